@@ -1,0 +1,1 @@
+"""Corpus layer: files -> clean reports -> metadata, sections, passages -> store."""

@@ -1,0 +1,116 @@
+"""Chinese administrative place names, province down to township and street.
+
+The data is the location file shipped in the ``jionlp`` package (province / city / county /
+town / village, tab-indented). Only the file is read: importing jionlp itself would load its
+whole NLP toolkit, which this project does not need.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import io
+import zipfile
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+KIND_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "street": 3}
+_PLACEHOLDER_LEVELS = ("直辖", "市辖区")
+
+
+@dataclass(frozen=True)
+class Place:
+    pid: int
+    name: str
+    alias: str | None
+    kind: str  # province | city | county | township | street
+    parent: int | None
+
+
+class Gazetteer:
+    def __init__(self, places: list[Place]):
+        self.places = places
+        self.by_name: dict[str, list[int]] = {}
+        self.by_alias: dict[str, list[int]] = {}
+        for p in places:
+            self.by_name.setdefault(p.name, []).append(p.pid)
+            if p.alias and p.alias != p.name:
+                self.by_alias.setdefault(p.alias, []).append(p.pid)
+        self.max_name_len = max((len(n) for n in self.by_name), default=0)
+
+    def get(self, pid: int) -> Place:
+        return self.places[pid]
+
+    def ancestors(self, pid: int) -> list[Place]:
+        """From the place's parent up to its province."""
+        out = []
+        parent = self.places[pid].parent
+        while parent is not None:
+            out.append(self.places[parent])
+            parent = self.places[parent].parent
+        return out
+
+    def path(self, pid: int) -> list[str]:
+        chain = [self.places[pid], *self.ancestors(pid)]
+        names: list[str] = []
+        for p in reversed(chain):
+            if not names or names[-1] != p.name:  # 重庆市 / 重庆市
+                names.append(p.name)
+        return names
+
+    def ancestor_of_kind(self, pid: int, kind: str) -> Place | None:
+        for p in [self.places[pid], *self.ancestors(pid)]:
+            if p.kind == kind:
+                return p
+        return None
+
+
+def location_file() -> Path:
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the jionlp package (place-name data) is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.zip"
+
+
+def _town_kind(name: str) -> str:
+    return "street" if name.endswith("街道") else "township"
+
+
+def parse_location_text(text: str) -> list[Place]:
+    places: list[Place] = []
+    stack: list[int | None] = [None, None, None, None]
+    for raw in text.splitlines():
+        if not raw.strip():
+            continue
+        depth = len(raw) - len(raw.lstrip("\t"))
+        if depth > 3:
+            continue  # villages and communities are below what reports are about
+        cols = raw.strip().split("\t")
+        name = cols[0].strip()
+        alias = cols[2].strip() if len(cols) > 2 else None
+        parent = stack[depth - 1] if depth > 0 else None
+        if depth == 1 and any(t in name for t in _PLACEHOLDER_LEVELS):
+            # "省直辖行政区划": counties directly under the province hang off the province.
+            stack[1] = parent
+            continue
+        if depth == 3 and parent is not None:
+            # "济源市思礼镇" -> "思礼镇": some towns carry their county's name as a prefix.
+            prefix = places[parent].name
+            if name.startswith(prefix) and len(name) > len(prefix) + 1:
+                name = name[len(prefix) :]
+        kind = ("province", "city", "county")[depth] if depth < 3 else _town_kind(name)
+        pid = len(places)
+        places.append(Place(pid, name, alias, kind, parent))
+        stack[depth] = pid
+        for d in range(depth + 1, 4):
+            stack[d] = None
+    return places
+
+
+@lru_cache(maxsize=1)
+def load_gazetteer() -> Gazetteer:
+    with zipfile.ZipFile(location_file()) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".txt"))
+        with zf.open(name) as fh:
+            text = io.TextIOWrapper(fh, encoding="utf-8").read()
+    return Gazetteer(parse_location_text(text))

@@ -1,0 +1,205 @@
+"""Which place a report is about, and where that place sits (province → ... → township).
+
+The rule, in order:
+1. The report's own level is read from how it speaks of itself (我镇, 市总工会, 街道工会联合会...).
+2. The subject is the most specific place named in the title, else in the opening lines,
+   that is not below the report's own level (a city report that visits 某某镇 is not about it).
+3. Without a named subject, a county or city report whose text names at least two townships
+   under one single county (or city) is about that county (or city), when its own level says
+   the same kind of place (县 for a county, 市 for a county-level city).
+4. A name with several candidates is settled by the other places the text names (its
+   ancestors, its neighbours) and by whether the report answers to a 市 or a 县; a tie stays
+   unresolved: the name is kept, the path is null.
+Placeholders such as xx市 are never places.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from corpus.gazetteer import KIND_RANK, Gazetteer
+
+_SUFFIX_CHARS = set("省市县区旗州盟镇乡道")
+_ENUMERATION = re.compile(
+    r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4})等(?:个)?(乡镇|镇|乡|街道|县|县区|区县)"
+)
+_DESTINATION_BEFORE = re.compile(r"(?:到|赴|去|前往|走进|参观|考察|来自|途经)$")
+_SELF_WORDS = {
+    "township": re.compile(r"我(?:镇|乡)|全(?:镇|乡)(?!村)"),
+    "street": re.compile(r"我街道|全街道|本街道"),
+    "county": re.compile(r"我(?:县|区|旗)|全县"),
+    "city": re.compile(r"我市|全市"),
+}
+# The report's own organisation, as named in its title or first lines.
+_ORG_LEVEL = [
+    ("street", re.compile(r"街道(?:工会|总工会|工会联合会|工联会|工委|机关工会)")),
+    ("township", re.compile(r"(?:乡镇|[镇乡])(?:机关)?(?:工会|工会联合会|工联会|工委)")),
+    ("county", re.compile(r"[县区旗](?:总工会|工会联合会|工会)")),
+    ("city", re.compile(r"市(?:总工会|工会联合会)")),
+    ("province", re.compile(r"省(?:总工会|工会)")),
+    ("enterprise", re.compile(r"企业工会|公司工会|厂工会|集团工会|(?:供电|电力|煤矿)企业|企业")),
+    ("agency", re.compile(r"机关工会|机关")),
+]
+
+
+@dataclass
+class Mention:
+    name: str
+    start: int
+    candidates: list[int]
+
+
+@dataclass
+class Jurisdiction:
+    name: str | None
+    path: list[str] | None
+    kind: str | None  # gazetteer kind of the place
+    evidence: str
+
+
+def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
+    """Place names in (simplified) text: the longest gazetteer name ending at each suffix."""
+    out: list[Mention] = []
+    n = len(text)
+    for p in range(n):
+        if text[p] not in _SUFFIX_CHARS:
+            continue
+        for k in range(min(gaz.max_name_len, p + 1), 1, -1):
+            name = text[p - k + 1 : p + 1]
+            if (k >= 3 or name.endswith("县")) and name in gaz.by_name:
+                out.append(Mention(name, p - k + 1, gaz.by_name[name]))
+                break
+    for m in _ENUMERATION.finditer(text):
+        suffixes = {
+            "乡镇": ("镇", "乡", "街道"),
+            "镇": ("镇", "街道"),
+            "乡": ("乡",),
+            "街道": ("街道",),
+            "县": ("县",),
+        }.get(m.group(2), ("县", "区"))
+        for item in m.group(1).split("、"):
+            for suffix in suffixes:
+                if item + suffix in gaz.by_name:
+                    out.append(Mention(item + suffix, m.start(), gaz.by_name[item + suffix]))
+                    break
+    return out
+
+
+def self_level(title: str, opening: str, body: str) -> str | None:
+    """The level the report speaks from: self words when dominant, else its org name."""
+    counts = {lvl: len(p.findall(body)) for lvl, p in _SELF_WORDS.items()}
+    best = max(counts, key=lambda k: counts[k])
+    if counts[best] >= 2 and sorted(counts.values())[-2] < counts[best]:
+        return best
+    for region in (title, opening):
+        hits = [(m.start(), lvl) for lvl, p in _ORG_LEVEL if (m := p.search(region))]
+        if hits:
+            return min(hits)[1]
+    return None
+
+
+def _level_rank(level: str | None) -> int | None:
+    return KIND_RANK.get(level) if level else None
+
+
+def _score(pid: int, gaz: Gazetteer, text: str, others: list[Mention]) -> int:
+    score = 0
+    for anc in gaz.ancestors(pid):
+        if anc.name in text or (anc.alias and len(anc.alias) >= 2 and anc.alias in text):
+            score += 2
+    # Neighbours: other places named in the text under the same county or city.
+    near = {a.pid for a in gaz.ancestors(pid) if a.kind in ("county", "city")}
+    for m in others:
+        if any(near & {a.pid for a in gaz.ancestors(c)} for c in m.candidates if c != pid):
+            score += 1
+    place = gaz.get(pid)
+    if place.kind in ("township", "street") and place.parent is not None:
+        county = gaz.get(place.parent).name
+        answers_city = bool(re.search(r"市(?:总工会|委|政府)", text))
+        answers_county = bool(re.search(r"县(?:总工会|委|政府)", text))
+        if county.endswith("市") and answers_city and not answers_county:
+            score += 1
+        if county.endswith("县") and answers_county and not answers_city:
+            score += 1
+    return score
+
+
+def _pick(m: Mention, gaz: Gazetteer, text: str, others: list[Mention]) -> int | None:
+    if len(m.candidates) == 1:
+        return m.candidates[0]
+    scored = sorted(((_score(c, gaz, text, others), c) for c in m.candidates), reverse=True)
+    if scored[0][0] > 0 and scored[0][0] > scored[1][0]:
+        return scored[0][1]
+    return None
+
+
+def _consensus(mentions: list[Mention], gaz: Gazetteer, level: str) -> int | None:
+    """The single county (or city) under which at least two named townships lie."""
+    towns = [
+        m for m in mentions if any(gaz.get(c).kind in ("township", "street") for c in m.candidates)
+    ]
+    for kind in ("county", "city"):
+        votes: Counter[int] = Counter()
+        for name in {m.name for m in towns}:
+            parents = set()
+            for m in towns:
+                if m.name == name:
+                    for c in m.candidates:
+                        anc = gaz.ancestor_of_kind(c, kind)
+                        if anc is not None:
+                            parents.add(anc.pid)
+            votes.update(parents)
+        if not votes:
+            return None
+        ranked = votes.most_common(2)
+        pid, n = ranked[0]
+        unique = len(ranked) == 1 or ranked[1][1] < n
+        if n < 2 or not unique:
+            continue
+        name = gaz.get(pid).name
+        if level == "county" and kind == "county" and name.endswith(("县", "旗", "区")):
+            return pid
+        if level == "city" and (kind == "city" or name.endswith("市")):
+            return pid
+    return None
+
+
+def resolve_jurisdiction(
+    title: str, opening: str, body: str, level: str | None, gaz: Gazetteer
+) -> Jurisdiction:
+    """All inputs are simplified text; ``level`` is what :func:`self_level` found."""
+    rank = _level_rank(level)
+    body_mentions = find_mentions(body, gaz)
+    regions = [("title", title)]
+    if level not in ("enterprise", "agency"):
+        # An agency or enterprise union names places it visits, not places it governs.
+        regions.append(("opening", opening))
+    for region_name, region in regions:
+        mentions = find_mentions(region, gaz)
+        eligible = []
+        for m in mentions:
+            if _DESTINATION_BEFORE.search(region[max(0, m.start - 3) : m.start]):
+                continue  # "赴某某市考察": a destination, not the subject
+            kinds = {gaz.get(c).kind for c in m.candidates}
+            deepest = max(KIND_RANK[k] for k in kinds)
+            if rank is not None and min(KIND_RANK[k] for k in kinds) > rank:
+                continue  # a subordinate place, not the report's own
+            eligible.append((deepest, -m.start, m))
+        if not eligible:
+            continue
+        _, _, subject = max(eligible, key=lambda t: (t[0], t[1]))
+        others = [m for m in body_mentions if m.name != subject.name]
+        pid = _pick(subject, gaz, title + body, others)
+        if pid is None:
+            return Jurisdiction(subject.name, None, None, f"{region_name}: ambiguous name")
+        return Jurisdiction(subject.name, gaz.path(pid), gaz.get(pid).kind, region_name)
+    if level in ("county", "city"):
+        pid = _consensus(body_mentions, gaz, level)
+        if pid is not None:
+            place = gaz.get(pid)
+            return Jurisdiction(
+                place.name, gaz.path(pid), place.kind, "townships named in the text lie under it"
+            )
+    return Jurisdiction(None, None, None, "no place named")

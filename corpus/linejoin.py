@@ -1,0 +1,65 @@
+"""Re-join lines that page layout or copy-paste wrapped in the middle of a sentence.
+
+A line is joined to the next when it does not end a sentence and either it is a long body
+line (wrapped paragraph) or the break falls inside a word, which a segmenter tells: e.g.
+"积极推进职工民" + "主管理制度" splits 民主. Heading lines are only joined in the second case, so
+"一、主要做法" stays apart from the paragraph that follows it.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import lru_cache
+
+from corpus.markers import starts_with_marker
+
+SENTENCE_END = re.compile(r"[。！？；：…”’」』）)!?;:]$")
+TITLE_END = re.compile(r"(?:总结|报告|汇报|材料|计划|要点|讲话|发言|通知|意见|方案|纪要|日)$")
+LONG_LINE = 20
+
+
+@lru_cache(maxsize=1)
+def _jieba():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def splits_word(left: str, right: str) -> bool:
+    """True when the segmenter puts a word across the boundary between ``left`` and ``right``."""
+    a, b = left[-4:], right[:4]
+    if not a or not b or not ("\u4e00" <= a[-1] <= "\u9fff" and "\u4e00" <= b[0] <= "\u9fff"):
+        return False
+    pos = 0
+    for token in _jieba().lcut(a + b, HMM=False):
+        end = pos + len(token)
+        if pos < len(a) < end:
+            return True
+        pos = end
+    return False
+
+
+def should_join(line: str, nxt: str, simp_line: str, simp_next: str) -> bool:
+    if not line or not nxt:
+        return False
+    if SENTENCE_END.search(simp_line) or starts_with_marker(nxt):
+        return False
+    if not starts_with_marker(line) and len(line) >= LONG_LINE and not TITLE_END.search(simp_line):
+        return True
+    return splits_word(simp_line, simp_next)
+
+
+def join_wrapped_lines(lines: list[str], simplified: list[str]) -> list[str]:
+    out: list[str] = []
+    out_simp: list[str] = []
+    for line, simp in zip(lines, simplified, strict=True):
+        if out and should_join(out[-1], line, out_simp[-1], simp):
+            out[-1] += line
+            out_simp[-1] += simp
+        else:
+            out.append(line)
+            out_simp.append(simp)
+    return out

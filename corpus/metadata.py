@@ -1,0 +1,133 @@
+"""Per-report metadata read from the text itself. Every value is either found or null."""
+
+from __future__ import annotations
+
+import re
+
+from corpus.gazetteer import Gazetteer
+from corpus.jurisdiction import resolve_jurisdiction, self_level
+from corpus.models import ReportMeta
+from corpus.script import detect_script, to_simplified
+
+OPENING_CHARS = 300
+
+_ORG_TYPES = [
+    ("机关工会", re.compile(r"机关工会")),
+    ("工会联合会", re.compile(r"工会(?:及其)?联合会|工联会|联合工会")),
+    ("总工会", re.compile(r"总工会")),
+    ("企业工会", re.compile(r"(?:企业|公司|厂|集团|矿)工会")),
+    ("工会工作委员会", re.compile(r"工会工作委员会|工委")),
+    ("工会委员会", re.compile(r"工会委员会")),
+]
+# Superior bodies named in an opening ("根据市总工会的要求") are not the report's own organisation.
+_SUPERIOR_BEFORE = re.compile(r"(?:上级|根据|按照|在|省|全国|中华全国)[^，。]{0,8}$")
+
+_DOC_TYPES = [
+    ("自查报告", re.compile(r"自查")),
+    ("调研报告", re.compile(r"调研|调查报告|考察报告")),
+    ("述职报告", re.compile(r"述职")),
+    ("经验做法", re.compile(r"经验|做法|典型材料|事迹材料")),
+    ("工作计划", re.compile(r"计划|要点|安排|打算")),
+    ("讲话", re.compile(r"讲话|发言|致辞")),
+    ("工作报告", re.compile(r"报告")),
+    ("工作汇报", re.compile(r"汇报")),
+    ("工作总结", re.compile(r"总结")),
+]
+_PAPER_CUES = re.compile(r"摘\s*要|关[键健]词|中图分类号|文献标识码|参考文献|文献引用")
+_TITLE_LABEL = re.compile(r"^(做法|经验|经验做法|典型经验|经验交流|调研报告|调查报告)：")
+
+_YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年?(?!\d)")
+_YEAR_IN_BODY = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年(?!代)")
+_CN_YEAR = re.compile(r"([一二三四五六七八九〇零○]{4})年")
+_CN_YEAR_DIGITS = dict(
+    zip("〇零○一二三四五六七八九", "0001234567 89".replace(" ", ""), strict=False)
+)
+
+
+def _cn_year(s: str) -> int | None:
+    digits = "".join(_CN_YEAR_DIGITS.get(ch, "") for ch in s)
+    return int(digits) if len(digits) == 4 and 1950 <= int(digits) <= 2049 else None
+
+
+def title_label(title: str) -> tuple[str, str | None]:
+    """'做法：标题' -> ('标题', '做法'): a category label printed before the title."""
+    m = _TITLE_LABEL.match(to_simplified(title))
+    if m:
+        return title[m.end() :].strip(), m.group(1)
+    return title, None
+
+
+def find_org_type(title: str, opening: str) -> str | None:
+    for region, skip_superior in ((title, False), (opening, True)):
+        hits = []
+        for name, pattern in _ORG_TYPES:
+            for m in pattern.finditer(region):
+                if skip_superior and _SUPERIOR_BEFORE.search(region[: m.start()]):
+                    continue
+                hits.append((m.start(), -len(m.group()), name))
+                break
+        if hits:
+            return min(hits)[2]
+    return None
+
+
+def find_year(title: str, opening: str, title_is_page_title: bool) -> int | None:
+    """The year reported on: from the report's own title, else the opening lines."""
+    if not title_is_page_title:
+        m = _YEAR.search(title)
+        if m:
+            return int(m.group(1))
+    m = _YEAR_IN_BODY.search(opening)
+    if m:
+        return int(m.group(1))
+    m = _CN_YEAR.search(opening)
+    if m:
+        return _cn_year(m.group(1))
+    return None
+
+
+def find_doc_type(title: str, label: str | None, body: str) -> str | None:
+    if len(set(_PAPER_CUES.findall(body[:3000]))) >= 1 and re.search(
+        r"关[键健]词|摘\s*要", body[:600]
+    ):
+        return "论文"
+    for region in (label or "", title):
+        for name, pattern in _DOC_TYPES:
+            if pattern.search(region):
+                return name
+    return None
+
+
+def extract_metadata(
+    title: str | None,
+    title_is_page_title: bool,
+    body: str,
+    gaz: Gazetteer,
+) -> ReportMeta:
+    """``body`` is the report text after its title line, in its original script."""
+    evidence: dict[str, str] = {}
+    label = None
+    if title:
+        title, label = title_label(title)
+    t_simp = to_simplified(title or "")
+    b_simp = to_simplified(body)
+    opening = b_simp[:OPENING_CHARS]
+    # A page title shared by a whole compilation says nothing about one report's place/level.
+    own_title = "" if title_is_page_title else t_simp
+    level = self_level(own_title, opening, b_simp)
+    jur = resolve_jurisdiction(own_title, opening, b_simp, level, gaz)
+    evidence["jurisdiction"] = jur.evidence
+    if jur.kind and level not in ("enterprise", "agency"):
+        level = jur.kind
+    year = find_year(t_simp, opening, title_is_page_title)
+    return ReportMeta(
+        title=title or None,
+        jurisdiction=jur.name,
+        jurisdiction_path=jur.path,
+        level=level,
+        org_type=find_org_type(own_title, opening),
+        year=year,
+        doc_type=find_doc_type(t_simp, label, b_simp),
+        script=detect_script(body),
+        evidence=evidence,
+    )

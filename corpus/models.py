@@ -1,0 +1,81 @@
+"""Plain data records passed between the corpus stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+SECTION_ROLES = ("基本情况", "主要做法", "工作成效", "存在问题", "原因分析", "下一步打算", "其他")
+LEVELS = ("province", "city", "county", "township", "street", "enterprise", "agency")
+
+
+@dataclass(frozen=True)
+class DecodedFile:
+    """A file read from disk and turned into text; ``text`` is not yet cleaned."""
+
+    path: str
+    sha256: str
+    size: int
+    format: str  # txt | html | docx | pdf
+    encoding: str | None
+    text: str
+    title_hint: str | None = None  # e.g. the HTML <title>
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    path: str
+    reason: str
+
+
+@dataclass
+class Section:
+    """One heading (or the preamble) and the span of report text it governs."""
+
+    title: str
+    marker: str  # marker kind, e.g. "cn_dun" for 一、; "preamble"; "cue"
+    depth: int  # 1 = top level
+    start: int  # offset of the heading line in the report text
+    end: int  # end of the whole section, children included
+    body_start: int  # where the section's own text starts (after the heading title)
+    role: str
+    path: tuple[str, ...] = ()
+
+
+@dataclass
+class Passage:
+    passage_id: str
+    report_id: str
+    ordinal: int
+    text: str
+    section_path: list[str]
+    section_role: str
+    start: int
+    end: int
+    dup_group: str | None = None
+
+
+@dataclass
+class ReportMeta:
+    title: str | None
+    jurisdiction: str | None
+    jurisdiction_path: list[str] | None
+    level: str | None
+    org_type: str | None
+    year: int | None
+    doc_type: str | None
+    script: str
+    evidence: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Report:
+    """A single report cut out of a source file, with its metadata and passages."""
+
+    report_id: str
+    source: str
+    ordinal: int  # position of the report inside its source file
+    text: str  # cleaned text in its original script
+    simplified: str  # same length as ``text``: offsets are shared
+    meta: ReportMeta
+    sections: list[Section] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)

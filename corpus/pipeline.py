@@ -1,0 +1,200 @@
+"""Ingest: files -> decoded text -> cleaned -> reports -> metadata, sections, passages -> store."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from corpus.clean import clean_text
+from corpus.dedup import THRESHOLD, band_keys, signature, similarity
+from corpus.gazetteer import Gazetteer, load_gazetteer
+from corpus.metadata import extract_metadata
+from corpus.models import DecodedFile, Report, SkippedFile
+from corpus.passages import ChunkParams, make_passages
+from corpus.readers import iter_paths, read_file
+from corpus.script import to_simplified
+from corpus.sections import parse_sections
+from corpus.split import is_title_line, split_reports
+from corpus.store import CorpusStore
+
+MIN_DEDUP_PASSAGE = 50
+_ID_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+
+
+@dataclass
+class IngestSummary:
+    files_seen: int = 0
+    files_read: int = 0
+    files_unchanged: int = 0
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    reports_new: int = 0
+    reports_duplicate: int = 0
+    passages_new: int = 0
+    passages_near_duplicate: int = 0
+    bytes_text: int = 0
+    seconds: float = 0.0
+    noise: Counter[str] = field(default_factory=Counter)
+    stage_seconds: Counter[str] = field(default_factory=Counter)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "files_seen": self.files_seen,
+            "files_read": self.files_read,
+            "files_unchanged": self.files_unchanged,
+            "files_skipped": len(self.skipped),
+            "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
+            "reports_new": self.reports_new,
+            "reports_duplicate": self.reports_duplicate,
+            "passages_new": self.passages_new,
+            "passages_near_duplicate": self.passages_near_duplicate,
+            "bytes_text": self.bytes_text,
+            "seconds": round(self.seconds, 3),
+            "noise_removed": dict(self.noise),
+            "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
+        }
+
+
+def report_id_for(simplified: str) -> str:
+    """Content-derived: the same report text in either script gets the same id."""
+    return hashlib.sha1(_ID_STRIP.sub("", simplified).encode()).hexdigest()[:16]
+
+
+def build_reports(
+    doc: DecodedFile,
+    gaz: Gazetteer,
+    params: ChunkParams,
+    stats: Counter[str] | None = None,
+    timings: Counter[str] | None = None,
+) -> list[Report]:
+    """Everything from decoded text to reports with passages; no store access."""
+    timings = timings if timings is not None else Counter()
+    t0 = time.perf_counter()
+    cleaned = clean_text(doc.text)
+    if stats is not None:
+        stats.update(cleaned.stats)
+    t1 = time.perf_counter()
+    timings["clean"] += t1 - t0
+    stem = Path(doc.path).stem
+    fallback_title = doc.title_hint or (stem if is_title_line(stem) else None)
+    reports: list[Report] = []
+    section_time = 0.0
+    for ordinal, seg in enumerate(split_reports(cleaned.text, fallback_title)):
+        text = seg.text
+        if seg.has_own_title:
+            title, page_title, body_begin = seg.lines[0], False, len(seg.lines[0]) + 1
+        else:
+            title, body_begin = seg.marker_title or seg.page_title, 0
+            page_title = seg.marker_title_is_page_title
+        meta = extract_metadata(title, page_title, text[body_begin:], gaz)
+        simplified = to_simplified(text)
+        rid = report_id_for(simplified)
+        t2 = time.perf_counter()
+        sections = parse_sections(text, simplified, body_begin)
+        passages = make_passages(rid, text, sections, params)
+        section_time += time.perf_counter() - t2
+        reports.append(Report(rid, doc.path, ordinal, text, simplified, meta, sections, passages))
+    timings["sections+passages"] += section_time
+    timings["split+metadata"] += time.perf_counter() - t1 - section_time
+    return reports
+
+
+def _store_report(store: CorpusStore, report: Report, sha: str, summary: IngestSummary) -> None:
+    if store.has_report(report.report_id):
+        store.add_source(report.report_id, report.source, report.ordinal, sha, "exact", 1.0)
+        summary.reports_duplicate += 1
+        return
+    sig = signature(report.simplified)
+    keys = band_keys(sig)
+    for cand in store.report_candidates(keys):
+        sim = similarity(sig, signature(store.report_simplified(cand)))
+        if sim >= THRESHOLD:
+            store.add_source(cand, report.source, report.ordinal, sha, "near", round(sim, 3))
+            summary.reports_duplicate += 1
+            return
+    passage_keys: list[list[int]] = []
+    for p in report.passages:
+        simp = report.simplified[p.start : p.end]
+        if len(simp) < MIN_DEDUP_PASSAGE:
+            passage_keys.append([])
+            continue
+        psig = signature(simp)
+        pkeys = band_keys(psig)
+        passage_keys.append(pkeys)
+        for cand in store.passage_candidates(pkeys, report.report_id):
+            ctext, cgroup = store.passage_dup_info(cand)
+            if similarity(psig, signature(to_simplified(ctext))) >= THRESHOLD:
+                p.dup_group = cgroup or cand
+                summary.passages_near_duplicate += 1
+                break
+    store.insert_report(report, keys)
+    store.insert_passages(report.passages, passage_keys)
+    store.add_source(report.report_id, report.source, report.ordinal, sha, "original", None)
+    summary.reports_new += 1
+    summary.passages_new += len(report.passages)
+
+
+def ingest(
+    sources: Iterable[str | Path],
+    store: CorpusStore,
+    params: ChunkParams | None = None,
+    progress: Callable[[str], None] | None = None,
+    paths: list[Path] | None = None,
+) -> IngestSummary:
+    params = params or ChunkParams()
+    summary = IngestSummary()
+    started = time.perf_counter()
+    run_id = store.start_run()
+    gaz = load_gazetteer()
+    for path in paths if paths is not None else iter_paths(sources):
+        spath = str(Path(path).resolve())
+        summary.files_seen += 1
+        t0 = time.perf_counter()
+        doc = read_file(spath)
+        summary.stage_seconds["read"] += time.perf_counter() - t0
+        if isinstance(doc, SkippedFile):
+            summary.skipped.append((spath, doc.reason))
+            store.record_file(spath, None, None, None, None, "skipped", doc.reason, 0)
+            store.log(run_id, spath, "skipped", doc.reason)
+        elif store.file_sha(spath) == doc.sha256:
+            summary.files_unchanged += 1
+            store.log(run_id, spath, "unchanged")
+        else:
+            _ingest_one(store, doc, gaz, params, summary, run_id)
+        if progress:
+            progress(spath)
+    summary.seconds = time.perf_counter() - started
+    store.finish_run(run_id, summary.seconds, summary.as_dict())
+    return summary
+
+
+def _ingest_one(
+    store: CorpusStore,
+    doc: DecodedFile,
+    gaz: Gazetteer,
+    params: ChunkParams,
+    summary: IngestSummary,
+    run_id: int,
+) -> None:
+    try:
+        reports = build_reports(doc, gaz, params, summary.noise, summary.stage_seconds)
+        t0 = time.perf_counter()
+        with store.transaction():
+            store.forget_file(doc.path)
+            for report in reports:
+                _store_report(store, report, doc.sha256, summary)
+            store.record_file(
+                doc.path, doc.sha256, doc.size, doc.format, doc.encoding, "ok", None, len(reports)
+            )
+            store.log(run_id, doc.path, "ok", f"{len(reports)} reports")
+        summary.stage_seconds["dedup+store"] += time.perf_counter() - t0
+        summary.files_read += 1
+        summary.bytes_text += len(doc.text.encode("utf-8"))
+    except Exception as exc:  # one bad file never stops a batch; the store is rolled back
+        reason = f"processing failed: {type(exc).__name__}: {exc}"
+        summary.skipped.append((doc.path, reason))
+        store.log(run_id, doc.path, "skipped", reason)

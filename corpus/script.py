@@ -1,0 +1,60 @@
+"""Traditional/simplified handling.
+
+Reports keep their original script; every report also has a simplified twin used for
+indexing and matching. The twin must have exactly the same length so that offsets found in
+it are offsets into the original text.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import opencc
+
+
+@lru_cache(maxsize=1)
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=1)
+def _s2t() -> opencc.OpenCC:
+    return opencc.OpenCC("s2t")
+
+
+def _same_length(conv: opencc.OpenCC, text: str) -> str:
+    out = conv.convert(text)
+    if len(out) == len(text):
+        return out
+    # Phrase tables can, rarely, change length. Fall back line by line, then char by char,
+    # which always keeps length because the character tables map one char to one char.
+    parts = []
+    for line in text.split("\n"):
+        conv_line = conv.convert(line)
+        if len(conv_line) != len(line):
+            conv_line = "".join(c2 if len(c2 := conv.convert(ch)) == 1 else ch for ch in line)
+        parts.append(conv_line)
+    return "\n".join(parts)
+
+
+def to_simplified(text: str) -> str:
+    """Simplified form of ``text`` with the same length (offsets are shared)."""
+    return _same_length(_t2s(), text)
+
+
+def detect_script(text: str, sample: int = 6000) -> str:
+    """'traditional', 'simplified' or 'mixed', from chars that only one script uses."""
+    chunk = text[:sample]
+    simp = _same_length(_t2s(), chunk)
+    trad = _same_length(_s2t(), chunk)
+    trad_only = sum(1 for a, b in zip(chunk, simp, strict=True) if a != b)
+    simp_only = sum(1 for a, b in zip(chunk, trad, strict=True) if a != b)
+    total = trad_only + simp_only
+    if total == 0:
+        return "simplified"
+    share = trad_only / total
+    if share >= 0.8:
+        return "traditional"
+    if share <= 0.2:
+        return "simplified"
+    return "mixed"

@@ -1,0 +1,127 @@
+"""Split a cleaned file into its reports.
+
+Compilations mark reports with ``第一篇：标题`` lines or with ``标题第1篇`` / ``标题范文第3篇``
+lines (where the title is the page's, shared by all pieces). Inside any piece, a title line
+that follows a body and is followed by one starts a new report.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from corpus.markers import COMPILATION_MARKER_AFTER, COMPILATION_MARKER_BEFORE, starts_with_marker
+from corpus.script import to_simplified
+
+TITLE_WORDS = re.compile(
+    r"总结|报告|汇报|做法|经验|材料|计划|要点|调研|自查|讲话|发言|述职|情况|建设|工作"
+)
+ORG_OR_PLACE = re.compile(r"工会|联合会|委员会|[镇乡县市区]|街道|公司|集团|企业|机关")
+_SENTENCE_PUNCT = re.compile(r"[。！？；]")
+_TRAILING_PUNCT = re.compile(r"[，、：；,:;]$")
+# Front-matter labels of papers are never titles.
+_LABEL_LINE = re.compile(r"^(?:关[键健]词|摘\s*要|中图分类号|文献标识码|参考文献|作者|前言|编者按)")
+_TITLE_NOISE = re.compile(r"\s*(?:[\[【（(]范文[\]】）)]|范文)\s*$")
+MIN_SPLIT_BODY = 200
+
+
+@dataclass
+class Segment:
+    """The lines of one report plus what the compilation said about it."""
+
+    lines: list[str]
+    marker_title: str | None = None
+    marker_title_is_page_title: bool = False
+    has_own_title: bool = False  # lines[0] is the report's own title line
+    page_title: str | None = None
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def clean_title(title: str) -> str:
+    return _TITLE_NOISE.sub("", title.strip()).strip(" ：:")
+
+
+def is_title_line(line: str, strict: bool = False) -> bool:
+    """A line that reads like a report title: short, no sentence punctuation, not a heading."""
+    s = to_simplified(line.strip())
+    if not 4 <= len(s) <= 60 or _SENTENCE_PUNCT.search(s) or _TRAILING_PUNCT.search(s):
+        return False
+    if starts_with_marker(s) or _LABEL_LINE.match(s):
+        return False
+    if "，" in s and len(s) > 30:
+        return False
+    if strict:
+        return bool(re.search(r"(?:总结|报告|汇报|材料|做法|经验)$", s) and ORG_OR_PLACE.search(s))
+    return True
+
+
+def _marker(line: str) -> tuple[str, bool] | None:
+    """(title, title_is_page_title) when ``line`` is a compilation marker."""
+    s = line.strip()
+    m = COMPILATION_MARKER_BEFORE.match(s)
+    if m:
+        return clean_title(m.group("title")), False
+    m = COMPILATION_MARKER_AFTER.match(s)
+    if m and not _SENTENCE_PUNCT.search(m.group("title")):
+        return clean_title(m.group("title")), True
+    return None
+
+
+def _split_on_titles(seg: Segment) -> list[Segment]:
+    """Cut a piece where a strict title line follows enough body and precedes enough body."""
+    cuts = [0]
+    body_since = 0
+    for i, line in enumerate(seg.lines):
+        if i > cuts[-1] and body_since >= MIN_SPLIT_BODY and is_title_line(line, strict=True):
+            rest = sum(len(x) for x in seg.lines[i + 1 :])
+            if rest >= MIN_SPLIT_BODY:
+                cuts.append(i)
+                body_since = 0
+                continue
+        body_since += len(line)
+    if len(cuts) == 1:
+        return [seg]
+    out = []
+    for k, start in enumerate(cuts):
+        end = cuts[k + 1] if k + 1 < len(cuts) else len(seg.lines)
+        lines = seg.lines[start:end]
+        if k == 0:
+            out.append(
+                Segment(
+                    lines,
+                    seg.marker_title,
+                    seg.marker_title_is_page_title,
+                    seg.has_own_title,
+                    seg.page_title,
+                )
+            )
+        else:
+            out.append(Segment(lines, None, False, True, seg.page_title))
+    return out
+
+
+def split_reports(text: str, title_hint: str | None = None) -> list[Segment]:
+    lines = [line for line in text.split("\n") if line.strip()]
+    markers = [(i, m) for i, line in enumerate(lines) if (m := _marker(line))]
+    segments: list[Segment] = []
+    if markers:
+        preamble = lines[: markers[0][0]]
+        titles = [x for x in preamble if is_title_line(x)]
+        page_title = clean_title(titles[-1]) if titles else title_hint
+        for k, (i, (title, is_page)) in enumerate(markers):
+            end = markers[k + 1][0] if k + 1 < len(markers) else len(lines)
+            body = lines[i + 1 : end]
+            if not body:
+                continue
+            segments.append(Segment(body, title or page_title, is_page, False, page_title))
+    else:
+        segments.append(Segment(lines, None, False, False, title_hint))
+    out: list[Segment] = []
+    for seg in segments:
+        if seg.lines and is_title_line(seg.lines[0]) and len(seg.lines) > 1:
+            seg.has_own_title = True
+        out.extend(_split_on_titles(seg))
+    return [s for s in out if sum(len(x) for x in s.lines) >= 20]

@@ -1,0 +1,440 @@
+"""SQLite store of sources, reports, passages and the ingest log.
+
+This module is the only place that speaks SQL. Everything in it can be rebuilt from the raw
+files; raw files are only ever read.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from corpus.models import Passage, Report
+
+SCHEMA_VERSION = 1
+DB_NAME = "corpus.sqlite3"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sources(
+    path TEXT PRIMARY KEY, sha256 TEXT, size INTEGER, format TEXT, encoding TEXT,
+    status TEXT NOT NULL, reason TEXT, n_reports INTEGER NOT NULL DEFAULT 0,
+    ingested_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS reports(
+    report_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, title TEXT, jurisdiction TEXT,
+    jurisdiction_path TEXT, level TEXT, org_type TEXT, year INTEGER, doc_type TEXT,
+    script TEXT NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL, simplified TEXT NOT NULL,
+    evidence TEXT, n_passages INTEGER NOT NULL, added_at REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS reports_seq ON reports(seq);
+CREATE TABLE IF NOT EXISTS report_sources(
+    report_id TEXT NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL, sha256 TEXT,
+    kind TEXT NOT NULL, similarity REAL, added_at REAL NOT NULL,
+    PRIMARY KEY(report_id, path, ordinal));
+CREATE INDEX IF NOT EXISTS report_sources_path ON report_sources(path);
+CREATE TABLE IF NOT EXISTS passages(
+    passage_id TEXT PRIMARY KEY, report_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
+    text TEXT NOT NULL, section_path TEXT NOT NULL, section_role TEXT NOT NULL,
+    start INTEGER NOT NULL, end INTEGER NOT NULL, dup_group TEXT);
+CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
+CREATE TABLE IF NOT EXISTS report_bands(key INTEGER NOT NULL, report_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS report_bands_key ON report_bands(key);
+CREATE TABLE IF NOT EXISTS passage_bands(key INTEGER NOT NULL, passage_id TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS passage_bands_key ON passage_bands(key);
+CREATE TABLE IF NOT EXISTS ingest_runs(
+    run_id INTEGER PRIMARY KEY AUTOINCREMENT, started_at REAL NOT NULL, seconds REAL,
+    summary TEXT);
+CREATE TABLE IF NOT EXISTS ingest_log(
+    run_id INTEGER NOT NULL, path TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
+    at REAL NOT NULL);
+"""
+
+REPORT_FIELDS = (
+    "report_id",
+    "title",
+    "jurisdiction",
+    "jurisdiction_path",
+    "level",
+    "org_type",
+    "year",
+    "doc_type",
+    "script",
+    "source",
+)
+
+
+@dataclass
+class ReportRecord:
+    report_id: str
+    title: str | None
+    jurisdiction: str | None
+    jurisdiction_path: list[str] | None
+    level: str | None
+    org_type: str | None
+    year: int | None
+    doc_type: str | None
+    script: str
+    source: str
+    n_passages: int
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    text: str | None = None
+    simplified: str | None = None
+
+
+@dataclass
+class PassageRecord:
+    passage_id: str
+    report_id: str
+    ordinal: int
+    text: str
+    section_path: list[str]
+    section_role: str
+    start: int
+    end: int
+    dup_group: str | None
+
+
+class StoreError(RuntimeError):
+    pass
+
+
+class CorpusStore:
+    def __init__(self, data_dir: str | Path):
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.path = self.data_dir / DB_NAME
+        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.executescript(_SCHEMA)
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            self.db.execute("INSERT INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) != SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path} has schema version {row[0]}, this jiejian needs "
+                f"{SCHEMA_VERSION}: ingest the raw files again into a new --data directory"
+            )
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> CorpusStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # ----- ingest side -------------------------------------------------------------------
+
+    def start_run(self) -> int:
+        cur = self.db.execute("INSERT INTO ingest_runs(started_at) VALUES(?)", (time.time(),))
+        return int(cur.lastrowid or 0)
+
+    def finish_run(self, run_id: int, seconds: float, summary: dict[str, Any]) -> None:
+        self.db.execute(
+            "UPDATE ingest_runs SET seconds=?, summary=? WHERE run_id=?",
+            (seconds, json.dumps(summary, ensure_ascii=False), run_id),
+        )
+
+    def log(self, run_id: int, path: str, status: str, reason: str | None = None) -> None:
+        self.db.execute(
+            "INSERT INTO ingest_log VALUES(?,?,?,?,?)", (run_id, path, status, reason, time.time())
+        )
+
+    def file_sha(self, path: str) -> str | None:
+        row = self.db.execute(
+            "SELECT sha256 FROM sources WHERE path=? AND status='ok'", (path,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def record_file(
+        self,
+        path: str,
+        sha256: str | None,
+        size: int | None,
+        fmt: str | None,
+        encoding: str | None,
+        status: str,
+        reason: str | None,
+        n_reports: int,
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO sources VALUES(?,?,?,?,?,?,?,?,?)",
+            (path, sha256, size, fmt, encoding, status, reason, n_reports, time.time()),
+        )
+
+    def forget_file(self, path: str) -> list[str]:
+        """Unlink a file's reports (its content changed); drop reports left with no source."""
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT DISTINCT report_id FROM report_sources WHERE path=?", (path,)
+            )
+        ]
+        self.db.execute("DELETE FROM report_sources WHERE path=?", (path,))
+        orphans = [
+            rid
+            for rid in ids
+            if not self.db.execute(
+                "SELECT 1 FROM report_sources WHERE report_id=? LIMIT 1", (rid,)
+            ).fetchone()
+        ]
+        for rid in orphans:
+            self._delete_report_rows(rid)
+        for rid in set(ids) - set(orphans):
+            self._refresh_primary_source(rid)
+        return orphans
+
+    def has_report(self, report_id: str) -> bool:
+        return (
+            self.db.execute("SELECT 1 FROM reports WHERE report_id=?", (report_id,)).fetchone()
+            is not None
+        )
+
+    def add_source(
+        self,
+        report_id: str,
+        path: str,
+        ordinal: int,
+        sha256: str | None,
+        kind: str,
+        similarity: float | None = None,
+    ) -> None:
+        self.db.execute(
+            "INSERT OR IGNORE INTO report_sources VALUES(?,?,?,?,?,?,?)",
+            (report_id, path, ordinal, sha256, kind, similarity, time.time()),
+        )
+
+    def report_candidates(self, keys: Iterable[int]) -> list[str]:
+        keys = list(keys)
+        marks = ",".join("?" * len(keys))
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT DISTINCT report_id FROM report_bands WHERE key IN ({marks})", keys
+            )
+        ]
+
+    def report_simplified(self, report_id: str) -> str:
+        row = self.db.execute(
+            "SELECT simplified FROM reports WHERE report_id=?", (report_id,)
+        ).fetchone()
+        return row[0] if row else ""
+
+    def insert_report(self, report: Report, band_keys: list[int]) -> None:
+        m = report.meta
+        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM reports").fetchone()[0]
+        self.db.execute(
+            "INSERT INTO reports VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                report.report_id,
+                seq,
+                m.title,
+                m.jurisdiction,
+                json.dumps(m.jurisdiction_path, ensure_ascii=False)
+                if m.jurisdiction_path
+                else None,
+                m.level,
+                m.org_type,
+                m.year,
+                m.doc_type,
+                m.script,
+                report.source,
+                report.text,
+                report.simplified,
+                json.dumps(m.evidence, ensure_ascii=False),
+                len(report.passages),
+                time.time(),
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO report_bands VALUES(?,?)", [(k, report.report_id) for k in band_keys]
+        )
+
+    def passage_candidates(self, keys: Iterable[int], exclude_report: str) -> list[str]:
+        keys = list(keys)
+        marks = ",".join("?" * len(keys))
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT DISTINCT b.passage_id FROM passage_bands b JOIN passages p "
+                f"ON p.passage_id = b.passage_id WHERE b.key IN ({marks}) AND p.report_id != ?",
+                [*keys, exclude_report],
+            )
+        ]
+
+    def passage_dup_info(self, passage_id: str) -> tuple[str, str | None]:
+        row = self.db.execute(
+            "SELECT text, dup_group FROM passages WHERE passage_id=?", (passage_id,)
+        ).fetchone()
+        return (row[0], row[1]) if row else ("", None)
+
+    def insert_passages(self, passages: list[Passage], keys: list[list[int]]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO passages VALUES(?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    p.passage_id,
+                    p.report_id,
+                    p.ordinal,
+                    p.text,
+                    json.dumps(p.section_path, ensure_ascii=False),
+                    p.section_role,
+                    p.start,
+                    p.end,
+                    p.dup_group,
+                )
+                for p in passages
+            ],
+        )
+        self.db.executemany(
+            "INSERT INTO passage_bands VALUES(?,?)",
+            [(k, p.passage_id) for p, ks in zip(passages, keys, strict=True) for k in ks],
+        )
+
+    def _delete_report_rows(self, report_id: str) -> None:
+        pids = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT passage_id FROM passages WHERE report_id=?", (report_id,)
+            )
+        ]
+        self.db.executemany("DELETE FROM passage_bands WHERE passage_id=?", [(p,) for p in pids])
+        # Passages elsewhere that pointed at these as their duplicate group lose that link.
+        self.db.executemany(
+            "UPDATE passages SET dup_group=NULL WHERE dup_group=?", [(p,) for p in pids]
+        )
+        self.db.execute("DELETE FROM passages WHERE report_id=?", (report_id,))
+        self.db.execute("DELETE FROM report_bands WHERE report_id=?", (report_id,))
+        self.db.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
+
+    def _refresh_primary_source(self, report_id: str) -> None:
+        row = self.db.execute(
+            "SELECT path FROM report_sources WHERE report_id=? ORDER BY added_at LIMIT 1",
+            (report_id,),
+        ).fetchone()
+        if row:
+            self.db.execute("UPDATE reports SET source=? WHERE report_id=?", (row[0], report_id))
+
+    def delete_report(self, report_id: str) -> bool:
+        """Remove a report with its passages and source links. Returns False if unknown."""
+        with self.transaction():
+            if not self.has_report(report_id):
+                return False
+            self.db.execute("DELETE FROM report_sources WHERE report_id=?", (report_id,))
+            self._delete_report_rows(report_id)
+        return True
+
+    # ----- read side (what the index and API layers use) ----------------------------------
+
+    def counts(self) -> dict[str, int]:
+        q = self.db.execute
+        return {
+            "files": q("SELECT COUNT(*) FROM sources WHERE status='ok'").fetchone()[0],
+            "reports": q("SELECT COUNT(*) FROM reports").fetchone()[0],
+            "passages": q("SELECT COUNT(*) FROM passages").fetchone()[0],
+            "sources": q("SELECT COUNT(*) FROM report_sources").fetchone()[0],
+        }
+
+    def _sources_of(self, report_id: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "path": r["path"],
+                "ordinal": r["ordinal"],
+                "kind": r["kind"],
+                "similarity": r["similarity"],
+            }
+            for r in self.db.execute(
+                "SELECT * FROM report_sources WHERE report_id=? ORDER BY added_at, path",
+                (report_id,),
+            )
+        ]
+
+    def _report(self, row: sqlite3.Row, with_text: bool) -> ReportRecord:
+        return ReportRecord(
+            report_id=row["report_id"],
+            title=row["title"],
+            jurisdiction=row["jurisdiction"],
+            jurisdiction_path=json.loads(row["jurisdiction_path"])
+            if row["jurisdiction_path"]
+            else None,
+            level=row["level"],
+            org_type=row["org_type"],
+            year=row["year"],
+            doc_type=row["doc_type"],
+            script=row["script"],
+            source=row["source"],
+            n_passages=row["n_passages"],
+            sources=self._sources_of(row["report_id"]),
+            text=row["text"] if with_text else None,
+            simplified=row["simplified"] if with_text else None,
+        )
+
+    def iter_reports(self, with_text: bool = False) -> Iterator[ReportRecord]:
+        for row in self.db.execute("SELECT * FROM reports ORDER BY seq").fetchall():
+            yield self._report(row, with_text)
+
+    def get_report(self, report_id: str, with_text: bool = True) -> ReportRecord | None:
+        row = self.db.execute("SELECT * FROM reports WHERE report_id=?", (report_id,)).fetchone()
+        return self._report(row, with_text) if row else None
+
+    @staticmethod
+    def _passage(row: sqlite3.Row) -> PassageRecord:
+        return PassageRecord(
+            passage_id=row["passage_id"],
+            report_id=row["report_id"],
+            ordinal=row["ordinal"],
+            text=row["text"],
+            section_path=json.loads(row["section_path"]),
+            section_role=row["section_role"],
+            start=row["start"],
+            end=row["end"],
+            dup_group=row["dup_group"],
+        )
+
+    def passages_of(self, report_id: str) -> list[PassageRecord]:
+        return [
+            self._passage(r)
+            for r in self.db.execute(
+                "SELECT * FROM passages WHERE report_id=? ORDER BY ordinal", (report_id,)
+            )
+        ]
+
+    def get_passage(self, passage_id: str) -> PassageRecord | None:
+        row = self.db.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()
+        return self._passage(row) if row else None
+
+    def iter_passages(self, batch: int = 2000) -> Iterator[PassageRecord]:
+        """All passages, report by report in ingest order, fetched in batches."""
+        cur = self.db.execute(
+            "SELECT p.* FROM passages p JOIN reports r ON r.report_id = p.report_id "
+            "ORDER BY r.seq, p.ordinal"
+        )
+        while rows := cur.fetchmany(batch):
+            for row in rows:
+                yield self._passage(row)
+
+    def skipped_files(self) -> list[tuple[str, str]]:
+        return [
+            (r[0], r[1])
+            for r in self.db.execute(
+                "SELECT path, reason FROM sources WHERE status='skipped' ORDER BY path"
+            )
+        ]
