@@ -22,22 +22,35 @@ _BOMS = (
 )
 
 
+def _textlike_share(text: str) -> float:
+    good = sum(
+        1
+        for ch in text
+        if (ch.isascii()
+        and (ch.isprintable() or ch in "\n\r\t"))
+        or "\u4e00" <= ch <= "\u9fff"
+        or "\u3000" <= ch <= "\u303f"
+        or "\uff00" <= ch <= "\uffef"
+        or ch in "“”‘’…—·"
+    )
+    return good / max(1, len(text))
+
+
 def _looks_utf16(data: bytes) -> str | None:
-    """BOM-less UTF-16: ASCII and CJK text leave NULs in every other byte for one endianness."""
+    """BOM-less UTF-16: the endianness whose decoding reads as Chinese or ASCII text.
+
+    Legacy GB/Big5 bytes read as UTF-16 land mostly in private-use and Hangul ranges, so
+    they fail the 95% test.
+    """
     sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
+    if len(sample) < 4 or len(data) % 2:
         return None
-    even_nul = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nul = sample[1::2].count(0) / (len(sample) / 2)
-    for enc, nul_rate, other in (
-        ("utf-16-le", odd_nul, even_nul),
-        ("utf-16-be", even_nul, odd_nul),
-    ):
-        if nul_rate > 0.2 and other < 0.05:
-            try:
-                data.decode(enc)
-            except UnicodeDecodeError:
-                continue
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if _textlike_share(text) >= 0.95:
             return enc
     return None
 

@@ -68,7 +68,11 @@ def _cut_long(text: str, s: int, e: int, max_chars: int) -> list[tuple[int, int]
 
 def _pack(text: str, sec: Section, own_end: int, top: int, p: ChunkParams) -> list[_Chunk]:
     pieces: list[tuple[int, int]] = []
-    for s, e in sentence_spans(text, sec.start, own_end):
+    spans = sentence_spans(text, sec.start, own_end)
+    if len(spans) >= 2 and sec.title and spans[0][1] <= sec.body_start + 1:
+        # A heading on its own line travels with the sentence after it, never alone.
+        spans = [(spans[0][0], spans[1][1]), *spans[2:]]
+    for s, e in spans:
         pieces.extend(_cut_long(text, s, e, p.max_chars))
     chunks: list[_Chunk] = []
     cur_s = cur_e = None

@@ -150,8 +150,12 @@ def ingest(
     started = time.perf_counter()
     run_id = store.start_run()
     gaz = load_gazetteer()
+    own_dir = store.data_dir.resolve()
     for path in paths if paths is not None else iter_paths(sources):
-        spath = str(Path(path).resolve())
+        resolved = Path(path).resolve()
+        if resolved.is_relative_to(own_dir):
+            continue  # never ingest the store's own files when SRC contains --data
+        spath = str(resolved)
         summary.files_seen += 1
         t0 = time.perf_counter()
         doc = read_file(spath)

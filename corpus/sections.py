@@ -27,9 +27,7 @@ MAX_TITLE = 60
 ROLE_RULES: list[tuple[str, re.Pattern[str]]] = [
     (
         "存在问题",
-        re.compile(
-            r"存在|(?<!解决)(?<!化解)(?<!协调)(?<!处理)问题|不足|差距|薄弱|短板|面临.{0,4}困难"
-        ),
+        re.compile(r"存在|问题|不足|差距|薄弱|短板|面临.{0,4}困难"),
     ),
     ("原因分析", re.compile(r"原因|成因")),
     (
@@ -65,8 +63,14 @@ class _Hit:
     role: str | None = None
 
 
+# "解决职工反映的突出问题" is a thing done, not a problem found.
+_SOLVING = re.compile(r"(?:解决|化解|协调|处理|帮助|破解).{0,10}(?:问题|困难)")
+
+
 def role_of_title(title: str) -> str | None:
     for role, pattern in ROLE_RULES:
+        if role == "存在问题" and _SOLVING.search(title) and "存在" not in title:
+            continue
         if pattern.search(title):
             return role
     return None

@@ -1,0 +1,81 @@
+"""The ingest and export commands, as a user runs them."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from api.cli import app
+from api.settings import Settings
+
+runner = CliRunner()
+REPORT = (
+    "凤凰镇工会2019年工作总结\n2019年，凤凰镇工会认真履行职责。\n一、主要做法\n"
+    "一是开展送温暖活动，慰问困难职工120户，发放慰问金6万元。二是推进集体协商。\n"
+    "二、存在问题\n经费收缴难度较大。\n"
+)
+
+
+def test_ingest_then_export(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(REPORT, encoding="utf-8")
+    (src / "bad.bin.txt").write_bytes(bytes(range(256)) * 4)
+    data = tmp_path / "data"
+    result = runner.invoke(app, ["ingest", str(src), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "reports added" in result.output and "binary" in result.output
+
+    result = runner.invoke(app, ["ingest", str(src), "--data", str(data), "--json"])
+    summary = json.loads(result.stdout)
+    assert summary["files_unchanged"] == 1 and summary["reports_new"] == 0
+
+    out = tmp_path / "reports.jsonl"
+    result = runner.invoke(app, ["export", "--data", str(data), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    (line,) = out.read_text(encoding="utf-8").splitlines()
+    doc = json.loads(line)
+    assert {
+        "report_id",
+        "title",
+        "jurisdiction",
+        "jurisdiction_path",
+        "level",
+        "org_type",
+        "year",
+        "doc_type",
+        "script",
+        "source",
+        "sources",
+        "text",
+        "passages",
+    } <= set(doc)
+    assert doc["title"] == "凤凰镇工会2019年工作总结" and doc["year"] == 2019
+    for p in doc["passages"]:
+        assert {"passage_id", "text", "section_path", "section_role", "start", "end"} <= set(p)
+        assert doc["text"][p["start"] : p["end"]] == p["text"]
+
+
+def test_data_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    monkeypatch.setenv("JIEJIAN_DATA", str(tmp_path / "envdata"))
+    result = runner.invoke(app, ["ingest", str(tmp_path / "a.txt")])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "envdata" / "corpus.sqlite3").exists()
+
+
+def test_clear_errors(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["ingest", str(tmp_path / "missing"), "--data", str(tmp_path)])
+    assert result.exit_code == 2 and "no such file" in result.output
+    result = runner.invoke(app, ["export", "--data", str(tmp_path / "empty")])
+    assert result.exit_code == 2 and "jiejian ingest" in result.output
+
+
+def test_settings_reject_bad_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JIEJIAN_CHUNK_MIN_CHARS", "500")
+    monkeypatch.setenv("JIEJIAN_CHUNK_MAX_CHARS", "400")
+    with pytest.raises(ValueError, match="CHUNK_MIN_CHARS"):
+        Settings()
