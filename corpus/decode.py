@@ -26,8 +26,7 @@ def _textlike_share(text: str) -> float:
     good = sum(
         1
         for ch in text
-        if (ch.isascii()
-        and (ch.isprintable() or ch in "\n\r\t"))
+        if (ch.isascii() and (ch.isprintable() or ch in "\n\r\t"))
         or "\u4e00" <= ch <= "\u9fff"
         or "\u3000" <= ch <= "\u303f"
         or "\uff00" <= ch <= "\uffef"

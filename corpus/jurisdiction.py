@@ -34,12 +34,15 @@ _SELF_WORDS = {
 }
 # The report's own organisation, as named in its title or first lines.
 _ORG_LEVEL = [
-    ("street", re.compile(r"街道(?:工会|总工会|工会联合会|工联会|工委|机关工会)")),
-    ("township", re.compile(r"(?:乡镇|[镇乡])(?:机关)?(?:工会|工会联合会|工联会|工委)")),
+    ("street", re.compile(r"街道[^，。\s]{0,6}?(?:工会|工联会|工委)")),
+    ("township", re.compile(r"(?:乡镇|[镇乡])[^，。\s]{0,4}?(?:工会|工联会|工委)")),
     ("county", re.compile(r"[县区旗](?:总工会|工会联合会|工会)")),
     ("city", re.compile(r"市(?:总工会|工会联合会)")),
     ("province", re.compile(r"省(?:总工会|工会)")),
-    ("enterprise", re.compile(r"企业工会|公司工会|厂工会|集团工会|(?:供电|电力|煤矿)企业|企业")),
+    (
+        "enterprise",
+        re.compile(r"企业(?:各级)?工会|公司工会|厂工会|集团工会|(?:供电|电力|煤矿)企业"),
+    ),
     ("agency", re.compile(r"机关工会|机关")),
 ]
 
@@ -184,7 +187,8 @@ def resolve_jurisdiction(
                 continue  # "赴某某市考察": a destination, not the subject
             kinds = {gaz.get(c).kind for c in m.candidates}
             deepest = max(KIND_RANK[k] for k in kinds)
-            if rank is not None and min(KIND_RANK[k] for k in kinds) > rank:
+            county_city = level == "city" and m.name.endswith("市")
+            if rank is not None and min(KIND_RANK[k] for k in kinds) > rank and not county_city:
                 continue  # a subordinate place, not the report's own
             eligible.append((deepest, -m.start, m))
         if not eligible:

@@ -15,7 +15,9 @@ from functools import lru_cache
 from corpus.markers import starts_with_marker
 
 SENTENCE_END = re.compile(r"[。！？；：…”’」』）)!?;:]$")
-TITLE_END = re.compile(r"(?:总结|报告|汇报|材料|计划|要点|讲话|发言|通知|意见|方案|纪要|日)$")
+TITLE_END = re.compile(
+    r"(?:总结|报告|汇报|材料|做法|经验|计划|要点|讲话|发言|通知|意见|方案|纪要|日)$"
+)
 LONG_LINE = 20
 
 
@@ -31,6 +33,8 @@ def _jieba():  # type: ignore[no-untyped-def]
 def splits_word(left: str, right: str) -> bool:
     """True when the segmenter puts a word across the boundary between ``left`` and ``right``."""
     a, b = left[-4:], right[:4]
+    if a and b and a[-1].isdigit() and b[0].isdigit():
+        return True  # "2" + "018年": a number cut in half
     if not a or not b or not ("\u4e00" <= a[-1] <= "\u9fff" and "\u4e00" <= b[0] <= "\u9fff"):
         return False
     pos = 0

@@ -17,7 +17,7 @@ _ORG_TYPES = [
     ("总工会", re.compile(r"总工会")),
     ("企业工会", re.compile(r"(?:企业|公司|厂|集团|矿)工会")),
     ("工会工作委员会", re.compile(r"工会工作委员会|工委")),
-    ("工会委员会", re.compile(r"工会委员会")),
+    ("工会委员会", re.compile(r"工会委员会|(?:(?<!乡)镇|(?<!镇)乡|街道)工会(?!联合会|工作委员会)")),
 ]
 # Superior bodies named in an opening ("根据市总工会的要求") are not the report's own organisation.
 _SUPERIOR_BEFORE = re.compile(r"(?:上级|根据|按照|在|省|全国|中华全国)[^，。]{0,8}$")

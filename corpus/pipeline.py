@@ -80,7 +80,8 @@ def build_reports(
     t1 = time.perf_counter()
     timings["clean"] += t1 - t0
     stem = Path(doc.path).stem
-    fallback_title = doc.title_hint or (stem if is_title_line(stem) else None)
+    has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in stem)
+    fallback_title = doc.title_hint or (stem if has_cjk and is_title_line(stem) else None)
     reports: list[Report] = []
     section_time = 0.0
     for ordinal, seg in enumerate(split_reports(cleaned.text, fallback_title)):

@@ -142,6 +142,9 @@ def read_file(path: str | os.PathLike[str]) -> DecodedFile | SkippedFile:
             if fmt == "html":
                 title_hint = html_title(text)
                 text = html_main_text(text)
+                if title_hint and title_hint not in text[:300]:
+                    # Extractors often drop the page's <h1>; the report title goes first.
+                    text = f"{title_hint}\n{text}"
     except UndecodableError as exc:
         return SkippedFile(spath, f"unreadable text: {exc}")
     except Exception as exc:  # a broken document must not stop the batch

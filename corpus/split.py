@@ -103,6 +103,14 @@ def _split_on_titles(seg: Segment) -> list[Segment]:
     return out
 
 
+def _split_title_prefix(line: str) -> list[str]:
+    """A report flattened into one line starts with its title and a space."""
+    head, sep, rest = line.partition(" ")
+    if sep and len(line) > 120 and len(head) <= 60 and is_title_line(head, strict=True):
+        return [head, rest]
+    return [line]
+
+
 def split_reports(text: str, title_hint: str | None = None) -> list[Segment]:
     lines = [line for line in text.split("\n") if line.strip()]
     markers = [(i, m) for i, line in enumerate(lines) if (m := _marker(line))]
@@ -121,6 +129,7 @@ def split_reports(text: str, title_hint: str | None = None) -> list[Segment]:
         segments.append(Segment(lines, None, False, False, title_hint))
     out: list[Segment] = []
     for seg in segments:
+        seg.lines[:1] = _split_title_prefix(seg.lines[0]) if seg.lines else []
         if seg.lines and is_title_line(seg.lines[0]) and len(seg.lines) > 1:
             seg.has_own_title = True
         out.extend(_split_on_titles(seg))
