@@ -1,0 +1,135 @@
+"""Ingest throughput on a generated corpus grown from the demo reports.
+
+    python scripts/bench_ingest.py --mb 50 [--out DIR] [--keep]
+
+The generated reports are recombinations of the demo reports' sections and items with other
+places, years and figures: synthetic text, not real reports. Most files hold one report,
+some are compilations of three, a tenth are GBK-encoded. Prints a table of throughput in
+MB/s of raw text and the seconds spent per pipeline stage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from corpus.pipeline import ingest  # noqa: E402
+from corpus.store import CorpusStore  # noqa: E402
+from demo.reports_a import REPORTS_A  # noqa: E402
+from demo.reports_b import REPORTS_B  # noqa: E402
+from demo.reports_c import REPORTS_C  # noqa: E402
+
+PLACES = [
+    ("周市镇", "镇"), ("良渚街道", "街道"), ("狮山镇", "镇"), ("博鳌镇", "镇"), ("陆家嘴街道", "街道"),
+    ("郫都区", "区"), ("湄潭县", "县"), ("阳朔县", "县"), ("平遥县", "县"), ("江阴市", "市"),
+    ("晋江市", "市"), ("寿光市", "市"), ("涿州市", "市"), ("长沙市", "市"), ("西安市", "市"),
+]
+ORG = {"镇": "工会", "街道": "工会联合会", "区": "总工会", "县": "总工会", "市": "总工会"}
+DOC = ["工作总结", "工作情况汇报", "自查报告", "工作报告"]
+NUM = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _pieces() -> tuple[list[str], list[str], list[str]]:
+    items, problems, plans = [], [], []
+    for r in REPORTS_A + REPORTS_B + REPORTS_C:
+        for line in r["text"].split("\n")[1:]:
+            if line.startswith(("一是", "二是", "三是", "四是", "（一）", "（二）", "（三）")):
+                items.append(re.sub(r"^(?:[一二三四]是|（[一二三]）)", "", line))
+        text = r["text"]
+        if "存在问题" in text:
+            problems.append(text.split("存在问题\n", 1)[1].split("\n", 1)[0])
+        if "下一步打算" in text:
+            plans.append(text.split("下一步打算\n", 1)[1].split("\n", 1)[0])
+    return items, problems, plans
+
+
+def make_report(rng: random.Random, pieces: tuple[list[str], list[str], list[str]]) -> str:
+    items, problems, plans = pieces
+    place, kind = rng.choice(PLACES)
+    year = rng.randint(2012, 2024)
+    org = place + ORG[kind]
+    title = f"{org}{year}年{rng.choice(DOC)}"
+
+    def vary(s: str) -> str:
+        return NUM.sub(lambda m: str(max(1, int(float(m.group()) * rng.uniform(0.5, 1.8)))), s)
+
+    chosen = rng.sample(items, k=rng.randint(3, 6))
+    body = [title, f"{year}年，{org}在上级工会和党委的领导下，认真履行职责，现将全年工作总结如下。",
+            "一、主要做法"]
+    body += [f"{'一二三四五六'[i]}是{vary(x)}" for i, x in enumerate(chosen)]
+    body += ["二、存在问题", vary(rng.choice(problems)), "三、下一步打算", vary(rng.choice(plans))]
+    return "\n".join(body)
+
+
+def generate(out: Path, target_mb: float, seed: int = 7) -> tuple[int, int]:
+    rng = random.Random(seed)
+    pieces = _pieces()
+    out.mkdir(parents=True, exist_ok=True)
+    total = files = 0
+    while total < target_mb * 1e6:
+        n = 3 if files % 5 == 0 else 1
+        reports = [make_report(rng, pieces) for _ in range(n)]
+        if n > 1:
+            text = "\n".join(f"第{'一二三'[i]}篇：{r.split(chr(10), 1)[0]}\n{r}"
+                             for i, r in enumerate(reports))
+        else:
+            text = reports[0]
+        enc = "gbk" if files % 10 == 3 else "utf-8"
+        data = text.encode(enc)
+        (out / f"gen_{files:06d}.txt").write_bytes(data)
+        total += len(text.encode("utf-8"))
+        files += 1
+    return files, total
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--mb", type=float, default=50.0)
+    ap.add_argument("--out", type=Path, default=None, help="where to write the generated corpus")
+    ap.add_argument("--keep", action="store_true")
+    args = ap.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="jiejian-bench-"))
+    src = args.out or work / "corpus"
+    t0 = time.perf_counter()
+    files, nbytes = generate(src, args.mb)
+    gen_s = time.perf_counter() - t0
+    store = CorpusStore(work / "data")
+    summary = ingest([src], store)
+    counts = store.counts()
+    store.close()
+    mb = summary.bytes_text / 1e6
+    print(f"generated {files} files, {nbytes / 1e6:.1f} MB UTF-8 text in {gen_s:.1f} s "
+          "(synthetic recombinations of the demo reports)")
+    print()
+    print("| metric | value |")
+    print("|---|---|")
+    print(f"| files read | {summary.files_read} |")
+    print(f"| raw text (MB, UTF-8) | {mb:.1f} |")
+    print(f"| reports stored / collapsed as duplicates | {counts['reports']} / "
+          f"{summary.reports_duplicate} |")
+    print(f"| passages | {counts['passages']} |")
+    print(f"| wall seconds | {summary.seconds:.1f} |")
+    print(f"| throughput (MB/s) | {mb / summary.seconds:.2f} |")
+    print()
+    print("| stage | seconds | share |")
+    print("|---|---|---|")
+    staged = sum(summary.stage_seconds.values())
+    for stage, sec in summary.stage_seconds.most_common():
+        print(f"| {stage} | {sec:.1f} | {sec / staged:.0%} |")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    else:
+        print(f"\nkept {work}")
+
+
+if __name__ == "__main__":
+    main()
