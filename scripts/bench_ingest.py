@@ -29,9 +29,21 @@ from demo.reports_b import REPORTS_B  # noqa: E402
 from demo.reports_c import REPORTS_C  # noqa: E402
 
 PLACES = [
-    ("周市镇", "镇"), ("良渚街道", "街道"), ("狮山镇", "镇"), ("博鳌镇", "镇"), ("陆家嘴街道", "街道"),
-    ("郫都区", "区"), ("湄潭县", "县"), ("阳朔县", "县"), ("平遥县", "县"), ("江阴市", "市"),
-    ("晋江市", "市"), ("寿光市", "市"), ("涿州市", "市"), ("长沙市", "市"), ("西安市", "市"),
+    ("周市镇", "镇"),
+    ("良渚街道", "街道"),
+    ("狮山镇", "镇"),
+    ("博鳌镇", "镇"),
+    ("陆家嘴街道", "街道"),
+    ("郫都区", "区"),
+    ("湄潭县", "县"),
+    ("阳朔县", "县"),
+    ("平遥县", "县"),
+    ("江阴市", "市"),
+    ("晋江市", "市"),
+    ("寿光市", "市"),
+    ("涿州市", "市"),
+    ("长沙市", "市"),
+    ("西安市", "市"),
 ]
 ORG = {"镇": "工会", "街道": "工会联合会", "区": "总工会", "县": "总工会", "市": "总工会"}
 DOC = ["工作总结", "工作情况汇报", "自查报告", "工作报告"]
@@ -63,8 +75,11 @@ def make_report(rng: random.Random, pieces: tuple[list[str], list[str], list[str
         return NUM.sub(lambda m: str(max(1, int(float(m.group()) * rng.uniform(0.5, 1.8)))), s)
 
     chosen = rng.sample(items, k=rng.randint(3, 6))
-    body = [title, f"{year}年，{org}在上级工会和党委的领导下，认真履行职责，现将全年工作总结如下。",
-            "一、主要做法"]
+    body = [
+        title,
+        f"{year}年，{org}在上级工会和党委的领导下，认真履行职责，现将全年工作总结如下。",
+        "一、主要做法",
+    ]
     body += [f"{'一二三四五六'[i]}是{vary(x)}" for i, x in enumerate(chosen)]
     body += ["二、存在问题", vary(rng.choice(problems)), "三、下一步打算", vary(rng.choice(plans))]
     return "\n".join(body)
@@ -79,8 +94,9 @@ def generate(out: Path, target_mb: float, seed: int = 7) -> tuple[int, int]:
         n = 3 if files % 5 == 0 else 1
         reports = [make_report(rng, pieces) for _ in range(n)]
         if n > 1:
-            text = "\n".join(f"第{'一二三'[i]}篇：{r.split(chr(10), 1)[0]}\n{r}"
-                             for i, r in enumerate(reports))
+            text = "\n".join(
+                f"第{'一二三'[i]}篇：{r.split(chr(10), 1)[0]}\n{r}" for i, r in enumerate(reports)
+            )
         else:
             text = reports[0]
         enc = "gbk" if files % 10 == 3 else "utf-8"
@@ -107,15 +123,19 @@ def main() -> None:
     counts = store.counts()
     store.close()
     mb = summary.bytes_text / 1e6
-    print(f"generated {files} files, {nbytes / 1e6:.1f} MB UTF-8 text in {gen_s:.1f} s "
-          "(synthetic recombinations of the demo reports)")
+    print(
+        f"generated {files} files, {nbytes / 1e6:.1f} MB UTF-8 text in {gen_s:.1f} s "
+        "(synthetic recombinations of the demo reports)"
+    )
     print()
     print("| metric | value |")
     print("|---|---|")
     print(f"| files read | {summary.files_read} |")
     print(f"| raw text (MB, UTF-8) | {mb:.1f} |")
-    print(f"| reports stored / collapsed as duplicates | {counts['reports']} / "
-          f"{summary.reports_duplicate} |")
+    print(
+        f"| reports stored / collapsed as duplicates | {counts['reports']} / "
+        f"{summary.reports_duplicate} |"
+    )
     print(f"| passages | {counts['passages']} |")
     print(f"| wall seconds | {summary.seconds:.1f} |")
     print(f"| throughput (MB/s) | {mb / summary.seconds:.2f} |")
