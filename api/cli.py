@@ -67,9 +67,14 @@ def ingest_cmd(
     src: Annotated[list[Path], typer.Argument(help="files or folders of reports")],
     data: DataOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="processes (default: CPU count)")
+    ] = None,
 ) -> None:
     """Read report files into the store: clean, split, annotate, chunk, de-duplicate."""
     settings = _settings(data)
+    if workers is not None:
+        settings = settings.model_copy(update={"ingest_workers": workers})
     missing = [str(p) for p in src if not p.exists()]
     if missing:
         console.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
@@ -93,7 +98,9 @@ def ingest_cmd(
             def step(path: str) -> None:
                 progress.update(task, advance=1, description=Path(path).name[:40])
 
-            summary = ingest(src, store, params, progress=step, paths=paths)
+            summary = ingest(
+                src, store, params, progress=step, paths=paths, workers=settings.ingest_workers
+            )
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -14,6 +15,7 @@ class Settings(BaseSettings):
     data: Path = Field(default=Path(".jiejian/data"), description="data directory")
     chunk_min_chars: int = Field(default=150, ge=20, le=2000)
     chunk_max_chars: int = Field(default=400, ge=50, le=5000)
+    ingest_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
 
     @model_validator(mode="after")
     def _chunk_bounds(self) -> Settings:

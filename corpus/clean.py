@@ -67,5 +67,5 @@ def clean_text(raw: str) -> CleanResult:
     out: list[str] = []
     # Blank lines are paragraph breaks: wrapped lines are only re-joined inside a paragraph.
     for group in _paragraph_groups(lines):
-        out.extend(join_wrapped_lines(group, [to_simplified(x) for x in group]))
+        out.extend(join_wrapped_lines(group, to_simplified("\n".join(group)).split("\n")))
     return CleanResult("\n".join(x for x in out if x.strip()), stats)

@@ -59,10 +59,10 @@ def is_binary(data: bytes) -> bool:
     sample = data[:8192]
     if not sample:
         return False
-    if any(data.startswith(bom) for bom, _ in _BOMS) or _looks_utf16(data):
+    if any(data.startswith(bom) for bom, _ in _BOMS):
         return False
     if b"\x00" in sample:
-        return True
+        return _looks_utf16(data) is None
     controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
     return controls / len(sample) > 0.05
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import re
-import zlib
+from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
@@ -20,27 +21,49 @@ NUM_PERM = 64
 BANDS = 8  # 8 bands x 8 rows: pairs above ~0.77 Jaccard collide in at least one band
 ROWS = NUM_PERM // BANDS
 SHINGLE = 5
+SEED = 1
+SCHEME = "affine32"  # 32-bit shingle hashes
 THRESHOLD = 0.8
 _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
-def _hash32(data: bytes) -> int:
-    # crc32 is ample for shingle hashing and many times faster than datasketch's sha1 default.
-    return zlib.crc32(data)
+@lru_cache(maxsize=1)
+def _permutations() -> Any:
+    # Generating permutations costs more than hashing a passage: make them once, share them.
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
-def shingles(simplified: str) -> list[bytes]:
+def _identity(x: int) -> int:
+    return x
+
+
+def shingle_hashes(simplified: str) -> np.ndarray:
+    """32-bit hashes of the character 5-grams, computed with numpy instead of one Python call
+    per shingle (the shingles are never materialised as strings)."""
     s = _STRIP.sub("", simplified)
-    if len(s) <= SHINGLE:
-        return [s.encode()] if s else []
-    return [s[i : i + SHINGLE].encode() for i in range(len(s) - SHINGLE + 1)]
+    if not s:
+        return np.zeros(0, dtype=np.uint32)
+    cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    if len(cps) < SHINGLE:
+        cps = np.concatenate([cps, np.zeros(SHINGLE - len(cps), dtype=np.uint64)])
+    n = len(cps) - SHINGLE + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for k in range(SHINGLE):
+        h = h * np.uint64(1_000_003) + cps[k : k + n]  # wraps modulo 2**64
+    return ((h ^ (h >> np.uint64(29))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
 def signature(simplified: str) -> MinHash:
-    mh = MinHash(num_perm=NUM_PERM, hashfunc=_hash32)
-    sh = shingles(simplified)
-    if sh:
-        mh.update_batch(sh)
+    mh = MinHash(
+        num_perm=NUM_PERM,
+        seed=SEED,
+        hashfunc=_identity,
+        permutations=_permutations(),
+        scheme=SCHEME,
+    )
+    hv = shingle_hashes(simplified)
+    if len(hv):
+        mh.update_batch(hv.tolist())
     return mh
 
 
@@ -58,7 +81,3 @@ def band_keys(mh: MinHash) -> list[int]:
 
 def similarity(a: MinHash, b: MinHash) -> float:
     return float(a.jaccard(b))
-
-
-def is_near_duplicate(a: MinHash, b: MinHash, threshold: float = THRESHOLD) -> bool:
-    return similarity(a, b) >= threshold

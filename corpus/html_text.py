@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import trafilatura
-
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
 _TITLE_SITE_SUFFIX = re.compile(r"\s*[-_|–—]\s*[^-_|–—]{1,20}$")
 
@@ -22,6 +20,8 @@ def html_title(html: str) -> str | None:
 
 
 def html_main_text(html: str) -> str:
+    import trafilatura  # heavy import, only paid when an HTML file is read
+
     text = trafilatura.extract(
         html,
         include_tables=True,

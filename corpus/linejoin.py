@@ -30,6 +30,11 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
+def preload_segmenter() -> None:
+    """Load the segmenter's dictionary now (e.g. before worker processes fork)."""
+    _jieba()
+
+
 def splits_word(left: str, right: str) -> bool:
     """True when the segmenter puts a word across the boundary between ``left`` and ``right``."""
     a, b = left[-4:], right[:4]

@@ -128,6 +128,6 @@ def extract_metadata(
         org_type=find_org_type(own_title, opening),
         year=year,
         doc_type=find_doc_type(t_simp, label, b_simp),
-        script=detect_script(body),
+        script=detect_script(body, b_simp),
         evidence=evidence,
     )

@@ -128,7 +128,7 @@ def remove_page_marks(text: str) -> str:
 
 def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
     """Remove noise lines, notice blocks, spam and page footers; then inline noise."""
-    simplified = [to_simplified(line) for line in lines]
+    simplified = to_simplified("\n".join(lines)).split("\n")
     n = len(lines)
     # Footer: cut from the first footer marker found in the last 40% of the lines.
     cut_at = n

@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
 import re
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from corpus.clean import clean_text
 from corpus.dedup import THRESHOLD, band_keys, signature, similarity
 from corpus.gazetteer import Gazetteer, load_gazetteer
+from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
 from corpus.models import DecodedFile, Report, SkippedFile
 from corpus.passages import ChunkParams, make_passages
@@ -104,39 +106,94 @@ def build_reports(
     return reports
 
 
+def add_band_keys(report: Report) -> None:
+    """MinHash band keys for the report and its passages (pure; done in the workers)."""
+    report.band_keys = band_keys(signature(report.simplified))
+    report.passage_band_keys = [
+        band_keys(signature(report.simplified[p.start : p.end]))
+        if p.end - p.start >= MIN_DEDUP_PASSAGE
+        else []
+        for p in report.passages
+    ]
+
+
 def _store_report(store: CorpusStore, report: Report, sha: str, summary: IngestSummary) -> None:
     if store.has_report(report.report_id):
         store.add_source(report.report_id, report.source, report.ordinal, sha, "exact", 1.0)
         summary.reports_duplicate += 1
         return
-    sig = signature(report.simplified)
-    keys = band_keys(sig)
-    for cand in store.report_candidates(keys):
-        sim = similarity(sig, signature(store.report_simplified(cand)))
-        if sim >= THRESHOLD:
-            store.add_source(cand, report.source, report.ordinal, sha, "near", round(sim, 3))
-            summary.reports_duplicate += 1
-            return
-    passage_keys: list[list[int]] = []
-    for p in report.passages:
-        simp = report.simplified[p.start : p.end]
-        if len(simp) < MIN_DEDUP_PASSAGE:
-            passage_keys.append([])
+    if not report.band_keys:
+        add_band_keys(report)
+    candidates = store.report_candidates(report.band_keys)
+    if candidates:
+        sig = signature(report.simplified)
+        for cand in candidates:
+            sim = similarity(sig, signature(store.report_simplified(cand)))
+            if sim >= THRESHOLD:
+                store.add_source(cand, report.source, report.ordinal, sha, "near", round(sim, 3))
+                summary.reports_duplicate += 1
+                return
+    # The report's own passages are not stored yet, so every hit is from another report.
+    by_band = store.passages_by_band(k for ks in report.passage_band_keys for k in ks)
+    for p, pkeys in zip(report.passages, report.passage_band_keys, strict=True):
+        candidates = list(dict.fromkeys(pid for k in pkeys for pid in by_band.get(k, ())))
+        if not candidates:
             continue
-        psig = signature(simp)
-        pkeys = band_keys(psig)
-        passage_keys.append(pkeys)
-        for cand in store.passage_candidates(pkeys, report.report_id):
+        sig = signature(report.simplified[p.start : p.end])
+        for cand in candidates:
             ctext, cgroup = store.passage_dup_info(cand)
-            if similarity(psig, signature(to_simplified(ctext))) >= THRESHOLD:
+            if similarity(sig, signature(to_simplified(ctext))) >= THRESHOLD:
                 p.dup_group = cgroup or cand
                 summary.passages_near_duplicate += 1
                 break
-    store.insert_report(report, keys)
-    store.insert_passages(report.passages, passage_keys)
+    store.insert_report(report, report.band_keys)
+    store.insert_passages(report.passages, report.passage_band_keys)
     store.add_source(report.report_id, report.source, report.ordinal, sha, "original", None)
     summary.reports_new += 1
     summary.passages_new += len(report.passages)
+
+
+@dataclass
+class _Prepared:
+    """What a worker hands back for one file: its reports, or why it has none."""
+
+    path: str
+    doc: DecodedFile | SkippedFile
+    text_bytes: int = 0
+    reports: list[Report] = field(default_factory=list)
+    error: str | None = None
+    noise: Counter[str] = field(default_factory=Counter)
+    timings: Counter[str] = field(default_factory=Counter)
+
+
+def _prepare(job: tuple[str, ChunkParams]) -> _Prepared:
+    """Read and build one file's reports; runs in a worker process, touches no store."""
+    spath, params = job
+    out = _Prepared(spath, SkippedFile(spath, ""))
+    t0 = time.perf_counter()
+    doc = read_file(spath)
+    out.timings["read"] += time.perf_counter() - t0
+    if isinstance(doc, SkippedFile):
+        out.doc = doc
+        return out
+    out.text_bytes = len(doc.text.encode("utf-8"))
+    out.doc = replace(doc, text="")  # the text travels inside the reports, not twice
+    try:
+        out.reports = build_reports(doc, load_gazetteer(), params, out.noise, out.timings)
+        t1 = time.perf_counter()
+        for report in out.reports:
+            add_band_keys(report)
+        out.timings["minhash"] += time.perf_counter() - t1
+    except Exception as exc:  # one bad file never stops a batch
+        out.error = f"processing failed: {type(exc).__name__}: {exc}"
+    return out
+
+
+def _file_sha(path: str) -> str | None:
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return None
 
 
 def ingest(
@@ -145,61 +202,104 @@ def ingest(
     params: ChunkParams | None = None,
     progress: Callable[[str], None] | None = None,
     paths: list[Path] | None = None,
+    workers: int = 1,
 ) -> IngestSummary:
+    """Ingest files and folders into ``store``.
+
+    Reading and building reports runs in ``workers`` processes; the store is written by
+    this process alone, each file inside its own savepoint, committed in batches.
+    """
     params = params or ChunkParams()
     summary = IngestSummary()
     started = time.perf_counter()
     run_id = store.start_run()
-    gaz = load_gazetteer()
     own_dir = store.data_dir.resolve()
+    jobs: list[tuple[str, ChunkParams]] = []
     for path in paths if paths is not None else iter_paths(sources):
         resolved = Path(path).resolve()
         if resolved.is_relative_to(own_dir):
             continue  # never ingest the store's own files when SRC contains --data
         spath = str(resolved)
         summary.files_seen += 1
-        t0 = time.perf_counter()
-        doc = read_file(spath)
-        summary.stage_seconds["read"] += time.perf_counter() - t0
-        if isinstance(doc, SkippedFile):
-            summary.skipped.append((spath, doc.reason))
-            store.record_file(spath, None, None, None, None, "skipped", doc.reason, 0)
-            store.log(run_id, spath, "skipped", doc.reason)
-        elif store.file_sha(spath) == doc.sha256:
+        known = store.file_sha(spath)
+        if known is not None and known == _file_sha(spath):
             summary.files_unchanged += 1
             store.log(run_id, spath, "unchanged")
-        else:
-            _ingest_one(store, doc, gaz, params, summary, run_id)
-        if progress:
-            progress(spath)
+            if progress:
+                progress(spath)
+            continue
+        jobs.append((spath, params))
+    # Loaded before the pool forks, so every worker shares them instead of loading its own.
+    load_gazetteer()
+    preload_segmenter()
+    if workers > 1 and len(jobs) >= 8:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(workers) as pool:
+            _store_all(store, pool.imap(_prepare, jobs, chunksize=4), summary, run_id, progress)
+    else:
+        _store_all(store, map(_prepare, jobs), summary, run_id, progress)
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
     return summary
 
 
-def _ingest_one(
+COMMIT_EVERY = 200
+
+
+def _store_all(
     store: CorpusStore,
-    doc: DecodedFile,
-    gaz: Gazetteer,
-    params: ChunkParams,
+    results: Iterator[_Prepared],
     summary: IngestSummary,
     run_id: int,
+    progress: Callable[[str], None] | None,
 ) -> None:
-    try:
-        reports = build_reports(doc, gaz, params, summary.noise, summary.stage_seconds)
-        t0 = time.perf_counter()
+    pending = True
+    while pending:
+        pending = False
         with store.transaction():
-            store.forget_file(doc.path)
-            for report in reports:
-                _store_report(store, report, doc.sha256, summary)
-            store.record_file(
-                doc.path, doc.sha256, doc.size, doc.format, doc.encoding, "ok", None, len(reports)
-            )
-            store.log(run_id, doc.path, "ok", f"{len(reports)} reports")
+            for n, prepared in enumerate(results, start=1):
+                _store_one(store, prepared, summary, run_id)
+                if progress:
+                    progress(prepared.path)
+                if n >= COMMIT_EVERY:
+                    pending = True
+                    break
+
+
+def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_id: int) -> None:
+    summary.noise.update(prep.noise)
+    summary.stage_seconds.update(prep.timings)
+    doc = prep.doc
+    if isinstance(doc, SkippedFile):
+        summary.skipped.append((prep.path, doc.reason))
+        store.record_file(prep.path, None, None, None, None, "skipped", doc.reason, 0)
+        store.log(run_id, prep.path, "skipped", doc.reason)
+        return
+    reason = prep.error
+    if reason is None:
+        t0 = time.perf_counter()
+        try:
+            with store.savepoint():
+                store.forget_file(doc.path)
+                for report in prep.reports:
+                    _store_report(store, report, doc.sha256, summary)
+                store.record_file(
+                    doc.path,
+                    doc.sha256,
+                    doc.size,
+                    doc.format,
+                    doc.encoding,
+                    "ok",
+                    None,
+                    len(prep.reports),
+                )
+                store.log(run_id, doc.path, "ok", f"{len(prep.reports)} reports")
+        except Exception as exc:  # the savepoint rolled this file back; the batch goes on
+            reason = f"processing failed: {type(exc).__name__}: {exc}"
         summary.stage_seconds["dedup+store"] += time.perf_counter() - t0
+    if reason is None:
         summary.files_read += 1
-        summary.bytes_text += len(doc.text.encode("utf-8"))
-    except Exception as exc:  # one bad file never stops a batch; the store is rolled back
-        reason = f"processing failed: {type(exc).__name__}: {exc}"
+        summary.bytes_text += prep.text_bytes
+    else:
         summary.skipped.append((doc.path, reason))
         store.log(run_id, doc.path, "skipped", reason)

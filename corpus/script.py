@@ -42,10 +42,10 @@ def to_simplified(text: str) -> str:
     return _same_length(_t2s(), text)
 
 
-def detect_script(text: str, sample: int = 6000) -> str:
+def detect_script(text: str, simplified: str | None = None, sample: int = 4000) -> str:
     """'traditional', 'simplified' or 'mixed', from chars that only one script uses."""
     chunk = text[:sample]
-    simp = _same_length(_t2s(), chunk)
+    simp = simplified[:sample] if simplified is not None else _same_length(_t2s(), chunk)
     trad = _same_length(_s2t(), chunk)
     trad_only = sum(1 for a, b in zip(chunk, simp, strict=True) if a != b)
     simp_only = sum(1 for a, b in zip(chunk, trad, strict=True) if a != b)

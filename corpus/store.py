@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from corpus.dedup import band_keys, signature
 from corpus.models import Passage, Report
+from corpus.script import to_simplified
 
 SCHEMA_VERSION = 1
 DB_NAME = "corpus.sqlite3"
@@ -112,6 +114,10 @@ class CorpusStore:
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=NORMAL")
+        # The LSH band indexes are random-access B-trees; a larger page cache keeps inserts
+        # from going to disk once they outgrow the 2 MB default.
+        self.db.execute("PRAGMA cache_size=-262144")
+        self.db.execute("PRAGMA temp_store=MEMORY")
         self.db.executescript(_SCHEMA)
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
@@ -140,6 +146,18 @@ class CorpusStore:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self) -> Iterator[None]:
+        """A nested unit inside a transaction: on error only its own writes are undone."""
+        self.db.execute("SAVEPOINT unit")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK TO unit")
+            self.db.execute("RELEASE unit")
+            raise
+        self.db.execute("RELEASE unit")
 
     # ----- ingest side -------------------------------------------------------------------
 
@@ -268,17 +286,18 @@ class CorpusStore:
             "INSERT INTO report_bands VALUES(?,?)", [(k, report.report_id) for k in band_keys]
         )
 
-    def passage_candidates(self, keys: Iterable[int], exclude_report: str) -> list[str]:
-        keys = list(keys)
-        marks = ",".join("?" * len(keys))
-        return [
-            r[0]
-            for r in self.db.execute(
-                f"SELECT DISTINCT b.passage_id FROM passage_bands b JOIN passages p "
-                f"ON p.passage_id = b.passage_id WHERE b.key IN ({marks}) AND p.report_id != ?",
-                [*keys, exclude_report],
-            )
-        ]
+    def passages_by_band(self, keys: Iterable[int]) -> dict[int, list[str]]:
+        """Stored passages sharing each LSH band key (one query for a whole report)."""
+        keys = list(set(keys))
+        out: dict[int, list[str]] = {}
+        for i in range(0, len(keys), 900):  # SQLite's limit on bound parameters
+            chunk = keys[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for key, pid in self.db.execute(
+                f"SELECT key, passage_id FROM passage_bands WHERE key IN ({marks})", chunk
+            ):
+                out.setdefault(key, []).append(pid)
+        return out
 
     def passage_dup_info(self, passage_id: str) -> tuple[str, str | None]:
         row = self.db.execute(
@@ -304,9 +323,16 @@ class CorpusStore:
                 for p in passages
             ],
         )
+        # A passage that joined a duplicate group is found through the group's first member,
+        # so only ungrouped passages enter the LSH table (keeps popular keys short).
         self.db.executemany(
             "INSERT INTO passage_bands VALUES(?,?)",
-            [(k, p.passage_id) for p, ks in zip(passages, keys, strict=True) for k in ks],
+            [
+                (k, p.passage_id)
+                for p, ks in zip(passages, keys, strict=True)
+                if p.dup_group is None
+                for k in ks
+            ],
         )
 
     def _delete_report_rows(self, report_id: str) -> None:
@@ -317,13 +343,29 @@ class CorpusStore:
             )
         ]
         self.db.executemany("DELETE FROM passage_bands WHERE passage_id=?", [(p,) for p in pids])
-        # Passages elsewhere that pointed at these as their duplicate group lose that link.
-        self.db.executemany(
-            "UPDATE passages SET dup_group=NULL WHERE dup_group=?", [(p,) for p in pids]
-        )
+        self._promote_group_members(pids)
         self.db.execute("DELETE FROM passages WHERE report_id=?", (report_id,))
         self.db.execute("DELETE FROM report_bands WHERE report_id=?", (report_id,))
         self.db.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
+
+    def _promote_group_members(self, leaders: list[str]) -> None:
+        """Passages elsewhere whose duplicate group was led by a deleted passage: the first
+        of them leads the group now and enters the LSH table in its place."""
+        for leader in leaders:
+            rows = self.db.execute(
+                "SELECT passage_id, text FROM passages WHERE dup_group=? ORDER BY rowid", (leader,)
+            ).fetchall()
+            if not rows:
+                continue
+            new_leader, text = rows[0]
+            self.db.execute("UPDATE passages SET dup_group=NULL WHERE passage_id=?", (new_leader,))
+            self.db.execute(
+                "UPDATE passages SET dup_group=? WHERE dup_group=?", (new_leader, leader)
+            )
+            keys = band_keys(signature(to_simplified(text)))
+            self.db.executemany(
+                "INSERT INTO passage_bands VALUES(?,?)", [(k, new_leader) for k in keys]
+            )
 
     def _refresh_primary_source(self, report_id: str) -> None:
         row = self.db.execute(
