@@ -140,6 +140,7 @@ def main() -> None:
         f"{summary.reports_duplicate} |"
     )
     print(f"| passages | {counts['passages']} |")
+    print(f"| passages grouped as near-duplicates | {summary.passages_near_duplicate} |")
     print(f"| wall seconds | {summary.seconds:.1f} |")
     print(f"| throughput (MB/s) | {mb / summary.seconds:.2f} |")
     print()
