@@ -88,17 +88,8 @@ class ReportRecord:
     simplified: str | None = None
 
 
-@dataclass
-class PassageRecord:
-    passage_id: str
-    report_id: str
-    ordinal: int
-    text: str
-    section_path: list[str]
-    section_role: str
-    start: int
-    end: int
-    dup_group: str | None
+# A stored passage is the same record the pipeline builds.
+PassageRecord = Passage
 
 
 class StoreError(RuntimeError):
