@@ -161,6 +161,18 @@ class CorpusStore:
             "UPDATE ingest_runs SET seconds=?, summary=? WHERE run_id=?",
             (seconds, json.dumps(summary, ensure_ascii=False), run_id),
         )
+        self._bump_version()
+
+    def _bump_version(self) -> None:
+        self.db.execute(
+            "INSERT INTO meta VALUES('data_version', '1') ON CONFLICT(key) DO UPDATE "
+            "SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    def data_version(self) -> int:
+        """Increases with every ingest run and deletion: indexes record what they reflect."""
+        row = self.db.execute("SELECT value FROM meta WHERE key='data_version'").fetchone()
+        return int(row[0]) if row else 0
 
     def log(self, run_id: int, path: str, status: str, reason: str | None = None) -> None:
         self.db.execute(
@@ -373,6 +385,7 @@ class CorpusStore:
                 return False
             self.db.execute("DELETE FROM report_sources WHERE report_id=?", (report_id,))
             self._delete_report_rows(report_id)
+            self._bump_version()
         return True
 
     # ----- read side (what the index and API layers use) ----------------------------------

@@ -1,0 +1,167 @@
+"""BM25 over pre-tokenized passages in tantivy.
+
+Fields get whitespace-joined tokens from :class:`index.tokenizer.Tokenizer` (tantivy's
+whitespace tokenizer then only splits on the spaces we put), so the segmentation used for
+indexing and querying is one function. Filters are tantivy clauses on raw and fast fields,
+evaluated inside the engine.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import tantivy
+
+from index.filters import Filters
+
+WRITER_HEAP = 256 * 1024 * 1024
+
+
+@dataclass
+class LexDoc:
+    doc_id: int
+    body: list[str]  # tokens
+    heading: list[str]  # tokens of the report title and section path
+    places: list[str]
+    report_id: str
+    level: str | None
+    doc_type: str | None
+    section_role: str
+    year: int | None
+
+
+def build_schema() -> tantivy.Schema:
+    sb = tantivy.SchemaBuilder()
+    sb.add_unsigned_field("doc_id", stored=True, indexed=True, fast=True)
+    sb.add_text_field("body", tokenizer_name="whitespace", index_option="freq")
+    sb.add_text_field("heading", tokenizer_name="whitespace", index_option="freq")
+    # "key" is the doc id as a raw term: deletes by an unsigned term do not match in the
+    # Python binding, a raw string term does.
+    for name in ("key", "place", "report", "level", "doc_type", "role"):
+        sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("year", indexed=True, fast=True)
+    return sb.build()
+
+
+class LexicalIndex:
+    def __init__(self, path: Path | None = None):
+        self.schema = build_schema()
+        if path is not None:
+            path.mkdir(parents=True, exist_ok=True)
+            self.index = tantivy.Index(self.schema, path=str(path), reuse=True)
+        else:
+            self.index = tantivy.Index(self.schema)
+
+    # ----- writing ---------------------------------------------------------------------
+
+    def add(self, docs: Iterable[LexDoc], threads: int = 0) -> int:
+        writer = self.index.writer(WRITER_HEAP, threads)
+        n = 0
+        for d in docs:
+            doc = tantivy.Document()
+            doc.add_unsigned("doc_id", d.doc_id)
+            doc.add_text("key", str(d.doc_id))
+            doc.add_text("body", " ".join(d.body))
+            doc.add_text("heading", " ".join(d.heading))
+            doc.add_text("report", d.report_id)
+            doc.add_text("role", d.section_role)
+            for place in d.places:
+                doc.add_text("place", place)
+            if d.level:
+                doc.add_text("level", d.level)
+            if d.doc_type:
+                doc.add_text("doc_type", d.doc_type)
+            if d.year:
+                doc.add_integer("year", d.year)
+            writer.add_document(doc)
+            n += 1
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+        return n
+
+    def delete(self, doc_ids: Iterable[int]) -> None:
+        writer = self.index.writer(WRITER_HEAP // 4, 1)
+        for doc_id in doc_ids:
+            writer.delete_documents_by_term("key", str(int(doc_id)))
+        writer.commit()
+        writer.wait_merging_threads()
+        self.index.reload()
+
+    # ----- searching -------------------------------------------------------------------
+
+    def _filter_clauses(self, f: Filters) -> list[tuple[tantivy.Occur, tantivy.Query]]:
+        s = self.schema
+        clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
+
+        def any_of(field: str, values: tuple[str, ...]) -> tantivy.Query:
+            return tantivy.Query.term_set_query(s, field, list(values))
+
+        for field, values in (
+            ("place", f.jurisdiction),
+            ("level", f.level),
+            ("doc_type", f.doc_type),
+            ("role", f.section_role),
+        ):
+            if values:
+                clauses.append((tantivy.Occur.Must, any_of(field, values)))
+        if f.exclude_jurisdiction:
+            clauses.append((tantivy.Occur.MustNot, any_of("place", f.exclude_jurisdiction)))
+        if f.exclude_reports:
+            clauses.append((tantivy.Occur.MustNot, any_of("report", f.exclude_reports)))
+        if f.year_from is not None or f.year_to is not None:
+            clauses.append(
+                (
+                    tantivy.Occur.Must,
+                    tantivy.Query.range_query(
+                        s, "year", tantivy.FieldType.Integer, f.year_from, f.year_to
+                    ),
+                )
+            )
+        return clauses
+
+    def search(
+        self,
+        terms: list[tuple[str, float]],
+        k: int,
+        filters: Filters | None = None,
+        heading_boost: float = 0.3,
+    ) -> list[tuple[int, float]]:
+        """``terms``: (token, weight) pairs; returns (doc_id, score), best first."""
+        s = self.schema
+        should: list[tuple[tantivy.Occur, tantivy.Query]] = []
+        for token, weight in terms:
+            body = tantivy.Query.term_query(s, "body", token)
+            should.append((tantivy.Occur.Should, tantivy.Query.boost_query(body, weight)))
+            if heading_boost > 0:
+                head = tantivy.Query.term_query(s, "heading", token)
+                should.append(
+                    (tantivy.Occur.Should, tantivy.Query.boost_query(head, weight * heading_boost))
+                )
+        if not should or k <= 0:
+            return []
+        query = tantivy.Query.boolean_query(should)
+        if filters is not None and not filters.empty:
+            # Filters only restrict: a zero constant score keeps them out of the ranking.
+            parts = [(tantivy.Occur.Must, query)]
+            for occur, clause in self._filter_clauses(filters):
+                parts.append(
+                    (
+                        occur,
+                        tantivy.Query.const_score_query(clause, 0.0)
+                        if occur == tantivy.Occur.Must
+                        else clause,
+                    )
+                )
+            query = tantivy.Query.boolean_query(parts)
+        searcher = self.index.searcher()
+        hits = searcher.search(query, limit=k, count=False).hits
+        if not hits:
+            return []
+        ids = searcher.fast_field_values("doc_id", [addr for _, addr in hits])
+        return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)]
+
+    def num_docs(self) -> int:
+        return int(self.index.searcher().num_docs)

@@ -1,0 +1,318 @@
+"""Build and refresh the saved indexes from the corpus store.
+
+Every build or refresh writes a new version directory under ``DATA/indexes/`` and then
+swaps the ``DATA/index`` symlink to it with an atomic rename: a crash at any point leaves
+the previous index in place and usable. A refresh starts from a copy of the current
+version (tantivy segment files are immutable, so they are hard-linked, not copied), deletes
+what left the store and adds what is new; a full rebuild also retrains the corpus model.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from corpus.models import Passage
+from corpus.script import to_simplified
+from corpus.store import CorpusStore, ReportRecord
+from index.bm25 import LexDoc, LexicalIndex
+from index.config import IndexConfig
+from index.doctable import DocRow, DocTable
+from index.embedders import Embedder, is_corpus_model, load_embedder
+from index.embedders.corpus_static import build_static_model
+from index.manifest import IndexMismatchError, Manifest, check_compatible
+from index.tokenizer import Tokenizer
+from index.vectors import VectorIndex, choose_kind, load_vector_index, make_vector_index
+
+LINK = "index"
+VERSIONS = "indexes"
+MODEL_DIR = "model"
+BM25_DIR = "bm25"
+VECTORS_DIR = "vectors"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    manifest: Manifest
+    mode: str  # built | refreshed | unchanged
+    added: int
+    removed: int
+    seconds: float
+
+
+def current_dir(data_dir: Path) -> Path | None:
+    link = data_dir / LINK
+    return link.resolve() if link.exists() else None
+
+
+@contextmanager
+def _lock(data_dir: Path) -> Iterator[None]:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    with open(data_dir / "index.lock", "w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _switch(data_dir: Path, target: Path) -> None:
+    tmp = data_dir / f".{LINK}.{os.getpid()}.tmp"
+    if tmp.is_symlink() or tmp.exists():
+        tmp.unlink()
+    os.symlink(os.path.relpath(target, data_dir), tmp)
+    os.replace(tmp, data_dir / LINK)  # atomic: readers see the old or the new index
+
+
+def _cleanup(data_dir: Path, keep: Path) -> None:
+    for d in (data_dir / VERSIONS).iterdir():
+        if d.resolve() != keep.resolve():
+            shutil.rmtree(d, ignore_errors=True)
+
+
+def _new_version_dir(data_dir: Path) -> Path:
+    root = data_dir / VERSIONS
+    root.mkdir(parents=True, exist_ok=True)
+    d = root / f"v{time.strftime('%Y%m%d%H%M%S')}-{os.getpid()}-{time.monotonic_ns() % 10**6}.tmp"
+    d.mkdir()
+    return d
+
+
+def _finish_dir(d: Path) -> Path:
+    final = d.with_suffix("")
+    d.rename(final)
+    return final
+
+
+def _rows(store: CorpusStore) -> Iterator[tuple[ReportRecord, Passage]]:
+    reports = {r.report_id: r for r in store.iter_reports()}
+    for p in store.iter_passages():
+        yield reports[p.report_id], p
+
+
+def _places(r: ReportRecord) -> list[str]:
+    if r.jurisdiction_path:
+        return list(r.jurisdiction_path)
+    return [r.jurisdiction] if r.jurisdiction else []
+
+
+def _doc_row(r: ReportRecord, p: Passage) -> DocRow:
+    return DocRow(
+        p.passage_id,
+        r.report_id,
+        r.level,
+        r.doc_type,
+        p.section_role,
+        r.year,
+        _places(r),
+        p.dup_group,
+    )
+
+
+def _lex_doc(doc_id: int, r: ReportRecord, p: Passage, tok: Tokenizer) -> LexDoc:
+    heading = " ".join([r.title or "", *p.section_path])
+    return LexDoc(
+        doc_id,
+        tok.tokenize(p.text),
+        tok.tokenize(heading),
+        _places(r),
+        r.report_id,
+        r.level,
+        r.doc_type,
+        p.section_role,
+        r.year,
+    )
+
+
+def _encode(
+    embedder: Embedder, texts: list[str], batch: int, progress: Progress | None
+) -> np.ndarray:
+    out = []
+    for i in range(0, len(texts), batch * 8):
+        out.append(embedder.encode(texts[i : i + batch * 8], "passage", batch_size=batch))
+        if progress:
+            progress(f"embedded {min(i + batch * 8, len(texts))}/{len(texts)} passages")
+    return np.vstack(out) if out else np.zeros((0, embedder.dim), dtype=np.float32)
+
+
+def _embedder_for(config: IndexConfig, version: Path) -> Embedder:
+    return load_embedder(config.embed_model, version / MODEL_DIR, config.query_prefix)
+
+
+def build(store: CorpusStore, config: IndexConfig, progress: Progress | None = None) -> BuildReport:
+    """Full rebuild (retrains the corpus model)."""
+    with _lock(store.data_dir):
+        return _build(store, config, progress)
+
+
+def _build(store: CorpusStore, config: IndexConfig, progress: Progress | None) -> BuildReport:
+    t0 = time.perf_counter()
+    data_dir = store.data_dir
+    version = _new_version_dir(data_dir)
+    try:
+        tok = Tokenizer(config.dictionary, config.stopwords)
+        rows = list(_rows(store))
+        if progress:
+            progress(f"{len(rows)} passages from the store")
+        table = DocTable()
+        ids = table.append([_doc_row(r, p) for r, p in rows])
+        lexical = LexicalIndex(version / BM25_DIR)
+        lexical.add(_lex_doc(int(i), r, p, tok) for i, (r, p) in zip(ids, rows, strict=True))
+        if progress:
+            progress("BM25 index written")
+        texts = [p.text for _, p in rows]
+        if is_corpus_model(config.embed_model):
+            if progress:
+                progress("training the corpus embedding model")
+            build_static_model(
+                (to_simplified(t) for t in texts), version / MODEL_DIR, config.static
+            )
+        embedder = _embedder_for(config, version)
+        vectors = _encode(embedder, texts, config.encode_batch, progress)
+        kind = choose_kind(config.vector_index, len(rows))
+        vindex = make_vector_index(kind, embedder.dim, len(rows))
+        if len(rows):
+            vindex.add(ids, vectors)
+        (version / VECTORS_DIR).mkdir()
+        vindex.save(version / VECTORS_DIR)
+        table.save(version)
+        manifest = _manifest(config, tok, embedder, kind, table, store)
+        manifest.save(version)
+        final = _finish_dir(version)
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    _switch(data_dir, final)
+    _cleanup(data_dir, final)
+    return BuildReport(manifest, "built", len(rows), 0, time.perf_counter() - t0)
+
+
+def _manifest(
+    config: IndexConfig,
+    tok: Tokenizer,
+    embedder: Embedder,
+    kind: str,
+    table: DocTable,
+    store: CorpusStore,
+    created: float | None = None,
+) -> Manifest:
+    m = Manifest(
+        embedder_setting=config.embed_model,
+        embedder_model_id=embedder.model_id,
+        embedder_dim=embedder.dim,
+        tokenizer=tok.fingerprint,
+        vector_index=kind,
+        chunk_min_chars=config.chunk_min_chars,
+        chunk_max_chars=config.chunk_max_chars,
+        counts={
+            "passages": table.n_alive,
+            "reports": len(set(r for r, a in zip(table.report_ids, table.alive, strict=True) if a)),
+            "doc_ids": len(table),
+        },
+        corpus_run=store.data_version(),
+    )
+    if created is not None:
+        m.created_at = created
+    return m
+
+
+def _copy_version(src: Path, dst: Path) -> None:
+    for path in src.rglob("*"):
+        target = dst / path.relative_to(src)
+        if path.is_dir():
+            target.mkdir(parents=True, exist_ok=True)
+        elif path.stat().st_size > 1 << 20 and path.suffix != ".json":
+            os.link(path, target)  # immutable segment/model files: share, do not copy
+        else:
+            shutil.copy2(path, target)
+
+
+def refresh(
+    store: CorpusStore, config: IndexConfig, progress: Progress | None = None, rebuild: bool = False
+) -> BuildReport:
+    """Bring the index up to date with the store: incremental when compatible."""
+    with _lock(store.data_dir):
+        current = current_dir(store.data_dir)
+        if rebuild or current is None:
+            return _build(store, config, progress)
+        tok = Tokenizer(config.dictionary, config.stopwords)
+        try:
+            old = Manifest.load(current)
+            check_compatible(
+                old,
+                config.embed_model,
+                tok.fingerprint,
+                config.chunk_min_chars,
+                config.chunk_max_chars,
+            )
+        except IndexMismatchError as exc:
+            if progress:
+                progress(f"rebuilding: {exc}")
+            return _build(store, config, progress)
+        return _refresh(store, config, current, old, tok, progress)
+
+
+def _refresh(
+    store: CorpusStore,
+    config: IndexConfig,
+    current: Path,
+    old: Manifest,
+    tok: Tokenizer,
+    progress: Progress | None,
+) -> BuildReport:
+    t0 = time.perf_counter()
+    table = DocTable.load(current)
+    live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
+    rows = list(_rows(store))
+    wanted = {p.passage_id for _, p in rows}
+    gone = np.array(sorted(table.doc_id(pid) for pid in live - wanted), dtype=np.int64)
+    new_rows = [(r, p) for r, p in rows if p.passage_id not in live]
+    if not len(gone) and not new_rows:
+        old.corpus_run = store.data_version()
+        old.updated_at = time.time()
+        old.save(current)
+        return BuildReport(old, "unchanged", 0, 0, time.perf_counter() - t0)
+    version = _new_version_dir(store.data_dir)
+    try:
+        _copy_version(current, version)
+        lexical = LexicalIndex(version / BM25_DIR)
+        vindex: VectorIndex = load_vector_index(
+            old.vector_index, version / VECTORS_DIR, old.embedder_dim
+        )
+        if len(gone):
+            lexical.delete(gone)
+            vindex.remove(gone)
+            table.kill(gone)
+        embedder = _embedder_for(config, version)
+        if new_rows:
+            ids = table.append([_doc_row(r, p) for r, p in new_rows])
+            lexical.add(
+                _lex_doc(int(i), r, p, tok) for i, (r, p) in zip(ids, new_rows, strict=True)
+            )
+            vectors = _encode(
+                embedder, [p.text for _, p in new_rows], config.encode_batch, progress
+            )
+            vindex.add(ids, vectors)
+        vindex.save(version / VECTORS_DIR)
+        table.save(version)
+        manifest = _manifest(
+            config, tok, embedder, old.vector_index, table, store, created=old.created_at
+        )
+        manifest.save(version)
+        final = _finish_dir(version)
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    _switch(store.data_dir, final)
+    _cleanup(store.data_dir, final)
+    return BuildReport(manifest, "refreshed", len(new_rows), len(gone), time.perf_counter() - t0)

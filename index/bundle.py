@@ -1,0 +1,81 @@
+"""A loaded index: BM25, vectors, document table, tokenizer and embedder, checked against
+the settings through the manifest before anything is used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.bm25 import LexicalIndex
+from index.builder import BM25_DIR, MODEL_DIR, VECTORS_DIR, current_dir
+from index.config import IndexConfig
+from index.doctable import DocTable
+from index.embedders import Embedder, load_embedder
+from index.filters import Filters
+from index.manifest import IndexMismatchError, Manifest, check_compatible
+from index.tokenizer import Tokenizer
+from index.vectors import VectorIndex, load_vector_index
+
+
+@dataclass
+class IndexBundle:
+    directory: Path
+    manifest: Manifest
+    tokenizer: Tokenizer
+    lexical: LexicalIndex
+    vectors: VectorIndex
+    table: DocTable
+    embedder: Embedder
+
+    @classmethod
+    def load(cls, data_dir: Path, config: IndexConfig) -> IndexBundle:
+        directory = current_dir(data_dir)
+        if directory is None:
+            raise IndexMismatchError(
+                f"no index in {data_dir}: run `jiejian index --data {data_dir}` first"
+            )
+        manifest = Manifest.load(directory)
+        tokenizer = Tokenizer(config.dictionary, config.stopwords)
+        check_compatible(
+            manifest,
+            config.embed_model,
+            tokenizer.fingerprint,
+            config.chunk_min_chars,
+            config.chunk_max_chars,
+        )
+        embedder = load_embedder(config.embed_model, directory / MODEL_DIR, config.query_prefix)
+        if embedder.dim != manifest.embedder_dim:
+            raise IndexMismatchError(
+                f"embedder dimension {embedder.dim} differs from the index's "
+                f"{manifest.embedder_dim}: run `jiejian index --rebuild`"
+            )
+        return cls(
+            directory=directory,
+            manifest=manifest,
+            tokenizer=tokenizer,
+            lexical=LexicalIndex(directory / BM25_DIR),
+            vectors=load_vector_index(
+                manifest.vector_index, directory / VECTORS_DIR, manifest.embedder_dim
+            ),
+            table=DocTable.load(directory),
+            embedder=embedder,
+        )
+
+    def lexical_search(
+        self, terms: list[tuple[str, float]], k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        return self.lexical.search(terms, k, filters)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        return self.embedder.encode([text], "query")[0]
+
+    def dense_search(
+        self, qvec: np.ndarray, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        allowed = None if filters is None or filters.empty else self.table.mask(filters)
+        if allowed is not None and not allowed.any():
+            return []
+        scores, ids = self.vectors.search(qvec.reshape(1, -1), k, allowed)
+        return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]

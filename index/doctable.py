@@ -1,0 +1,216 @@
+"""Per-document arrays that map engine ids to passages and evaluate filters as numpy masks.
+
+Engine document ids are dense integers 0..n-1 in build order. Filters become a boolean mask
+over those ids, which the dense engine turns into a FAISS IDSelector.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from index.filters import Filters
+
+UNKNOWN_YEAR = 0
+
+
+@dataclass
+class DocRow:
+    """What the index needs to know about one passage."""
+
+    passage_id: str
+    report_id: str
+    level: str | None
+    doc_type: str | None
+    section_role: str
+    year: int | None
+    places: list[str]  # jurisdiction path, simplified
+    dup_group: str | None
+
+
+class _Codes:
+    def __init__(self, values: list[str] | None = None):
+        self.values: list[str] = values or []
+        self.index = {v: i for i, v in enumerate(self.values)}
+
+    def code(self, value: str | None) -> int:
+        if value is None:
+            return -1
+        if value not in self.index:
+            self.index[value] = len(self.values)
+            self.values.append(value)
+        return self.index[value]
+
+    def lookup(self, values: tuple[str, ...]) -> list[int]:
+        return [self.index[v] for v in values if v in self.index]
+
+
+class DocTable:
+    def __init__(self) -> None:
+        self.passage_ids: list[str] = []
+        self.report_ids: list[str] = []
+        self.dup_groups: list[str | None] = []
+        self._reports = _Codes()
+        self._levels = _Codes()
+        self._doc_types = _Codes()
+        self._roles = _Codes()
+        self._places = _Codes()
+        self.report_code = np.zeros(0, dtype=np.int32)
+        self.level = np.zeros(0, dtype=np.int16)
+        self.doc_type = np.zeros(0, dtype=np.int16)
+        self.role = np.zeros(0, dtype=np.int16)
+        self.year = np.zeros(0, dtype=np.int16)
+        self.alive = np.zeros(0, dtype=bool)
+        self.place_offsets = np.zeros(1, dtype=np.int64)
+        self.place_codes = np.zeros(0, dtype=np.int32)
+        self._by_passage: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.passage_ids)
+
+    @property
+    def n_alive(self) -> int:
+        return int(self.alive.sum())
+
+    def append(self, rows: list[DocRow]) -> np.ndarray:
+        """Add rows; returns their new document ids."""
+        start = len(self.passage_ids)
+        ids = np.arange(start, start + len(rows), dtype=np.int64)
+        self.passage_ids += [r.passage_id for r in rows]
+        self.report_ids += [r.report_id for r in rows]
+        self.dup_groups += [r.dup_group for r in rows]
+        cat = np.concatenate
+        self.report_code = cat(
+            [
+                self.report_code,
+                np.array([self._reports.code(r.report_id) for r in rows], dtype=np.int32),
+            ]
+        )
+        self.level = cat(
+            [self.level, np.array([self._levels.code(r.level) for r in rows], dtype=np.int16)]
+        )
+        self.doc_type = cat(
+            [
+                self.doc_type,
+                np.array([self._doc_types.code(r.doc_type) for r in rows], dtype=np.int16),
+            ]
+        )
+        self.role = cat(
+            [self.role, np.array([self._roles.code(r.section_role) for r in rows], dtype=np.int16)]
+        )
+        self.year = cat(
+            [self.year, np.array([r.year or UNKNOWN_YEAR for r in rows], dtype=np.int16)]
+        )
+        self.alive = cat([self.alive, np.ones(len(rows), dtype=bool)])
+        codes = [[self._places.code(p) for p in r.places] for r in rows]
+        lengths = np.array([len(c) for c in codes], dtype=np.int64)
+        self.place_offsets = cat([self.place_offsets, self.place_offsets[-1] + np.cumsum(lengths)])
+        self.place_codes = cat(
+            [self.place_codes, np.array([c for cs in codes for c in cs], dtype=np.int32)]
+        )
+        self._by_passage = None
+        return ids
+
+    def kill(self, doc_ids: np.ndarray) -> None:
+        self.alive[doc_ids] = False
+
+    def doc_id(self, passage_id: str) -> int | None:
+        if self._by_passage is None:
+            self._by_passage = {p: i for i, p in enumerate(self.passage_ids) if self.alive[i]}
+        return self._by_passage.get(passage_id)
+
+    def doc_ids_of_reports(self, report_ids: set[str]) -> np.ndarray:
+        codes = self._reports.lookup(tuple(report_ids))
+        return np.flatnonzero(np.isin(self.report_code, codes) & self.alive)
+
+    def _place_mask(self, places: tuple[str, ...]) -> np.ndarray:
+        codes = self._places.lookup(places)
+        hit = np.isin(self.place_codes, codes)
+        # A document matches when any of its path codes does.
+        counts = (
+            np.add.reduceat(np.concatenate([hit.astype(np.int32), [0]]), self.place_offsets[:-1])
+            if len(self)
+            else np.zeros(0, dtype=np.int32)
+        )
+        empty = self.place_offsets[1:] == self.place_offsets[:-1]
+        counts[empty] = 0
+        return counts > 0
+
+    def mask(self, filters: Filters | None) -> np.ndarray:
+        """Boolean mask of live documents that pass ``filters``."""
+        m = self.alive.copy()
+        if filters is None or filters.empty:
+            return m
+        if filters.jurisdiction:
+            m &= self._place_mask(filters.jurisdiction)
+        if filters.exclude_jurisdiction:
+            m &= ~self._place_mask(filters.exclude_jurisdiction)
+        for values, codes, column in (
+            (filters.level, self._levels, self.level),
+            (filters.doc_type, self._doc_types, self.doc_type),
+            (filters.section_role, self._roles, self.role),
+        ):
+            if values:
+                m &= np.isin(column, codes.lookup(values))
+        if filters.year_from is not None:
+            m &= (self.year >= filters.year_from) & (self.year != UNKNOWN_YEAR)
+        if filters.year_to is not None:
+            m &= (self.year <= filters.year_to) & (self.year != UNKNOWN_YEAR)
+        if filters.exclude_reports:
+            m &= ~np.isin(self.report_code, self._reports.lookup(filters.exclude_reports))
+        return m
+
+    # ----- persistence -----------------------------------------------------------------
+
+    def save(self, directory: Path) -> None:
+        np.savez(
+            directory / "doctable.npz",
+            report_code=self.report_code,
+            level=self.level,
+            doc_type=self.doc_type,
+            role=self.role,
+            year=self.year,
+            alive=self.alive,
+            place_offsets=self.place_offsets,
+            place_codes=self.place_codes,
+        )
+        meta = {
+            "passage_ids": self.passage_ids,
+            "report_ids": self.report_ids,
+            "dup_groups": self.dup_groups,
+            "reports": self._reports.values,
+            "levels": self._levels.values,
+            "doc_types": self._doc_types.values,
+            "roles": self._roles.values,
+            "places": self._places.values,
+        }
+        (directory / "doctable.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> DocTable:
+        t = cls()
+        arrays = np.load(directory / "doctable.npz")
+        for name in (
+            "report_code",
+            "level",
+            "doc_type",
+            "role",
+            "year",
+            "alive",
+            "place_offsets",
+            "place_codes",
+        ):
+            setattr(t, name, arrays[name])
+        meta = json.loads((directory / "doctable.json").read_text("utf-8"))
+        t.passage_ids, t.report_ids, t.dup_groups = (
+            meta["passage_ids"],
+            meta["report_ids"],
+            meta["dup_groups"],
+        )
+        t._reports, t._levels = _Codes(meta["reports"]), _Codes(meta["levels"])
+        t._doc_types, t._roles = _Codes(meta["doc_types"]), _Codes(meta["roles"])
+        t._places = _Codes(meta["places"])
+        return t
