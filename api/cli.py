@@ -18,11 +18,21 @@ from corpus.passages import ChunkParams
 from corpus.pipeline import IngestSummary, ingest
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore, StoreError
+from index.builder import refresh
+from index.bundle import IndexBundle
+from index.filters import FilterError
+from index.manifest import IndexMismatchError
+from retrieval.evaluation import DEFAULT_DEVSET, evaluate, load_devset
+from retrieval.filters import make_filters
+from retrieval.query import QueryError
+from retrieval.searcher import Searcher, SearchOptions
+from retrieval.serialize import result_json
+from retrieval.synonyms import SynonymLexicon
 
 app = typer.Typer(
     add_completion=False, help="借鉴 jiejian: search Chinese trade-union work reports"
 )
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)  # error lines stay whole
 
 DataOpt = Annotated[
     Path | None,
@@ -134,6 +144,152 @@ def export_cmd(
                 n = export_jsonl(store, fh)
             tmp.replace(out)
     console.print(f"exported {n} reports")
+
+
+def _index_progress(msg: str) -> None:
+    console.print(f"[dim]{msg}[/dim]")
+
+
+def _run_index(settings: Settings, rebuild: bool) -> None:
+    with _open_store(settings) as store:
+        try:
+            report = refresh(
+                store, settings.index_config(), progress=_index_progress, rebuild=rebuild
+            )
+        except (IndexMismatchError, FileNotFoundError, ValueError) as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    m = report.manifest
+    t = Table(title=f"index {report.mode}", show_header=False)
+    t.add_column("", style="bold")
+    t.add_column("", justify="right")
+    t.add_row("passages indexed", str(m.counts.get("passages", 0)))
+    t.add_row("reports", str(m.counts.get("reports", 0)))
+    t.add_row("added / removed", f"{report.added} / {report.removed}")
+    t.add_row("embedder", f"{m.embedder_model_id} ({m.embedder_dim} dims)")
+    t.add_row("vector index", m.vector_index)
+    t.add_row("tokenizer", m.tokenizer)
+    t.add_row("seconds", f"{report.seconds:.2f}")
+    Console().print(t)
+
+
+@app.command("index")
+def index_cmd(
+    data: DataOpt = None,
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="rebuild from scratch")] = False,
+) -> None:
+    """Build or refresh the BM25 and vector indexes from the store."""
+    settings = _settings(data)
+    if not (settings.data / "corpus.sqlite3").exists():
+        console.print(f"[red]error:[/red] no corpus in {settings.data}: run `jiejian ingest` first")
+        raise typer.Exit(2)
+    _run_index(settings, rebuild)
+
+
+@app.command("build")
+def build_cmd(
+    src: Annotated[list[Path], typer.Argument(help="files or folders of reports")],
+    data: DataOpt = None,
+    workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+) -> None:
+    """Ingest SRC and bring the indexes up to date (ingest + index)."""
+    ingest_cmd(src, data, as_json=False, workers=workers)
+    _run_index(_settings(data), rebuild=False)
+
+
+def _searcher(settings: Settings) -> tuple[CorpusStore, Searcher]:
+    store = _open_store(settings)
+    try:
+        bundle = IndexBundle.load(settings.data, settings.index_config())
+    except (IndexMismatchError, FileNotFoundError) as exc:
+        store.close()
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    return store, Searcher(bundle, store, SynonymLexicon.load(settings.synonyms))
+
+
+@app.command("search")
+def search_cmd(
+    query: Annotated[str, typer.Argument(help="what to look for, in either script")],
+    data: DataOpt = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=100)] = 10,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    mode: Annotated[str, typer.Option("--mode", help="hybrid | bm25 | dense")] = "hybrid",
+    jurisdiction: Annotated[str | None, typer.Option("--jurisdiction")] = None,
+    exclude_jurisdiction: Annotated[str | None, typer.Option("--exclude-jurisdiction")] = None,
+    level: Annotated[str | None, typer.Option("--level")] = None,
+    year_from: Annotated[int | None, typer.Option("--year-from")] = None,
+    year_to: Annotated[int | None, typer.Option("--year-to")] = None,
+    doc_type: Annotated[str | None, typer.Option("--doc-type")] = None,
+    section_role: Annotated[str | None, typer.Option("--section-role")] = None,
+) -> None:
+    """Quick look: search the index from the command line."""
+    settings = _settings(data)
+    store, searcher = _searcher(settings)
+    try:
+        filters = make_filters(
+            jurisdiction, exclude_jurisdiction, level, year_from, year_to, doc_type, section_role
+        )
+        result = searcher.search(query, SearchOptions(k=k, mode=mode, filters=filters))  # type: ignore[arg-type]
+    except (QueryError, FilterError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        return
+    out = Console()
+    out.print(f"[bold]{result.total}[/bold] results for {result.query!r} ({result.took_ms} ms)")
+    for rule, terms in result.expansions:
+        out.print(f"[dim]  {rule} → {', '.join(terms)}[/dim]")
+    for i, h in enumerate(result.hits, start=1):
+        r = h.report
+        where = " › ".join(r.jurisdiction_path or ([r.jurisdiction] if r.jurisdiction else []))
+        out.print(
+            f"\n[bold]{i}. {r.title}[/bold]  {where or '—'}  {r.year or ''} "
+            f"{r.doc_type or ''}  [dim]{h.passage.section_role} · "
+            f"{' / '.join(h.passage.section_path)}[/dim]"
+        )
+        out.print(h.passage.text[:300].replace("\n", " "), markup=False)
+        out.print(f"[dim]{json.dumps(h.explain, ensure_ascii=False)}[/dim]")
+
+
+@app.command("eval")
+def eval_cmd(
+    data: DataOpt = None,
+    devset: Annotated[Path, typer.Option("--devset")] = DEFAULT_DEVSET,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """nDCG@10, recall@10 and MRR of BM25, dense, hybrid and hybrid without the lexicon."""
+    settings = _settings(data)
+    store, searcher = _searcher(settings)
+    try:
+        queries = load_devset(devset)
+        report = evaluate(searcher, queries)
+    except (ValueError, FileNotFoundError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        return
+    out = Console()
+    for title, rows in report["tables"].items():
+        t = Table(title=title)
+        t.add_column("system")
+        for col in ("nDCG@10", "recall@10", "MRR", "queries"):
+            t.add_column(col, justify="right")
+        for name, row in rows.items():
+            t.add_row(
+                name,
+                f"{row['ndcg@10']:.3f}",
+                f"{row['recall@10']:.3f}",
+                f"{row['mrr']:.3f}",
+                str(row["n"]),
+            )
+        out.print(t)
 
 
 def main() -> None:

@@ -8,6 +8,8 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.config import IndexConfig
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JIEJIAN_", env_file=".env", extra="ignore")
@@ -16,6 +18,29 @@ class Settings(BaseSettings):
     chunk_min_chars: int = Field(default=150, ge=20, le=2000)
     chunk_max_chars: int = Field(default=400, ge=50, le=5000)
     ingest_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
+    embed_model: str = Field(
+        default="corpus-static",
+        description="corpus-static (built from the corpus, offline) or a sentence-transformers "
+        "model id / local path",
+    )
+    embed_query_prefix: str | None = Field(
+        default=None, description="prefix for queries (default: bge-zh models get theirs)"
+    )
+    vector_index: str = Field(default="auto", pattern="^(auto|exact|flat|ivf|hnsw)$")
+    dictionary: Path | None = Field(default=None, description="domain dictionary file")
+    stopwords: Path | None = None
+    synonyms: Path | None = Field(default=None, description="synonym lexicon file")
+
+    def index_config(self) -> IndexConfig:
+        return IndexConfig(
+            embed_model=self.embed_model,
+            query_prefix=self.embed_query_prefix,
+            vector_index=self.vector_index,
+            dictionary=self.dictionary,
+            stopwords=self.stopwords,
+            chunk_min_chars=self.chunk_min_chars,
+            chunk_max_chars=self.chunk_max_chars,
+        )
 
     @model_validator(mode="after")
     def _chunk_bounds(self) -> Settings:

@@ -467,6 +467,75 @@ class CorpusStore:
         row = self.db.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()
         return self._passage(row) if row else None
 
+    def passages_by_ids(self, passage_ids: list[str]) -> dict[str, PassageRecord]:
+        out: dict[str, PassageRecord] = {}
+        for i in range(0, len(passage_ids), 900):
+            chunk = passage_ids[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT * FROM passages WHERE passage_id IN ({marks})", chunk
+            ):
+                out[row["passage_id"]] = self._passage(row)
+        return out
+
+    def reports_by_ids(self, report_ids: list[str]) -> dict[str, ReportRecord]:
+        """Report fields without text, with their sources, for many reports at once."""
+        out: dict[str, ReportRecord] = {}
+        ids = list(dict.fromkeys(report_ids))
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            sources: dict[str, list[dict[str, Any]]] = {}
+            for r in self.db.execute(
+                f"SELECT * FROM report_sources WHERE report_id IN ({marks}) "
+                "ORDER BY added_at, path",
+                chunk,
+            ):
+                sources.setdefault(r["report_id"], []).append(
+                    {
+                        "path": r["path"],
+                        "ordinal": r["ordinal"],
+                        "kind": r["kind"],
+                        "similarity": r["similarity"],
+                    }
+                )
+            cols = (
+                "report_id, seq, title, jurisdiction, jurisdiction_path, level, org_type, "
+                "year, doc_type, script, source, n_passages"
+            )
+            for row in self.db.execute(
+                f"SELECT {cols} FROM reports WHERE report_id IN ({marks})", chunk
+            ):
+                out[row["report_id"]] = ReportRecord(
+                    report_id=row["report_id"],
+                    title=row["title"],
+                    jurisdiction=row["jurisdiction"],
+                    jurisdiction_path=json.loads(row["jurisdiction_path"])
+                    if row["jurisdiction_path"]
+                    else None,
+                    level=row["level"],
+                    org_type=row["org_type"],
+                    year=row["year"],
+                    doc_type=row["doc_type"],
+                    script=row["script"],
+                    source=row["source"],
+                    n_passages=row["n_passages"],
+                    sources=sources.get(row["report_id"], []),
+                )
+        return out
+
+    def group_members(self, groups: list[str]) -> dict[str, list[str]]:
+        """Passage ids of every member of each duplicate group (the leader included)."""
+        out: dict[str, list[str]] = {g: [g] for g in groups}
+        for i in range(0, len(groups), 900):
+            chunk = groups[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for pid, g in self.db.execute(
+                f"SELECT passage_id, dup_group FROM passages WHERE dup_group IN ({marks})", chunk
+            ):
+                out[g].append(pid)
+        return out
+
     def iter_passages(self, batch: int = 2000) -> Iterator[PassageRecord]:
         """All passages, report by report in ingest order, fetched in batches."""
         cur = self.db.execute(

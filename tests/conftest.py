@@ -27,6 +27,18 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> CorpusStore:
     return store
 
 
+@pytest.fixture(scope="session")
+def seed_searcher(seed_store: CorpusStore):  # type: ignore[no-untyped-def]
+    """The seeds, indexed with the default (offline, corpus-built) configuration."""
+    from index.builder import refresh
+    from index.bundle import IndexBundle
+    from index.config import IndexConfig
+    from retrieval.searcher import Searcher
+
+    refresh(seed_store, IndexConfig())
+    return Searcher(IndexBundle.load(seed_store.data_dir, IndexConfig()), seed_store)
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> CorpusStore:
     s = CorpusStore(tmp_path / "data")

@@ -79,3 +79,67 @@ def test_settings_reject_bad_chunking(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JIEJIAN_CHUNK_MAX_CHARS", "400")
     with pytest.raises(ValueError, match="CHUNK_MIN_CHARS"):
         Settings()
+
+
+def test_build_search_json_and_errors(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(REPORT, encoding="utf-8")
+    data = tmp_path / "data"
+    result = runner.invoke(app, ["build", str(src), "--data", str(data)])
+    assert result.exit_code == 0, result.output
+    assert "index built" in result.output
+    result = runner.invoke(app, ["search", "送温暖", "--data", str(data), "--json", "-k", "3"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert {"query", "total", "took_ms", "results", "facets"} <= set(doc)
+    hit = doc["results"][0]
+    assert {
+        "passage_id",
+        "text",
+        "highlights",
+        "score",
+        "section_path",
+        "section_role",
+        "sources",
+        "explain",
+        "report",
+    } <= set(hit)
+    assert {
+        "report_id",
+        "title",
+        "jurisdiction",
+        "jurisdiction_path",
+        "level",
+        "year",
+        "doc_type",
+        "source",
+    } <= set(hit["report"])
+    result = runner.invoke(app, ["search", "工" * 300, "--data", str(data)])
+    assert result.exit_code == 2 and "limit is 200" in result.output
+    result = runner.invoke(app, ["search", "工会", "--data", str(data), "--level", "村"])
+    assert result.exit_code == 2 and "unknown level" in result.output
+    result = runner.invoke(app, ["index", "--data", str(data)])
+    assert result.exit_code == 0 and "unchanged" in result.output
+
+
+def test_search_without_index_says_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text(REPORT, encoding="utf-8")
+    runner.invoke(app, ["ingest", str(tmp_path / "a.txt"), "--data", str(tmp_path / "d")])
+    result = runner.invoke(app, ["search", "工会", "--data", str(tmp_path / "d")])
+    assert result.exit_code == 2 and "jiejian index" in result.output
+
+
+def test_eval_command(seed_searcher) -> None:  # type: ignore[no-untyped-def]
+    data = seed_searcher.store.data_dir
+    result = runner.invoke(app, ["eval", "--data", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    tables = json.loads(result.stdout)["tables"]
+    assert set(tables["all queries"]) == {
+        "bm25",
+        "bm25 (no lexicon)",
+        "dense",
+        "hybrid",
+        "hybrid (no lexicon)",
+    }
+    assert "kind: colloquial" in tables

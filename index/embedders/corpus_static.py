@@ -98,8 +98,12 @@ def build_static_model(
 ) -> Path:
     """Train on simplified ``texts`` and save a sentence-transformers model to ``out_dir``."""
     from sentence_transformers import SentenceTransformer
-    from sentence_transformers.models import StaticEmbedding
     from sklearn.utils.extmath import randomized_svd
+
+    try:  # sentence-transformers >= 6 moved the modules
+        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+    except ImportError:  # pragma: no cover - older releases
+        from sentence_transformers.models import StaticEmbedding
 
     p = params or StaticParams()
     corpus = [t for t in texts if t.strip()]

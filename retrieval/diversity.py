@@ -1,0 +1,46 @@
+"""Result-page diversity: pure functions over ranked hits."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def collapse(hits: Sequence[T], key: Callable[[T], Hashable | None]) -> list[tuple[T, list[T]]]:
+    """Keep the best hit of each key (e.g. a near-duplicate group); the others ride along.
+    Hits whose key is None are never merged."""
+    out: list[tuple[T, list[T]]] = []
+    index: dict[Hashable, int] = {}
+    for h in hits:
+        k = key(h)
+        if k is not None and k in index:
+            out[index[k]][1].append(h)
+            continue
+        if k is not None:
+            index[k] = len(out)
+        out.append((h, []))
+    return out
+
+
+def cap_per_key(hits: Sequence[T], key: Callable[[T], Hashable], limit: int) -> list[T]:
+    """At most ``limit`` hits per key (e.g. per report), order kept."""
+    if limit <= 0:
+        return list(hits)
+    seen: dict[Hashable, int] = {}
+    out = []
+    for h in hits:
+        k = key(h)
+        if seen.get(k, 0) < limit:
+            out.append(h)
+            seen[k] = seen.get(k, 0) + 1
+    return out
+
+
+def group(hits: Sequence[T], key: Callable[[T], Hashable]) -> list[tuple[Hashable, list[T]]]:
+    """Groups in order of their best hit."""
+    groups: dict[Hashable, list[T]] = {}
+    for h in hits:
+        groups.setdefault(key(h), []).append(h)
+    return list(groups.items())

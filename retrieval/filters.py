@@ -1,0 +1,113 @@
+"""User-facing filter values -> engine Filters: scripts, aliases and validation."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from corpus.gazetteer import load_gazetteer
+from corpus.models import LEVELS, SECTION_ROLES
+from corpus.script import to_simplified
+from index.filters import FilterError, Filters
+
+LEVEL_ALIASES = {
+    "乡镇": "township",
+    "乡": "township",
+    "镇": "township",
+    "街道": "street",
+    "县": "county",
+    "区县": "county",
+    "县区": "county",
+    "市": "city",
+    "省": "province",
+    "企业": "enterprise",
+    "机关": "agency",
+}
+ROLE_ALIASES = {
+    "情况": "基本情况",
+    "做法": "主要做法",
+    "措施": "主要做法",
+    "成效": "工作成效",
+    "成绩": "工作成效",
+    "问题": "存在问题",
+    "不足": "存在问题",
+    "原因": "原因分析",
+    "打算": "下一步打算",
+    "计划": "下一步打算",
+    "下一步": "下一步打算",
+}
+YEAR_RANGE = (1949, 2100)
+
+
+def _values(v: str | Iterable[str] | None) -> list[str]:
+    if v is None:
+        return []
+    items = [v] if isinstance(v, str) else list(v)
+    out = []
+    for item in items:
+        out += [to_simplified(x.strip()) for x in item.replace("，", ",").split(",") if x.strip()]
+    return out
+
+
+def _places(values: list[str]) -> tuple[str, ...]:
+    """A short name (江苏, 来宾) also stands for the full gazetteer names it abbreviates."""
+    if not values:
+        return ()
+    gaz = load_gazetteer()
+    out: list[str] = []
+    for v in values:
+        out.append(v)
+        for pid in gaz.by_alias.get(v, []):
+            out.append(gaz.get(pid).name)
+    return tuple(dict.fromkeys(out))
+
+
+def _levels(values: list[str]) -> tuple[str, ...]:
+    out = []
+    for v in values:
+        level = LEVEL_ALIASES.get(v, v.lower())
+        if level not in LEVELS:
+            raise FilterError(f"unknown level {v!r}: use one of {', '.join(LEVELS)}")
+        out.append(level)
+    return tuple(out)
+
+
+def _roles(values: list[str]) -> tuple[str, ...]:
+    out = []
+    for v in values:
+        role = ROLE_ALIASES.get(v, v)
+        if role not in SECTION_ROLES:
+            raise FilterError(f"unknown section_role {v!r}: use one of {', '.join(SECTION_ROLES)}")
+        out.append(role)
+    return tuple(out)
+
+
+def _year(v: int | str | None, name: str) -> int | None:
+    if v is None or v == "":
+        return None
+    try:
+        year = int(v)
+    except (TypeError, ValueError) as exc:
+        raise FilterError(f"{name} must be a year, got {v!r}") from exc
+    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
+        raise FilterError(f"{name} {year} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+    return year
+
+
+def make_filters(
+    jurisdiction: str | Iterable[str] | None = None,
+    exclude_jurisdiction: str | Iterable[str] | None = None,
+    level: str | Iterable[str] | None = None,
+    year_from: int | str | None = None,
+    year_to: int | str | None = None,
+    doc_type: str | Iterable[str] | None = None,
+    section_role: str | Iterable[str] | None = None,
+) -> Filters:
+    return Filters(
+        jurisdiction=_places(_values(jurisdiction)),
+        exclude_jurisdiction=_places(_values(exclude_jurisdiction)),
+        level=_levels(_values(level)),
+        doc_type=tuple(_values(doc_type)),
+        section_role=_roles(_values(section_role)),
+        year_from=_year(year_from, "year_from"),
+        year_to=_year(year_to, "year_to"),
+    )

@@ -1,0 +1,52 @@
+"""Fusion of ranked lists: pure functions over (doc_id, score) lists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+RRF_K = 60
+
+
+@dataclass
+class Fused:
+    doc_id: int
+    score: float
+    parts: dict[str, dict[str, float]] = field(default_factory=dict)  # engine -> rank, score
+
+
+def rrf(
+    lists: dict[str, list[tuple[int, float]]],
+    weights: dict[str, float] | None = None,
+    k: int = RRF_K,
+) -> list[Fused]:
+    """Reciprocal-rank fusion: score = sum_w w / (k + rank). Ties keep first-seen order."""
+    out: dict[int, Fused] = {}
+    for name, ranked in lists.items():
+        w = 1.0 if weights is None else weights.get(name, 1.0)
+        for rank, (doc, score) in enumerate(ranked, start=1):
+            f = out.setdefault(doc, Fused(doc, 0.0))
+            f.score += w / (k + rank)
+            f.parts[name] = {"rank": rank, "score": score}
+    return sorted(out.values(), key=lambda f: -f.score)
+
+
+def weighted_sum(
+    lists: dict[str, list[tuple[int, float]]], weights: dict[str, float] | None = None
+) -> list[Fused]:
+    """Min-max normalised scores, weighted and summed (an alternative to RRF)."""
+    out: dict[int, Fused] = {}
+    for name, ranked in lists.items():
+        if not ranked:
+            continue
+        w = 1.0 if weights is None else weights.get(name, 1.0)
+        scores = [s for _, s in ranked]
+        lo, hi = min(scores), max(scores)
+        for rank, (doc, score) in enumerate(ranked, start=1):
+            norm = 1.0 if hi == lo else (score - lo) / (hi - lo)
+            f = out.setdefault(doc, Fused(doc, 0.0))
+            f.score += w * norm
+            f.parts[name] = {"rank": rank, "score": score}
+    return sorted(out.values(), key=lambda f: -f.score)
+
+
+FUSIONS = {"rrf": rrf, "weighted": weighted_sum}

@@ -1,0 +1,128 @@
+"""Retrieval over the indexed seeds: relevance, filters, diversity, explain, similar."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.evaluation import DEFAULT_DEVSET, evaluate, load_devset
+from retrieval.filters import make_filters
+from retrieval.query import QueryError
+from retrieval.searcher import Searcher, SearchOptions
+
+
+def test_devset_is_big_enough_and_every_span_exists(seed_searcher: Searcher) -> None:
+    queries = load_devset(DEFAULT_DEVSET)
+    assert len(queries) >= 40
+    assert {q.kind for q in queries} >= {
+        "keyword",
+        "colloquial",
+        "traditional",
+        "question",
+        "section",
+    }
+
+
+def test_hybrid_beats_bm25_on_the_devset(seed_searcher: Searcher) -> None:
+    report = evaluate(seed_searcher, load_devset(DEFAULT_DEVSET))
+    table = report["tables"]["all queries"]
+    assert table["hybrid"]["ndcg@10"] > table["bm25"]["ndcg@10"]
+    assert table["hybrid"]["recall@10"] >= table["bm25"]["recall@10"]
+    # the lexicon earns its place on colloquial wording
+    colloquial = report["tables"]["kind: colloquial"]
+    assert colloquial["hybrid"]["ndcg@10"] > colloquial["hybrid (no lexicon)"]["ndcg@10"]
+
+
+def test_either_script_finds_both(seed_searcher: Searcher) -> None:
+    simp = seed_searcher.search("工会经费收缴", SearchOptions(k=5))
+    trad = seed_searcher.search("工會經費收繳", SearchOptions(k=5))
+    assert [h.passage.passage_id for h in simp.hits] == [h.passage.passage_id for h in trad.hits]
+    scripts = {h.report.script for h in simp.hits}
+    assert {"simplified", "traditional"} <= scripts
+
+
+def test_hits_explain_and_highlight_themselves(seed_searcher: Searcher) -> None:
+    res = seed_searcher.search("农民工入会", SearchOptions(k=5))
+    assert res.hits and res.took_ms > 0
+    for h in res.hits:
+        assert set(h.explain) >= {"fused"} and ({"bm25", "dense"} & set(h.explain))
+        for part in ("bm25", "dense"):
+            if part in h.explain:
+                assert h.explain[part]["rank"] >= 1
+        assert h.highlights
+        for s, e in h.highlights:
+            assert 0 <= s < e <= len(h.passage.text)
+    top = res.hits[0]
+    marked = "".join(top.passage.text[s:e] for s, e in top.highlights)
+    assert "入会" in marked or "入會" in marked
+
+
+def test_filters_run_inside_the_engines(seed_searcher: Searcher) -> None:
+    f = make_filters(jurisdiction="河南")  # only 思礼镇 lies in 河南
+    for mode in ("bm25", "dense", "hybrid"):
+        opts = SearchOptions(k=10, filters=f, mode=mode, per_report=0)  # type: ignore[arg-type]
+        res = seed_searcher.search("工会工作", opts)
+        assert {h.report.jurisdiction for h in res.hits} == {"思礼镇"}
+        # 思礼镇 has 11 passages among 161: a selective filter still fills the page
+        assert len(res.hits) == 10, mode
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "check"),
+    [
+        ({"level": "street"}, lambda h: h.report.level == "street"),
+        ({"year_from": 2015, "year_to": 2017}, lambda h: 2015 <= (h.report.year or 0) <= 2017),
+        ({"doc_type": "论文"}, lambda h: h.report.doc_type == "论文"),
+        ({"section_role": "存在问题"}, lambda h: h.passage.section_role == "存在问题"),
+        ({"exclude_jurisdiction": "河南省"}, lambda h: h.report.jurisdiction != "思礼镇"),
+    ],
+)
+def test_each_filter(seed_searcher: Searcher, kwargs, check) -> None:  # type: ignore[no-untyped-def]
+    res = seed_searcher.search("工会", SearchOptions(k=20, filters=make_filters(**kwargs)))
+    assert res.hits and all(check(h) for h in res.hits)
+
+
+def test_at_most_two_passages_per_report_by_default(seed_searcher: Searcher) -> None:
+    res = seed_searcher.search("工会组织建设", SearchOptions(k=20))
+    per_report: dict[str, int] = {}
+    for h in res.hits:
+        per_report[h.report.report_id] = per_report.get(h.report.report_id, 0) + 1
+    assert max(per_report.values()) <= 2
+    loose = seed_searcher.search("工会组织建设", SearchOptions(k=20, per_report=0))
+    assert len({h.report.report_id for h in loose.hits}) <= len(per_report)
+
+
+def test_group_by_jurisdiction(seed_searcher: Searcher) -> None:
+    res = seed_searcher.search("送温暖", SearchOptions(k=3, group_by="jurisdiction"))
+    assert res.groups is not None and len(res.groups) <= 3
+    names = [g for g, _ in res.groups]
+    assert len(names) == len(set(names))
+
+
+def test_facets_count_the_candidates(seed_searcher: Searcher) -> None:
+    res = seed_searcher.search("工会经费", SearchOptions(k=5))
+    assert set(res.facets) == {"jurisdiction", "level", "year", "doc_type", "section_role"}
+    roles = {f["value"]: f["count"] for f in res.facets["section_role"]}
+    assert sum(roles.values()) >= len(res.hits)
+
+
+def test_similar_comes_from_other_reports_and_places(seed_searcher: Searcher) -> None:
+    src = seed_searcher.search("夏季送清凉活动", SearchOptions(k=1)).hits[0]
+    assert src.report.jurisdiction == "思礼镇"
+    sim = seed_searcher.similar(src.passage.passage_id, k=10)
+    assert sim.hits
+    for h in sim.hits:
+        assert h.report.report_id != src.report.report_id
+        assert h.report.jurisdiction != "思礼镇"
+
+
+def test_bad_options_are_clear_errors(seed_searcher: Searcher) -> None:
+    for opts in (
+        SearchOptions(k=0),
+        SearchOptions(k=101),
+        SearchOptions(offset=-1),
+        SearchOptions(group_by="level"),
+    ):
+        with pytest.raises(QueryError):
+            seed_searcher.search("工会", opts)
+    with pytest.raises(KeyError):
+        seed_searcher.similar("no-such-passage")
