@@ -197,6 +197,22 @@ def build_cmd(
     _run_index(_settings(data), rebuild=False)
 
 
+@app.command("delete")
+def delete_cmd(
+    report_id: Annotated[str, typer.Argument(help="the report to remove")],
+    data: DataOpt = None,
+) -> None:
+    """Remove a report from the store and the indexes together."""
+    settings = _settings(data)
+    with _open_store(settings) as store:
+        if not store.delete_report(report_id):
+            console.print(f"[red]error:[/red] no report {report_id!r} in {settings.data}")
+            raise typer.Exit(2)
+    console.print(f"deleted report {report_id}")
+    if (settings.data / "index").exists():
+        _run_index(settings, rebuild=False)
+
+
 def _searcher(settings: Settings) -> tuple[CorpusStore, Searcher]:
     store = _open_store(settings)
     try:

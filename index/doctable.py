@@ -122,6 +122,22 @@ class DocTable:
             self._by_passage = {p: i for i, p in enumerate(self.passage_ids) if self.alive[i]}
         return self._by_passage.get(passage_id)
 
+    def facet_values(self, doc_id: int) -> dict[str, object]:
+        """jurisdiction (most specific place), level, year, doc_type, section_role."""
+        lo, hi = self.place_offsets[doc_id], self.place_offsets[doc_id + 1]
+        year = int(self.year[doc_id])
+        return {
+            "jurisdiction": self._places.values[self.place_codes[hi - 1]] if hi > lo else None,
+            "level": self._value(self._levels, self.level[doc_id]),
+            "year": year if year != UNKNOWN_YEAR else None,
+            "doc_type": self._value(self._doc_types, self.doc_type[doc_id]),
+            "section_role": self._value(self._roles, self.role[doc_id]),
+        }
+
+    @staticmethod
+    def _value(codes: _Codes, code: int) -> str | None:
+        return codes.values[code] if code >= 0 else None
+
     def doc_ids_of_reports(self, report_ids: set[str]) -> np.ndarray:
         codes = self._reports.lookup(tuple(report_ids))
         return np.flatnonzero(np.isin(self.report_code, codes) & self.alive)

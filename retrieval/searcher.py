@@ -96,57 +96,50 @@ class Searcher:
 
     # ----- results ---------------------------------------------------------------------
 
-    def _hydrate(self, fused: list[Fused]) -> list[tuple[Fused, PassageRecord, ReportRecord]]:
-        pids = [self.bundle.table.passage_ids[f.doc_id] for f in fused]
-        passages = self.store.passages_by_ids(pids)
-        reports = self.store.reports_by_ids([p.report_id for p in passages.values()])
-        out = []
-        for f, pid in zip(fused, pids, strict=True):
-            p = passages.get(pid)
-            if p is not None and p.report_id in reports:  # deleted since the index was built
-                out.append((f, p, reports[p.report_id]))
-        return out
+    def _rank(self, fused: list[Fused], per_report: int) -> list[tuple[Fused, list[Fused]]]:
+        """Near-duplicates collapsed into their best hit, then at most ``per_report``
+        passages per report; done on the in-memory doc table, before touching the store."""
+        t = self.bundle.table
+        collapsed = collapse(fused, key=lambda f: t.dup_groups[f.doc_id] or t.passage_ids[f.doc_id])
+        return cap_per_key(collapsed, key=lambda c: t.report_ids[c[0].doc_id], limit=per_report)
 
-    def _facets(
-        self, rows: list[tuple[Fused, PassageRecord, ReportRecord]]
-    ) -> dict[str, list[dict[str, Any]]]:
+    def _facets(self, fused: list[Fused]) -> dict[str, list[dict[str, Any]]]:
         counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
-        for _, p, r in rows:
-            counts["jurisdiction"][r.jurisdiction] += 1
-            counts["level"][r.level] += 1
-            counts["year"][r.year] += 1
-            counts["doc_type"][r.doc_type] += 1
-            counts["section_role"][p.section_role] += 1
+        for f in fused:
+            for name, value in self.bundle.table.facet_values(f.doc_id).items():
+                counts[name][value] += 1
         return {
             name: [{"value": v, "count": n} for v, n in c.most_common() if v is not None]
             for name, c in counts.items()
         }
 
-    def _hits(
-        self, q: ParsedQuery, rows: list[tuple[Fused, PassageRecord, ReportRecord]], per_report: int
-    ) -> list[Hit]:
-        collapsed = collapse(rows, key=lambda row: row[1].dup_group or row[1].passage_id)
-        capped = cap_per_key(collapsed, key=lambda c: c[0][2].report_id, limit=per_report)
-        terms = [t for t, _ in q.lexical_terms()]
-        groups = [
-            c[0][1].dup_group or c[0][1].passage_id for c in capped if c[0][1].dup_group or c[1]
-        ]
-        members = self.store.group_members(groups) if groups else {}
-        other_ids = {pid for ms in members.values() for pid in ms}
-        other_passages = self.store.passages_by_ids(sorted(other_ids)) if other_ids else {}
-        other_reports = self.store.reports_by_ids([p.report_id for p in other_passages.values()])
+    def _hits(self, q: ParsedQuery, ranked: list[tuple[Fused, list[Fused]]]) -> list[Hit]:
+        """Hydrate one page of ranked hits from the store, with sources and highlights."""
+        t = self.bundle.table
+        pids = [t.passage_ids[f.doc_id] for f, _ in ranked]
+        passages = self.store.passages_by_ids(pids)
+        groups = sorted({p.dup_group or p.passage_id for p in passages.values()})
+        members = self.store.group_members(groups)
+        member_ids = sorted({m for ms in members.values() for m in ms} - set(pids))
+        others = self.store.passages_by_ids(member_ids) if member_ids else {}
+        reports = self.store.reports_by_ids(
+            [p.report_id for p in [*passages.values(), *others.values()]]
+        )
+        terms = [term for term, _ in q.lexical_terms()]
         hits = []
-        for (f, p, r), dupes in capped:
-            key = p.dup_group or p.passage_id
+        for (f, dupes), pid in zip(ranked, pids, strict=True):
+            p = passages.get(pid)
+            if p is None or p.report_id not in reports:
+                continue  # deleted since the index was built
+            r = reports[p.report_id]
             sources = [_source(r)]
-            dup_ids = []
-            for pid in members.get(key, []):
-                if pid == p.passage_id or pid not in other_passages:
-                    continue
-                dup_ids.append(pid)
-                other = other_reports.get(other_passages[pid].report_id)
-                if other is not None and other.report_id != r.report_id:
-                    sources.append(_source(other))
+            seen = {r.report_id}
+            dup_ids = [m for m in members.get(p.dup_group or pid, []) if m != pid]
+            for m in dup_ids:
+                other = others.get(m)
+                if other is not None and other.report_id in reports and other.report_id not in seen:
+                    seen.add(other.report_id)
+                    sources.append(_source(reports[other.report_id]))
             hits.append(
                 Hit(
                     passage=p,
@@ -161,7 +154,7 @@ class Searcher:
                         },
                     },
                     sources=sources,
-                    duplicates=dup_ids or [d[1].passage_id for d in dupes],
+                    duplicates=dup_ids or [t.passage_ids[d.doc_id] for d in dupes],
                 )
             )
         return hits
@@ -171,25 +164,29 @@ class Searcher:
         opts.validate()
         t0 = time.perf_counter()
         q = self.parse(query, opts.use_lexicon)
-        rows = self._hydrate(self.candidates(q, opts))
-        facets = self._facets(rows)
-        hits = self._hits(q, rows, opts.per_report)
-        total = len(hits)
+        fused = self.candidates(q, opts)
+        ranked = self._rank(fused, opts.per_report)
         groups = None
         if opts.group_by == "jurisdiction":
-            grouped = group(hits, key=lambda h: h.report.jurisdiction)
+            t = self.bundle.table
+            grouped = group(ranked, key=lambda c: t.facet_values(c[0].doc_id)["jurisdiction"])
             page_groups = grouped[opts.offset : opts.offset + opts.k]
-            groups = [(g, hs) for g, hs in page_groups]
-            page = [h for _, hs in page_groups for h in hs]
+            hits = self._hits(q, [c for _, cs in page_groups for c in cs])
+            by_pid = {h.passage.passage_id: h for h in hits}
+            groups = [
+                (g, [by_pid[pid] for c in cs if (pid := t.passage_ids[c[0].doc_id]) in by_pid])
+                for g, cs in page_groups
+            ]
             total = len(grouped)
         else:
-            page = hits[opts.offset : opts.offset + opts.k]
+            hits = self._hits(q, ranked[opts.offset : opts.offset + opts.k])
+            total = len(ranked)
         return SearchResult(
             query=q.text,
             total=total,
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
-            hits=page,
-            facets=facets,
+            hits=hits,
+            facets=self._facets(fused),
             expansions=q.rules,
             groups=groups,
         )
@@ -233,14 +230,14 @@ class Searcher:
             "dense": self.bundle.dense_search(self.bundle.encode_query(source.text), 100, f),
         }
         q = ParsedQuery(source.text[:40], source.text[:40], [t for t, _ in terms])
-        rows = self._hydrate(FUSIONS["rrf"](lists))
-        hits = self._hits(q, rows, opts.per_report)
+        fused = FUSIONS["rrf"](lists)
+        ranked = self._rank(fused, opts.per_report)
         return SearchResult(
             query=source.text[:40],
-            total=len(hits),
+            total=len(ranked),
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
-            hits=hits[:k],
-            facets=self._facets(rows),
+            hits=self._hits(q, ranked[:k]),
+            facets=self._facets(fused),
         )
 
 

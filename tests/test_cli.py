@@ -143,3 +143,19 @@ def test_eval_command(seed_searcher) -> None:  # type: ignore[no-untyped-def]
         "hybrid (no lexicon)",
     }
     assert "kind: colloquial" in tables
+
+
+def test_delete_updates_store_and_index(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(REPORT, encoding="utf-8")
+    data = tmp_path / "data"
+    assert runner.invoke(app, ["build", str(src), "--data", str(data)]).exit_code == 0
+    out = json.loads(runner.invoke(app, ["search", "送温暖", "--data", str(data), "--json"]).stdout)
+    rid = out["results"][0]["report"]["report_id"]
+    result = runner.invoke(app, ["delete", rid, "--data", str(data)])
+    assert result.exit_code == 0 and "refreshed" in result.output
+    out = json.loads(runner.invoke(app, ["search", "送温暖", "--data", str(data), "--json"]).stdout)
+    assert out["results"] == []
+    result = runner.invoke(app, ["delete", rid, "--data", str(data)])
+    assert result.exit_code == 2 and "no report" in result.output
