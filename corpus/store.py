@@ -44,6 +44,7 @@ CREATE TABLE IF NOT EXISTS passages(
     text TEXT NOT NULL, section_path TEXT NOT NULL, section_role TEXT NOT NULL,
     start INTEGER NOT NULL, end INTEGER NOT NULL, dup_group TEXT);
 CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
+CREATE INDEX IF NOT EXISTS passages_dup ON passages(dup_group);
 CREATE TABLE IF NOT EXISTS report_bands(key INTEGER NOT NULL, report_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS report_bands_key ON report_bands(key);
 CREATE TABLE IF NOT EXISTS passage_bands(key INTEGER NOT NULL, passage_id TEXT NOT NULL);
