@@ -13,6 +13,7 @@ from index.filters import Filters
 from retrieval.diversity import cap_per_key, collapse, group
 from retrieval.fusion import FUSIONS, Fused
 from retrieval.highlight import highlight_spans
+from retrieval.intent import section_intent
 from retrieval.query import ParsedQuery, QueryError, parse_query
 from retrieval.synonyms import SynonymLexicon
 
@@ -92,6 +93,11 @@ class Searcher:
             lists["dense"] = self.bundle.dense_search(
                 self.bundle.encode_query(q.dense_text()), depth, opts.filters
             )
+        role = section_intent(q.simplified)
+        if opts.mode == "hybrid" and role and not (opts.filters and opts.filters.section_role):
+            # "存在的问题" asks for a kind of section: passages of that role form a third list.
+            scoped = replace(opts.filters or Filters(), section_role=(role,))
+            lists["role"] = self.bundle.lexical_search(q.lexical_terms(), depth, scoped)
         return FUSIONS[opts.fusion](lists, opts.weights)
 
     # ----- results ---------------------------------------------------------------------

@@ -182,3 +182,22 @@ def test_lexicon_file_errors_are_clear(tmp_path) -> None:  # type: ignore[no-unt
 )
 def test_highlights_in_original_script(text, terms, spans) -> None:  # type: ignore[no-untyped-def]
     assert highlight_spans(text, terms) == spans
+
+
+@pytest.mark.parametrize(
+    ("query", "role"),
+    [
+        ("存在的问题和不足", "存在问题"),
+        ("下一步工作打算", "下一步打算"),
+        ("意见和建议", "下一步打算"),
+        ("调研发现基层工会面临的困难", "存在问题"),
+        ("取得的成效", "工作成效"),
+        ("工会经费收缴", None),
+        ("送温暖", None),
+        ("困难职工帮扶有哪些做法", None),  # 主要做法 is what most passages are: not a signal
+    ],
+)
+def test_section_intent(query: str, role: str | None) -> None:
+    from retrieval.intent import section_intent
+
+    assert section_intent(query) == role

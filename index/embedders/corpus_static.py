@@ -23,6 +23,8 @@ import numpy as np
 from scipy import sparse
 
 MODEL_KIND = "corpus-static"
+CHUNK_TEXTS = 20_000
+SEPARATOR = np.array([-1], dtype=np.int64)
 
 
 @dataclass(frozen=True)
@@ -32,7 +34,8 @@ class StaticParams:
     max_token_chars: int = 4
     window: int = 5
     min_frequency: int = 2
-    max_tokens: int = 40_000_000  # co-occurrence counting stops after this many tokens
+    max_tokens: int = 20_000_000  # co-occurrence counting stops after this many tokens
+    max_train_texts: int = 300_000  # the tokenizer is trained on at most this many passages
     sif_a: float = 1e-3
     seed: int = 0
 
@@ -57,21 +60,20 @@ def _train_tokenizer(texts: list[str], p: StaticParams):  # type: ignore[no-unty
     return tok
 
 
-def _cooccurrence(seqs: list[list[int]], vocab: int, window: int) -> sparse.csr_matrix:
-    flat = np.fromiter((t for s in seqs for t in [*s, -1]), dtype=np.int64)
+def _cooccurrence(flat: np.ndarray, vocab: int, window: int) -> sparse.csr_matrix:
+    """Symmetric co-occurrence counts weighted 1/distance; ``flat`` holds token ids with -1
+    between passages (a pair across a separator belongs to two passages and is skipped)."""
+    sep = (flat < 0).astype(np.int64)
+    seps_before = np.concatenate([[0], np.cumsum(sep)])  # separators in flat[:i]
     rows, cols, vals = [], [], []
     for d in range(1, window + 1):
         a, b = flat[:-d], flat[d:]
-        ok = (a >= 0) & (b >= 0)
-        # A separator between the two breaks the pair: they belong to different passages.
-        if d > 1:
-            sep = np.convolve(
-                (flat < 0).astype(np.int64), np.ones(d - 1, dtype=np.int64), mode="valid"
-            )[1 : len(a) + 1]
-            ok &= sep[: len(a)] == 0
+        # no separator at positions i..i+d (inclusive): same passage
+        ok = (seps_before[d + 1 : len(flat) + 1] - seps_before[: len(flat) - d]) == 0
         rows += [a[ok], b[ok]]
         cols += [b[ok], a[ok]]
-        vals += [np.full(int(ok.sum()), 1.0 / d, dtype=np.float32)] * 2
+        w = np.float32(1.0 / d)
+        vals += [np.full(int(ok.sum()), w, dtype=np.float32)] * 2
     m = sparse.coo_matrix(
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
         shape=(vocab, vocab),
@@ -109,17 +111,30 @@ def build_static_model(
     corpus = [t for t in texts if t.strip()]
     if not corpus:
         raise ValueError("cannot build an embedding model from an empty corpus")
+    if len(corpus) > p.max_train_texts:
+        # An evenly spread sample keeps training time and memory flat on big corpora.
+        step = len(corpus) / p.max_train_texts
+        corpus = [corpus[int(i * step)] for i in range(p.max_train_texts)]
     tok = _train_tokenizer(corpus, p)
     vocab = tok.get_vocab_size()
-    seqs: list[list[int]] = []
+    # Count in chunks so memory stays bounded however large the corpus: each chunk's pairs
+    # are summed into one sparse matrix before the next chunk is encoded.
+    counts = sparse.csr_matrix((vocab, vocab), dtype=np.float32)
+    freq = np.zeros(vocab, dtype=np.float64)
     n_tokens = 0
-    for enc in tok.encode_batch(corpus, add_special_tokens=False):
-        seqs.append(enc.ids)
-        n_tokens += len(enc.ids)
+    for i in range(0, len(corpus), CHUNK_TEXTS):
+        parts = []
+        for enc in tok.encode_batch(corpus[i : i + CHUNK_TEXTS], add_special_tokens=False):
+            parts += [np.asarray(enc.ids, dtype=np.int64), SEPARATOR]
+        flat = np.concatenate(parts) if parts else SEPARATOR
+        real = flat[flat >= 0]
+        freq += np.bincount(real, minlength=vocab)
+        counts = counts + _cooccurrence(flat, vocab, p.window)
+        n_tokens += len(real)
         if n_tokens >= p.max_tokens:
             break
-    counts = _cooccurrence(seqs, vocab, p.window)
     ppmi = _ppmi(counts)
+    del counts
     k = max(2, min(p.dim, vocab - 1, ppmi.nnz and min(ppmi.shape) - 1))
     u, s, _ = randomized_svd(ppmi, n_components=k, n_iter=5, random_state=p.seed)
     emb = u * np.sqrt(s)
@@ -127,9 +142,6 @@ def build_static_model(
         emb = np.hstack([emb, np.zeros((vocab, p.dim - emb.shape[1]))])
     norms = np.linalg.norm(emb, axis=1, keepdims=True)
     emb = np.divide(emb, norms, out=np.zeros_like(emb), where=norms > 0)
-    freq = np.bincount(
-        np.fromiter((t for s_ in seqs for t in s_), dtype=np.int64), minlength=vocab
-    ).astype(np.float64)
     prob = freq / max(1.0, freq.sum())
     emb *= (p.sif_a / (p.sif_a + prob))[:, None]
     static = StaticEmbedding(tok, embedding_weights=emb.astype(np.float32))
