@@ -67,6 +67,7 @@ class DocTable:
         self.place_offsets = np.zeros(1, dtype=np.int64)
         self.place_codes = np.zeros(0, dtype=np.int32)
         self._by_passage: dict[str, int] | None = None
+        self._place_index: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.passage_ids)
@@ -112,6 +113,7 @@ class DocTable:
             [self.place_codes, np.array([c for cs in codes for c in cs], dtype=np.int32)]
         )
         self._by_passage = None
+        self._place_index = None
         return ids
 
     def kill(self, doc_ids: np.ndarray) -> None:
@@ -143,17 +145,19 @@ class DocTable:
         return np.flatnonzero(np.isin(self.report_code, codes) & self.alive)
 
     def _place_mask(self, places: tuple[str, ...]) -> np.ndarray:
-        codes = self._places.lookup(places)
-        hit = np.isin(self.place_codes, codes)
-        # A document matches when any of its path codes does.
-        counts = (
-            np.add.reduceat(np.concatenate([hit.astype(np.int32), [0]]), self.place_offsets[:-1])
-            if len(self)
-            else np.zeros(0, dtype=np.int32)
-        )
-        empty = self.place_offsets[1:] == self.place_offsets[:-1]
-        counts[empty] = 0
-        return counts > 0
+        """Documents with any of ``places`` on their path, through an inverted list
+        (place code -> documents) built once: cost follows the matches, not the corpus."""
+        if self._place_index is None:
+            lengths = np.diff(self.place_offsets)
+            doc_of_entry = np.repeat(np.arange(len(self), dtype=np.int64), lengths)
+            order = np.argsort(self.place_codes, kind="stable")
+            self._place_index = (self.place_codes[order], doc_of_entry[order])
+        sorted_codes, docs = self._place_index
+        m = np.zeros(len(self), dtype=bool)
+        for code in self._places.lookup(places):
+            lo, hi = np.searchsorted(sorted_codes, [code, code + 1])
+            m[docs[lo:hi]] = True
+        return m
 
     def mask(self, filters: Filters | None) -> np.ndarray:
         """Boolean mask of live documents that pass ``filters``."""
