@@ -308,6 +308,24 @@ def eval_cmd(
         out.print(t)
 
 
+@app.command("serve")
+def serve_cmd(
+    data: DataOpt = None,
+    host: Annotated[str | None, typer.Option("--host")] = None,
+    port: Annotated[int | None, typer.Option("--port")] = None,
+) -> None:
+    """Serve the JSON API and the web UI (open http://HOST:PORT/)."""
+    import uvicorn
+
+    from api.app import create_app
+
+    settings = _settings(data)
+    updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
+    settings = settings.model_copy(update=updates)
+    console.print(f"jiejian serving {settings.data} at http://{settings.host}:{settings.port}/")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+
+
 def main() -> None:
     app()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, model_validator
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from index.config import IndexConfig
@@ -30,6 +30,13 @@ class Settings(BaseSettings):
     dictionary: Path | None = Field(default=None, description="domain dictionary file")
     stopwords: Path | None = None
     synonyms: Path | None = Field(default=None, description="synonym lexicon file")
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    api_key: SecretStr | None = Field(
+        default=None, description="bearer key for uploads and deletions; unset = disabled"
+    )
+    max_upload_mb: float = Field(default=20.0, gt=0, le=500)
+    max_upload_files: int = Field(default=20, ge=1, le=1000)
 
     def index_config(self) -> IndexConfig:
         return IndexConfig(

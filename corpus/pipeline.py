@@ -42,6 +42,8 @@ class IngestSummary:
     seconds: float = 0.0
     noise: Counter[str] = field(default_factory=Counter)
     stage_seconds: Counter[str] = field(default_factory=Counter)
+    # per file: {"path", "status": ok|skipped|unchanged, "reason", "added", "duplicates"}
+    outcomes: list[dict[str, object]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -117,11 +119,14 @@ def add_band_keys(report: Report) -> None:
     ]
 
 
-def _store_report(store: CorpusStore, report: Report, sha: str, summary: IngestSummary) -> None:
+def _store_report(
+    store: CorpusStore, report: Report, sha: str, summary: IngestSummary
+) -> tuple[str, str]:
+    """Store one report; returns ("added", id) or ("duplicate", id of the stored twin)."""
     if store.has_report(report.report_id):
         store.add_source(report.report_id, report.source, report.ordinal, sha, "exact", 1.0)
         summary.reports_duplicate += 1
-        return
+        return "duplicate", report.report_id
     if not report.band_keys:
         add_band_keys(report)
     candidates = store.report_candidates(report.band_keys)
@@ -132,7 +137,7 @@ def _store_report(store: CorpusStore, report: Report, sha: str, summary: IngestS
             if sim >= THRESHOLD:
                 store.add_source(cand, report.source, report.ordinal, sha, "near", round(sim, 3))
                 summary.reports_duplicate += 1
-                return
+                return "duplicate", cand
     # The report's own passages are not stored yet, so every hit is from another report.
     by_band = store.passages_by_band(k for ks in report.passage_band_keys for k in ks)
     for p, pkeys in zip(report.passages, report.passage_band_keys, strict=True):
@@ -151,6 +156,7 @@ def _store_report(store: CorpusStore, report: Report, sha: str, summary: IngestS
     store.add_source(report.report_id, report.source, report.ordinal, sha, "original", None)
     summary.reports_new += 1
     summary.passages_new += len(report.passages)
+    return "added", report.report_id
 
 
 @dataclass
@@ -224,6 +230,15 @@ def ingest(
         known = store.file_sha(spath)
         if known is not None and known == _file_sha(spath):
             summary.files_unchanged += 1
+            summary.outcomes.append(
+                {
+                    "path": spath,
+                    "status": "unchanged",
+                    "reason": None,
+                    "added": [],
+                    "duplicates": [],
+                }
+            )
             store.log(run_id, spath, "unchanged")
             if progress:
                 progress(spath)
@@ -272,17 +287,29 @@ def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_
     doc = prep.doc
     if isinstance(doc, SkippedFile):
         summary.skipped.append((prep.path, doc.reason))
+        summary.outcomes.append(
+            {
+                "path": prep.path,
+                "status": "skipped",
+                "reason": doc.reason,
+                "added": [],
+                "duplicates": [],
+            }
+        )
         store.record_file(prep.path, None, None, None, None, "skipped", doc.reason, 0)
         store.log(run_id, prep.path, "skipped", doc.reason)
         return
     reason = prep.error
+    added: list[str] = []
+    duplicates: list[str] = []
     if reason is None:
         t0 = time.perf_counter()
         try:
             with store.savepoint():
                 store.forget_file(doc.path)
                 for report in prep.reports:
-                    _store_report(store, report, doc.sha256, summary)
+                    kind, rid = _store_report(store, report, doc.sha256, summary)
+                    (added if kind == "added" else duplicates).append(rid)
                 store.record_file(
                     doc.path,
                     doc.sha256,
@@ -300,6 +327,18 @@ def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_
     if reason is None:
         summary.files_read += 1
         summary.bytes_text += prep.text_bytes
+        summary.outcomes.append(
+            {
+                "path": doc.path,
+                "status": "ok",
+                "reason": None,
+                "added": added,
+                "duplicates": duplicates,
+            }
+        )
     else:
         summary.skipped.append((doc.path, reason))
+        summary.outcomes.append(
+            {"path": doc.path, "status": "skipped", "reason": reason, "added": [], "duplicates": []}
+        )
         store.log(run_id, doc.path, "skipped", reason)

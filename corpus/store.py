@@ -434,6 +434,55 @@ class CorpusStore:
             simplified=row["simplified"] if with_text else None,
         )
 
+    def list_reports(
+        self,
+        places: tuple[str, ...] = (),
+        exclude_places: tuple[str, ...] = (),
+        levels: tuple[str, ...] = (),
+        doc_types: tuple[str, ...] = (),
+        year_from: int | None = None,
+        year_to: int | None = None,
+        limit: int = 20,
+        offset: int = 0,
+    ) -> tuple[int, list[ReportRecord]]:
+        """A filtered page of reports in ingest order, and how many match in all."""
+        where: list[str] = []
+        args: list[Any] = []
+
+        def on_path(values: tuple[str, ...]) -> str:
+            marks = ",".join("?" * len(values))
+            args.extend([*values, *values])
+            return (
+                f"(jurisdiction IN ({marks}) OR EXISTS (SELECT 1 FROM "
+                f"json_each(reports.jurisdiction_path) WHERE value IN ({marks})))"
+            )
+
+        if places:
+            where.append(on_path(places))
+        if exclude_places:
+            where.append("NOT " + on_path(exclude_places))
+        for column, values in (("level", levels), ("doc_type", doc_types)):
+            if values:
+                where.append(f"{column} IN ({','.join('?' * len(values))})")
+                args.extend(values)
+        if year_from is not None:
+            where.append("year >= ?")
+            args.append(year_from)
+        if year_to is not None:
+            where.append("year <= ?")
+            args.append(year_to)
+        clause = f"WHERE {' AND '.join(where)}" if where else ""
+        total = self.db.execute(f"SELECT COUNT(*) FROM reports {clause}", args).fetchone()[0]
+        ids = [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT report_id FROM reports {clause} ORDER BY seq LIMIT ? OFFSET ?",
+                [*args, limit, offset],
+            )
+        ]
+        found = self.reports_by_ids(ids)
+        return total, [found[i] for i in ids if i in found]
+
     def iter_reports(self, with_text: bool = False) -> Iterator[ReportRecord]:
         for row in self.db.execute("SELECT * FROM reports ORDER BY seq").fetchall():
             yield self._report(row, with_text)

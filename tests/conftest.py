@@ -44,3 +44,51 @@ def store(tmp_path: Path) -> CorpusStore:
     s = CorpusStore(tmp_path / "data")
     yield s
     s.close()
+
+
+DEMO = REPO / "demo" / "corpus"
+API_KEY = "test-key-123"
+
+
+@pytest.fixture(scope="session")
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo corpus ingested and indexed once for the web tests."""
+    from index.builder import refresh
+    from index.config import IndexConfig
+
+    data = tmp_path_factory.mktemp("demo-data")
+    with CorpusStore(data) as store:
+        ingest([DEMO], store)
+        refresh(store, IndexConfig())
+    return data
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_data: Path):  # type: ignore[no-untyped-def]
+    """The real app under uvicorn on a free loopback port, started by the tests."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    settings = Settings(data=demo_data, api_key=API_KEY, host="127.0.0.1", port=port)
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.time() + 60
+    while not server.started:
+        if time.time() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -1,0 +1,84 @@
+"""Retrieval results -> API response models."""
+
+from __future__ import annotations
+
+from api.schemas import (
+    Expansion,
+    FacetValue,
+    Group,
+    PassageOut,
+    ReportRef,
+    ReportSummary,
+    SearchHit,
+    SearchResponse,
+    SourceRef,
+)
+from corpus.store import PassageRecord, ReportRecord
+from retrieval.searcher import Hit, SearchResult
+
+
+def report_ref(r: ReportRecord) -> ReportRef:
+    return ReportRef(
+        report_id=r.report_id,
+        title=r.title,
+        jurisdiction=r.jurisdiction,
+        jurisdiction_path=r.jurisdiction_path,
+        level=r.level,
+        org_type=r.org_type,
+        year=r.year,
+        doc_type=r.doc_type,
+        source=r.source,
+    )
+
+
+def report_summary(r: ReportRecord) -> ReportSummary:
+    return ReportSummary(**report_ref(r).model_dump(), n_passages=r.n_passages)
+
+
+def passage_out(p: PassageRecord) -> PassageOut:
+    return PassageOut(
+        passage_id=p.passage_id,
+        text=p.text,
+        section_path=p.section_path,
+        section_role=p.section_role,
+        start=p.start,
+        end=p.end,
+    )
+
+
+def hit(h: Hit) -> SearchHit:
+    p = h.passage
+    return SearchHit(
+        passage_id=p.passage_id,
+        text=p.text,
+        highlights=h.highlights,
+        score=h.score,
+        section_path=p.section_path,
+        section_role=p.section_role,
+        start=p.start,
+        end=p.end,
+        sources=[SourceRef(**s) for s in h.sources],
+        duplicates=h.duplicates,
+        explain=h.explain,
+        report=report_ref(h.report),
+    )
+
+
+def search_response(result: SearchResult) -> SearchResponse:
+    return SearchResponse(
+        query=result.query,
+        total=result.total,
+        took_ms=result.took_ms,
+        results=[hit(h) for h in result.hits],
+        facets={
+            name: [FacetValue(value=v["value"], count=v["count"]) for v in values]
+            for name, values in result.facets.items()
+        },
+        expansions=[Expansion(phrase=p, terms=t) for p, t in result.expansions],
+        groups=None
+        if result.groups is None
+        else [
+            Group(jurisdiction=g, results=[h.passage.passage_id for h in hits])
+            for g, hits in result.groups
+        ],
+    )

@@ -1,0 +1,1 @@
+"""HTTP routes: thin wrappers that call the retrieval service."""

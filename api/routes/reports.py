@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query
+
+from api.convert import passage_out, report_summary
+from api.deps import Service, require_api_key
+from api.schemas import DeleteResponse, ErrorResponse, ReportDetail, ReportsResponse
+
+router = APIRouter(prefix="/api/reports", tags=["reports"])
+ReportId = Annotated[str, Path(min_length=1, max_length=64)]
+
+
+@router.get("", response_model=ReportsResponse, responses={400: {"model": ErrorResponse}})
+def reports(
+    service: Service,
+    limit: Annotated[int, Query(ge=1, le=200)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    jurisdiction: str | None = None,
+    exclude_jurisdiction: str | None = None,
+    level: str | None = None,
+    year_from: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+    year_to: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+    doc_type: str | None = None,
+) -> ReportsResponse:
+    """Reports in the corpus, filtered, in ingest order."""
+    total, rows = service.reports(
+        limit,
+        offset,
+        jurisdiction=jurisdiction,
+        exclude_jurisdiction=exclude_jurisdiction,
+        level=level,
+        year_from=year_from,
+        year_to=year_to,
+        doc_type=doc_type,
+    )
+    return ReportsResponse(total=total, reports=[report_summary(r) for r in rows])
+
+
+@router.get("/{report_id}", response_model=ReportDetail, responses={404: {"model": ErrorResponse}})
+def report(report_id: ReportId, service: Service) -> ReportDetail:
+    """A report's fields, its text in the original script, and its passages."""
+    r, passages = service.report(report_id)
+    return ReportDetail(
+        **report_summary(r).model_dump(),
+        script=r.script,
+        sources=r.sources,
+        text=r.text or "",
+        passages=[passage_out(p) for p in passages],
+    )
+
+
+@router.delete(
+    "/{report_id}",
+    response_model=DeleteResponse,
+    dependencies=[Depends(require_api_key)],
+    responses={
+        401: {"model": ErrorResponse},
+        403: {"model": ErrorResponse},
+        404: {"model": ErrorResponse},
+    },
+)
+def delete(report_id: ReportId, service: Service) -> DeleteResponse:
+    """Remove a report from the store and the indexes together (needs the API key)."""
+    built = service.delete_report(report_id)
+    return DeleteResponse(
+        deleted=report_id,
+        index={"mode": built.mode, "removed": built.removed, "passages": built.manifest.counts},
+    )

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.convert import search_response
+from api.deps import Service
+from api.schemas import ErrorResponse, SearchRequest, SearchResponse
+from retrieval.filters import make_filters
+from retrieval.searcher import SearchOptions
+
+router = APIRouter(prefix="/api", tags=["search"])
+ERRORS = {
+    400: {"model": ErrorResponse},
+    422: {"model": ErrorResponse},
+    503: {"model": ErrorResponse},
+}
+
+
+@router.get("/search", response_model=SearchResponse, responses=ERRORS)
+def search(req: Annotated[SearchRequest, Query()], service: Service) -> SearchResponse:
+    """Passages that answer the query, from many places, best first, with facets."""
+    filters = make_filters(
+        req.jurisdiction,
+        req.exclude_jurisdiction,
+        req.level,
+        req.year_from,
+        req.year_to,
+        req.doc_type,
+        req.section_role,
+    )
+    opts = SearchOptions(
+        k=req.k, offset=req.offset, filters=filters, mode=req.mode, group_by=req.group_by
+    )
+    return search_response(service.search(req.q, opts))

@@ -1,0 +1,156 @@
+"""Request and response models of the JSON API (the OpenAPI contract)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    details: Any = None
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorBody
+
+
+class ReportRef(BaseModel):
+    report_id: str
+    title: str | None
+    jurisdiction: str | None
+    jurisdiction_path: list[str] | None
+    level: str | None
+    org_type: str | None = None
+    year: int | None
+    doc_type: str | None
+    source: str
+
+
+class ReportSummary(ReportRef):
+    n_passages: int
+
+
+class SourceRef(BaseModel):
+    report_id: str
+    title: str | None
+    jurisdiction: str | None
+    year: int | None
+    path: str
+
+
+class PassageOut(BaseModel):
+    passage_id: str
+    text: str
+    section_path: list[str]
+    section_role: str
+    start: int
+    end: int
+
+
+class SearchHit(BaseModel):
+    passage_id: str
+    text: str
+    highlights: list[list[int]] = Field(description="[start, end) character spans in text")
+    score: float
+    section_path: list[str]
+    section_role: str
+    start: int
+    end: int
+    sources: list[SourceRef]
+    duplicates: list[str]
+    explain: dict[str, Any]
+    report: ReportRef
+
+
+class FacetValue(BaseModel):
+    value: str | int
+    count: int
+
+
+class Expansion(BaseModel):
+    phrase: str
+    terms: list[str]
+
+
+class Group(BaseModel):
+    jurisdiction: str | None
+    results: list[str] = Field(description="passage ids of this group's hits, best first")
+
+
+class SearchRequest(BaseModel):
+    """The query parameters of /api/search, as a model (also used by the UI)."""
+
+    q: str = Field(min_length=1, max_length=200)
+    k: int = Field(default=10, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=1000)
+    jurisdiction: str | None = None
+    exclude_jurisdiction: str | None = None
+    level: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    doc_type: str | None = None
+    section_role: str | None = None
+    group_by: Literal["jurisdiction"] | None = None
+    mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
+
+
+class SearchResponse(BaseModel):
+    query: str
+    total: int
+    took_ms: float
+    results: list[SearchHit]
+    facets: dict[str, list[FacetValue]]
+    expansions: list[Expansion] = []
+    groups: list[Group] | None = None
+
+
+class PassageContextResponse(BaseModel):
+    passage: PassageOut
+    report: ReportRef
+    before: list[PassageOut]
+    after: list[PassageOut]
+
+
+class ReportsResponse(BaseModel):
+    total: int
+    reports: list[ReportSummary]
+
+
+class ReportDetail(ReportSummary):
+    script: str
+    sources: list[dict[str, Any]]
+    text: str
+    passages: list[PassageOut]
+
+
+class FileResult(BaseModel):
+    file: str
+    status: Literal["added", "duplicate", "skipped", "unchanged"]
+    reason: str | None = None
+    report_ids: list[str] = []
+
+
+class UploadResponse(BaseModel):
+    added: list[FileResult]
+    duplicates: list[FileResult]
+    skipped: list[FileResult]
+    index: dict[str, Any]
+
+
+class DeleteResponse(BaseModel):
+    deleted: str
+    index: dict[str, Any]
+
+
+class HealthResponse(BaseModel):
+    status: str
+    counts: dict[str, int]
+    embedder: dict[str, Any] | None
+    index_type: str | None
+    data_version: int
+    index_version: int | None
+    indexed_passages: int | None = None
+    problem: str | None = None

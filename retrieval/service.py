@@ -1,0 +1,164 @@
+"""The application service the HTTP routes call: search, reading, uploads and deletions,
+over one store and one loaded index, safe to share between request threads."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from corpus.passages import ChunkParams
+from corpus.pipeline import IngestSummary, ingest
+from corpus.store import CorpusStore, PassageRecord, ReportRecord
+from index.builder import BuildReport, refresh
+from index.bundle import IndexBundle
+from index.config import IndexConfig
+from index.filters import Filters
+from index.manifest import IndexMismatchError
+from retrieval.filters import make_filters
+from retrieval.searcher import Searcher, SearchOptions, SearchResult
+from retrieval.synonyms import SynonymLexicon
+
+
+class IndexUnavailableError(RuntimeError):
+    """There is no usable index (never built, or built with other settings)."""
+
+
+class NotFoundError(KeyError):
+    def __str__(self) -> str:  # KeyError quotes its message; ours reads as a sentence
+        return str(self.args[0]) if self.args else "not found"
+
+
+@dataclass
+class PassageContext:
+    passage: PassageRecord
+    report: ReportRecord
+    before: list[PassageRecord]
+    after: list[PassageRecord]
+
+
+class SearchService:
+    def __init__(self, data_dir: Path, config: IndexConfig, synonyms: Path | None = None):
+        self.data_dir = data_dir
+        self.config = config
+        self.lexicon = SynonymLexicon.load(synonyms)
+        self.lock = threading.RLock()
+        self.store = CorpusStore(data_dir)
+        self.searcher: Searcher | None = None
+        self.index_problem: str | None = None
+        self._load_index()
+
+    def close(self) -> None:
+        self.store.close()
+
+    def _load_index(self) -> None:
+        try:
+            bundle = IndexBundle.load(self.data_dir, self.config)
+        except (IndexMismatchError, FileNotFoundError) as exc:
+            self.searcher, self.index_problem = None, str(exc)
+            return
+        self.searcher, self.index_problem = Searcher(bundle, self.store, self.lexicon), None
+
+    def _searcher(self) -> Searcher:
+        if self.searcher is None:
+            raise IndexUnavailableError(self.index_problem or "no index")
+        return self.searcher
+
+    # ----- reading ---------------------------------------------------------------------
+
+    def search(self, query: str, opts: SearchOptions) -> SearchResult:
+        with self.lock:
+            return self._searcher().search(query, opts)
+
+    def similar(
+        self, passage_id: str, k: int, same_jurisdiction: bool, filters: Filters | None = None
+    ) -> SearchResult:
+        with self.lock:
+            try:
+                return self._searcher().similar(passage_id, k, same_jurisdiction, filters)
+            except KeyError as exc:
+                raise NotFoundError(f"no passage {passage_id!r}") from exc
+
+    def passage(self, passage_id: str, context: int = 2) -> PassageContext:
+        with self.lock:
+            p = self.store.get_passage(passage_id)
+            if p is None:
+                raise NotFoundError(f"no passage {passage_id!r}")
+            report = self.store.get_report(p.report_id, with_text=False)
+            if report is None:
+                raise NotFoundError(f"no report for passage {passage_id!r}")
+            siblings = self.store.passages_of(p.report_id)
+            i = next(n for n, s in enumerate(siblings) if s.passage_id == passage_id)
+            return PassageContext(
+                p, report, siblings[max(0, i - context) : i], siblings[i + 1 : i + 1 + context]
+            )
+
+    def report(self, report_id: str) -> tuple[ReportRecord, list[PassageRecord]]:
+        with self.lock:
+            r = self.store.get_report(report_id, with_text=True)
+            if r is None:
+                raise NotFoundError(f"no report {report_id!r}")
+            return r, self.store.passages_of(report_id)
+
+    def reports(self, limit: int, offset: int, **filters: Any) -> tuple[int, list[ReportRecord]]:
+        f = make_filters(**filters)
+        with self.lock:
+            return self.store.list_reports(
+                places=f.jurisdiction,
+                exclude_places=f.exclude_jurisdiction,
+                levels=f.level,
+                doc_types=f.doc_type,
+                year_from=f.year_from,
+                year_to=f.year_to,
+                limit=limit,
+                offset=offset,
+            )
+
+    def health(self) -> dict[str, Any]:
+        with self.lock:
+            counts = self.store.counts()
+            info: dict[str, Any] = {
+                "status": "ok" if self.searcher is not None else "no_index",
+                "counts": {
+                    "reports": counts["reports"],
+                    "passages": counts["passages"],
+                    "files": counts["files"],
+                },
+                "data_version": self.store.data_version(),
+                "embedder": None,
+                "index_type": None,
+                "index_version": None,
+                "problem": self.index_problem,
+            }
+            if self.searcher is not None:
+                m = self.searcher.bundle.manifest
+                info.update(
+                    embedder={
+                        "setting": m.embedder_setting,
+                        "model_id": m.embedder_model_id,
+                        "dim": m.embedder_dim,
+                    },
+                    index_type=m.vector_index,
+                    index_version=m.corpus_run,
+                    indexed_passages=m.counts.get("passages"),
+                )
+            return info
+
+    # ----- writing ---------------------------------------------------------------------
+
+    def add_files(self, paths: list[Path]) -> tuple[IngestSummary, BuildReport]:
+        with self.lock:
+            params = ChunkParams(self.config.chunk_min_chars, self.config.chunk_max_chars)
+            summary = ingest(paths, self.store, params, workers=1)
+            report = refresh(self.store, self.config)
+            self._load_index()
+            return summary, report
+
+    def delete_report(self, report_id: str) -> BuildReport:
+        with self.lock:
+            if not self.store.delete_report(report_id):
+                raise NotFoundError(f"no report {report_id!r}")
+            report = refresh(self.store, self.config)
+            self._load_index()
+            return report
