@@ -25,6 +25,7 @@ from corpus.split import is_title_line, split_reports
 from corpus.store import CorpusStore
 
 MIN_DEDUP_PASSAGE = 50
+UPLOADS_DIR = "uploads"  # where the API keeps uploaded raw files, inside the data directory
 _ID_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -220,10 +221,11 @@ def ingest(
     started = time.perf_counter()
     run_id = store.start_run()
     own_dir = store.data_dir.resolve()
+    uploads = own_dir / UPLOADS_DIR  # kept raw uploads are ordinary sources
     jobs: list[tuple[str, ChunkParams]] = []
     for path in paths if paths is not None else iter_paths(sources):
         resolved = Path(path).resolve()
-        if resolved.is_relative_to(own_dir):
+        if resolved.is_relative_to(own_dir) and not resolved.is_relative_to(uploads):
             continue  # never ingest the store's own files when SRC contains --data
         spath = str(resolved)
         summary.files_seen += 1

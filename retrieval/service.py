@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.passages import ChunkParams
-from corpus.pipeline import IngestSummary, ingest
+from corpus.pipeline import UPLOADS_DIR, IngestSummary, ingest
 from corpus.store import CorpusStore, PassageRecord, ReportRecord
 from index.builder import BuildReport, refresh
 from index.bundle import IndexBundle
@@ -51,6 +51,11 @@ class SearchService:
 
     def close(self) -> None:
         self.store.close()
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded raw files are kept (ingest treats them as ordinary sources)."""
+        return self.data_dir / UPLOADS_DIR
 
     def _load_index(self) -> None:
         try:

@@ -41,7 +41,7 @@ async def upload(
         raise HTTPException(413, f"at most {settings.max_upload_files} files per upload")
     limit = int(settings.max_upload_mb * 1024 * 1024)
     # Uploads are kept as raw files: every derived store can be rebuilt from them.
-    folder = settings.data / "uploads" / time.strftime("%Y%m%d-%H%M%S-") / str(time.time_ns())
+    folder = service.uploads_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{time.time_ns()}"
     saved: dict[str, str] = {}
     for n, f in enumerate(files):
         data = bytearray()

@@ -16,7 +16,7 @@ ReportId = Annotated[str, Path(min_length=1, max_length=64)]
 def reports(
     service: Service,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
     jurisdiction: str | None = None,
     exclude_jurisdiction: str | None = None,
     level: str | None = None,

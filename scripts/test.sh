@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The project's test command: README's second command, and what .ci/run runs.
+# Installs what the tests need, including Debian's Chromium and a CJK font for the browser
+# test when this is a root shell with apt (without them that one test is skipped), then
+# lints and runs pytest. pytest's "no tests collected" (exit 5) counts as a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
+    || echo "could not install chromium: the browser test will be skipped" >&2
+fi
+python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && .venv/bin/ruff check . && .venv/bin/python -m pytest
+rc=$?
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests: treating that as a failure" >&2
+  exit 1
+fi
+exit "$rc"
