@@ -163,5 +163,17 @@ class LexicalIndex:
         ids = searcher.fast_field_values("doc_id", [addr for _, addr in hits])
         return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)]
 
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """BM25-style inverse document frequency of each token in the body field."""
+        import math
+
+        searcher = self.index.searcher()
+        n = max(1, int(searcher.num_docs))
+        out = {}
+        for t in set(tokens):
+            df = int(searcher.doc_freq("body", t))
+            out[t] = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return out
+
     def num_docs(self) -> int:
         return int(self.index.searcher().num_docs)

@@ -20,6 +20,8 @@ from retrieval.synonyms import SynonymLexicon
 Mode = Literal["hybrid", "bm25", "dense"]
 FACETS = ("jurisdiction", "level", "year", "doc_type", "section_role")
 MAX_K = 100
+MLT_TERMS = 12
+DENSE_FLOOR = 0.0
 MAX_OFFSET = 1000
 
 
@@ -35,6 +37,9 @@ class SearchOptions:
     fusion: str = "rrf"
     weights: dict[str, float] = field(default_factory=lambda: {"bm25": 1.0, "dense": 1.0})
     depth: int | None = None  # candidates per engine; default from k and offset
+    # Dense hits below this share of the best dense score are dropped: a dense engine always
+    # returns neighbours, and far ones are noise on a page (chosen on the dev set).
+    dense_floor: float = DENSE_FLOOR
 
     def validate(self) -> None:
         if not 1 <= self.k <= MAX_K:
@@ -90,9 +95,13 @@ class Searcher:
         if opts.mode in ("hybrid", "bm25"):
             lists["bm25"] = self.bundle.lexical_search(q.lexical_terms(), depth, opts.filters)
         if opts.mode in ("hybrid", "dense"):
-            lists["dense"] = self.bundle.dense_search(
+            dense = self.bundle.dense_search(
                 self.bundle.encode_query(q.dense_text()), depth, opts.filters
             )
+            if dense and opts.dense_floor > 0:
+                floor = dense[0][1] * opts.dense_floor
+                dense = [(d, sc) for d, sc in dense if sc >= floor]
+            lists["dense"] = dense
         role = section_intent(q.simplified)
         if opts.mode == "hybrid" and role and not (opts.filters and opts.filters.section_role):
             # "存在的问题" asks for a kind of section: passages of that role form a third list.
@@ -223,14 +232,17 @@ class Searcher:
         opts = SearchOptions(k=k, filters=f)
         opts.validate()
         t0 = time.perf_counter()
-        tokens = self.bundle.tokenizer.tokenize(source.text)
-        # The passage's most distinctive words, as a BM25 query (more-like-this).
-        table = Counter(tokens)
-        terms = [
-            (t, 1.0)
-            for t, _ in sorted(table.items(), key=lambda kv: (-len(kv[0]), -kv[1]))
-            if len(t) >= 2
-        ][:32]
+        tokens = [
+            t
+            for t in self.bundle.tokenizer.tokenize(source.text)
+            if len(t) >= 2 and not any(ch.isdigit() for ch in t)  # years and counts: not topics
+        ]
+        # The passage's most distinctive words (tf x idf) form the BM25 query: a
+        # more-like-this query made of common words would find every report's preamble.
+        tf = Counter(tokens)
+        idf = self.bundle.lexical.idf(list(tf))
+        ranked_terms = sorted(tf, key=lambda t: -(tf[t] * idf.get(t, 0.0)))[:MLT_TERMS]
+        terms = [(t, 1.0) for t in ranked_terms]
         lists = {
             "bm25": self.bundle.lexical_search(terms, 100, f),
             "dense": self.bundle.dense_search(self.bundle.encode_query(source.text), 100, f),

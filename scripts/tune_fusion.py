@@ -37,6 +37,8 @@ def main() -> None:
                 "fusion": fusion,
                 "weights": {"bm25": 1.0, "dense": wd},
             }
+    for floor in (0.3, 0.5, 0.6, 0.7):
+        systems[f"rrf, dense floor {floor}"] = {"mode": "hybrid", "dense_floor": floor}
     report = evaluate(searcher, queries, systems)
     print("| setting | nDCG@10 | recall@10 | MRR |")
     print("|---|---|---|---|")
