@@ -76,6 +76,9 @@ function card(hit, opts = {}) {
   const meta = [place(r), LEVELS[r.level] || "", r.year ? r.year + "年" : "", r.doc_type || ""]
     .filter(Boolean).map(esc).join(" · ");
   const section = [hit.section_role, ...(hit.section_path || [])].filter(Boolean).map(esc).join(" / ");
+  // No query word in the passage: it was found by meaning alone; say so.
+  const semantic = hit.explain && !("bm25" in hit.explain) && !("role" in hit.explain)
+    ? `<span class="badge" title="段落中没有检索词，按语义相近找到">语义相近</span>` : "";
   const more = hit.sources && hit.sources.length > 1
     ? `<div class="sources">另见：${hit.sources.slice(1).map((s) => esc(s.title || fileName(s.path))).join("；")}</div>` : "";
   const el = document.createElement("article");
@@ -84,7 +87,7 @@ function card(hit, opts = {}) {
   el.innerHTML = `
     <h3><a href="#/report/${encodeURIComponent(r.report_id)}?p=${encodeURIComponent(hit.passage_id)}">${esc(r.title || "无题")}</a></h3>
     <div class="meta">${meta}</div>
-    <div class="section">${section}</div>
+    <div class="section">${section}${semantic}</div>
     <p class="text">${marked(hit.text, hit.highlights)}</p>${more}
     <div class="actions">
       <a class="btn open" href="#/report/${encodeURIComponent(r.report_id)}?p=${encodeURIComponent(hit.passage_id)}">查看全文</a>
