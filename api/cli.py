@@ -26,7 +26,6 @@ from retrieval.evaluation import DEFAULT_DEVSET, evaluate, load_devset
 from retrieval.filters import make_filters
 from retrieval.query import QueryError
 from retrieval.searcher import Searcher, SearchOptions
-from retrieval.serialize import result_json
 from retrieval.synonyms import SynonymLexicon
 
 app = typer.Typer(
@@ -253,7 +252,9 @@ def search_cmd(
     finally:
         store.close()
     if as_json:
-        typer.echo(json.dumps(result_json(result), ensure_ascii=False, indent=2))
+        from api.convert import search_response  # the same JSON shape as GET /api/search
+
+        typer.echo(search_response(result).model_dump_json(indent=2))
         return
     out = Console()
     out.print(f"[bold]{result.total}[/bold] results for {result.query!r} ({result.took_ms} ms)")

@@ -414,7 +414,12 @@ class CorpusStore:
             )
         ]
 
-    def _report(self, row: sqlite3.Row, with_text: bool) -> ReportRecord:
+    def _report(
+        self,
+        row: sqlite3.Row,
+        with_text: bool,
+        sources: list[dict[str, Any]] | None = None,
+    ) -> ReportRecord:
         return ReportRecord(
             report_id=row["report_id"],
             title=row["title"],
@@ -429,7 +434,7 @@ class CorpusStore:
             script=row["script"],
             source=row["source"],
             n_passages=row["n_passages"],
-            sources=self._sources_of(row["report_id"]),
+            sources=self._sources_of(row["report_id"]) if sources is None else sources,
             text=row["text"] if with_text else None,
             simplified=row["simplified"] if with_text else None,
         )
@@ -556,21 +561,8 @@ class CorpusStore:
             for row in self.db.execute(
                 f"SELECT {cols} FROM reports WHERE report_id IN ({marks})", chunk
             ):
-                out[row["report_id"]] = ReportRecord(
-                    report_id=row["report_id"],
-                    title=row["title"],
-                    jurisdiction=row["jurisdiction"],
-                    jurisdiction_path=json.loads(row["jurisdiction_path"])
-                    if row["jurisdiction_path"]
-                    else None,
-                    level=row["level"],
-                    org_type=row["org_type"],
-                    year=row["year"],
-                    doc_type=row["doc_type"],
-                    script=row["script"],
-                    source=row["source"],
-                    n_passages=row["n_passages"],
-                    sources=sources.get(row["report_id"], []),
+                out[row["report_id"]] = self._report(
+                    row, with_text=False, sources=sources.get(row["report_id"], [])
                 )
         return out
 
