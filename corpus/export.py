@@ -37,6 +37,19 @@ def report_json(store: CorpusStore, report_id: str) -> dict[str, Any] | None:
             }
             for p in store.passages_of(r.report_id)
         ],
+        "practices": [
+            {
+                "practice_id": x.practice_id,
+                "text": x.text,
+                "passage_id": x.passage_id,
+                "section_path": x.section_path,
+                "section_role": x.section_role,
+                "figures": x.figures,
+                "start": x.start,
+                "end": x.end,
+            }
+            for x in store.practices_of(r.report_id)
+        ],
     }
 
 

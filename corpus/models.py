@@ -79,6 +79,7 @@ class Report:
     meta: ReportMeta
     sections: list[Section] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    practices: list = field(default_factory=list)  # corpus.practices.Practice
     # MinHash LSH band keys of the report and of each passage (empty: too short to compare)
     band_keys: list[int] = field(default_factory=list)
     passage_band_keys: list[list[int]] = field(default_factory=list)

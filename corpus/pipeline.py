@@ -18,6 +18,7 @@ from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
 from corpus.models import DecodedFile, Report, SkippedFile
 from corpus.passages import ChunkParams, make_passages
+from corpus.practices import extract_practices
 from corpus.readers import iter_paths, read_file
 from corpus.script import to_simplified
 from corpus.sections import parse_sections
@@ -102,8 +103,11 @@ def build_reports(
         t2 = time.perf_counter()
         sections = parse_sections(text, simplified, body_begin)
         passages = make_passages(rid, text, sections, params)
+        practices = extract_practices(rid, text, sections, passages)
         section_time += time.perf_counter() - t2
-        reports.append(Report(rid, doc.path, ordinal, text, simplified, meta, sections, passages))
+        reports.append(
+            Report(rid, doc.path, ordinal, text, simplified, meta, sections, passages, practices)
+        )
     timings["sections+passages"] += section_time
     timings["split+metadata"] += time.perf_counter() - t1 - section_time
     return reports
@@ -154,6 +158,7 @@ def _store_report(
                 break
     store.insert_report(report, report.band_keys)
     store.insert_passages(report.passages, report.passage_band_keys)
+    store.insert_practices(report.practices)
     store.add_source(report.report_id, report.source, report.ordinal, sha, "original", None)
     summary.reports_new += 1
     summary.passages_new += len(report.passages)
@@ -344,3 +349,19 @@ def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_
             {"path": doc.path, "status": "skipped", "reason": reason, "added": [], "duplicates": []}
         )
         store.log(run_id, doc.path, "skipped", reason)
+
+
+def backfill_practices(store: CorpusStore) -> int:
+    """Extract practices for reports stored before practices existed (re-parses sections
+    from the stored text; passages and ids are unchanged). Returns how many reports."""
+    todo = store.reports_without_practices()
+    for rid in todo:
+        r = store.get_report(rid, with_text=True)
+        if r is None or r.text is None or r.simplified is None:
+            continue
+        first = r.text.split("\n", 1)[0]
+        begin = len(first) + 1 if r.title and r.title in first and "\n" in r.text else 0
+        sections = parse_sections(r.text, r.simplified, begin)
+        with store.transaction():
+            store.insert_practices(extract_practices(rid, r.text, sections, store.passages_of(rid)))
+    return len(todo)

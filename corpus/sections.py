@@ -135,11 +135,10 @@ def _accept(hits: list[_Hit]) -> list[tuple[_Hit, int]]:
         if hit.kind in kinds:
             idx = kinds.index(hit.kind)
             prev = stack[idx].number
-            if (
-                not hit.line_start
-                and hit.number != prev + 1
-                and not (hit.kind == "seq" and hit.number == 99)
-            ):
+            # Inline markers must continue the numbering; items may skip one number (七是
+            # after 五是 happens in real reports), headings may not (三、四中全会).
+            step_ok = hit.number == prev + 1 or (hit.kind in ITEM_KINDS and hit.number == prev + 2)
+            if not hit.line_start and not step_ok and not (hit.kind == "seq" and hit.number == 99):
                 continue
             stack = [*stack[:idx], hit]
         else:

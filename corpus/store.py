@@ -17,6 +17,7 @@ from typing import Any
 
 from corpus.dedup import band_keys, signature
 from corpus.models import Passage, Report
+from corpus.practices import Practice
 from corpus.script import to_simplified
 
 SCHEMA_VERSION = 1
@@ -45,6 +46,12 @@ CREATE TABLE IF NOT EXISTS passages(
     start INTEGER NOT NULL, end INTEGER NOT NULL, dup_group TEXT);
 CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
 CREATE INDEX IF NOT EXISTS passages_dup ON passages(dup_group);
+CREATE TABLE IF NOT EXISTS practices(
+    practice_id TEXT PRIMARY KEY, report_id TEXT NOT NULL, passage_id TEXT,
+    ordinal INTEGER NOT NULL, text TEXT NOT NULL, section_path TEXT NOT NULL,
+    section_role TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
+    figures TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS practices_report ON practices(report_id, ordinal);
 CREATE TABLE IF NOT EXISTS report_bands(key INTEGER NOT NULL, report_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS report_bands_key ON report_bands(key);
 CREATE TABLE IF NOT EXISTS passage_bands(key INTEGER NOT NULL, passage_id TEXT NOT NULL);
@@ -339,6 +346,67 @@ class CorpusStore:
             ],
         )
 
+    def insert_practices(self, practices: list[Practice]) -> None:
+        self.db.executemany(
+            "INSERT OR REPLACE INTO practices VALUES(?,?,?,?,?,?,?,?,?,?)",
+            [
+                (
+                    p.practice_id,
+                    p.report_id,
+                    p.passage_id,
+                    p.ordinal,
+                    p.text,
+                    json.dumps(p.section_path, ensure_ascii=False),
+                    p.section_role,
+                    p.start,
+                    p.end,
+                    json.dumps(p.figures, ensure_ascii=False),
+                )
+                for p in practices
+            ],
+        )
+
+    @staticmethod
+    def _practice(row: sqlite3.Row) -> Practice:
+        return Practice(
+            practice_id=row["practice_id"],
+            report_id=row["report_id"],
+            passage_id=row["passage_id"],
+            ordinal=row["ordinal"],
+            text=row["text"],
+            section_path=json.loads(row["section_path"]),
+            section_role=row["section_role"],
+            start=row["start"],
+            end=row["end"],
+            figures=json.loads(row["figures"]),
+        )
+
+    def practices_of(self, report_id: str) -> list[Practice]:
+        return [
+            self._practice(r)
+            for r in self.db.execute(
+                "SELECT * FROM practices WHERE report_id=? ORDER BY ordinal", (report_id,)
+            )
+        ]
+
+    def iter_practices(self, batch: int = 2000) -> Iterator[Practice]:
+        cur = self.db.execute(
+            "SELECT x.* FROM practices x JOIN reports r ON r.report_id = x.report_id "
+            "ORDER BY r.seq, x.ordinal"
+        )
+        while rows := cur.fetchmany(batch):
+            for row in rows:
+                yield self._practice(row)
+
+    def reports_without_practices(self) -> list[str]:
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT report_id FROM reports r WHERE NOT EXISTS "
+                "(SELECT 1 FROM practices x WHERE x.report_id = r.report_id) ORDER BY seq"
+            )
+        ]
+
     def _delete_report_rows(self, report_id: str) -> None:
         pids = [
             r[0]
@@ -349,6 +417,7 @@ class CorpusStore:
         self.db.executemany("DELETE FROM passage_bands WHERE passage_id=?", [(p,) for p in pids])
         self._promote_group_members(pids)
         self.db.execute("DELETE FROM passages WHERE report_id=?", (report_id,))
+        self.db.execute("DELETE FROM practices WHERE report_id=?", (report_id,))
         self.db.execute("DELETE FROM report_bands WHERE report_id=?", (report_id,))
         self.db.execute("DELETE FROM reports WHERE report_id=?", (report_id,))
 

@@ -199,3 +199,71 @@ def test_trailing_problem_paragraph_gets_its_own_role(seed_store: CorpusStore) -
     problem = [p for p in passages if p.section_role == "存在问题"]
     assert problem and "工會相關檔案資料尚不齊全規范" in problem[0].text
     assert passages[-1].section_role == "下一步打算"
+
+
+PRACTICES = {
+    ("000", 0): 3,
+    ("001", 0): 8,
+    ("001", 1): 8,
+    ("001", 2): 7,
+    ("001", 3): 13,
+    ("001", 4): 15,
+    ("002", 0): 22,
+    ("002", 1): 21,
+    ("002", 2): 0,
+    ("003", 0): 17,
+    ("004", 0): 7,
+    ("004", 1): 4,
+    ("004", 2): 5,
+    ("004", 3): 3,
+    ("004", 4): 4,
+}
+
+
+def test_practices_per_seed_report(seed_store: CorpusStore) -> None:
+    by_key = _by_key(seed_store)
+    got = {k: len(seed_store.practices_of(r.report_id)) for k, r in by_key.items()}
+    assert got == PRACTICES
+
+
+def test_practice_list_of_the_one_line_report(seed_store: CorpusStore) -> None:
+    rec = _by_key(seed_store)[("003", 0)]
+    heads = [p.text[:6] for p in seed_store.practices_of(rec.report_id)]
+    assert heads == [
+        "一是明确思路",
+        "二是强化领导",
+        "首先，明确县",
+        "其次，进一步",
+        "第三，要求县",
+        "首先，抓试点",
+        "其次，抓重点",
+        "第三，抓难点",
+        "一是建立健全",
+        "二是建立流动",
+        "三是建立党政",
+        "四是建立学习",
+        "五是建立员工",
+        "七是创新经费",
+        "一是强化民主",
+        "二是坚持发展",
+        "三是立足服务",
+    ]
+    passages = {p.passage_id for p in seed_store.passages_of(rec.report_id)}
+    assert all(p.passage_id in passages for p in seed_store.practices_of(rec.report_id))
+
+
+def test_practice_list_of_the_street_report(seed_store: CorpusStore) -> None:
+    rec = _by_key(seed_store)[("001", 1)]
+    practices = seed_store.practices_of(rec.report_id)
+    assert [p.section_path[0][:2] for p in practices] == [
+        "一、",
+        "二、",
+        "三、",
+        "四、",
+        "五、",
+        "六、",
+        "七、",
+        "八、",
+    ]
+    assert practices[0].figures[0] == "簽訂率達85%"
+    assert "農民工入會率達95%" in practices[3].figures
