@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
 from api import errors
-from api.routes import documents, health, passages, reports, search, ui
+from api.routes import documents, health, insights, passages, reports, search, ui
 from api.settings import Settings
 from retrieval.service import SearchService
 
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     errors.install(app)
-    for module in (search, passages, reports, documents, health, ui):
+    for module in (search, insights, passages, reports, documents, health, ui):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     return app

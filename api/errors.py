@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from index.filters import FilterError
+from retrieval.export_docs import ExportError
 from retrieval.query import QueryError
 from retrieval.service import IndexUnavailableError, NotFoundError
 
@@ -47,6 +48,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(FilterError)
     async def filter_error(_: Request, exc: FilterError) -> JSONResponse:
+        return error(400, str(exc))
+
+    @app.exception_handler(ExportError)
+    async def export_error(_: Request, exc: ExportError) -> JSONResponse:
         return error(400, str(exc))
 
     @app.exception_handler(NotFoundError)

@@ -93,6 +93,7 @@ class SearchRequest(BaseModel):
     year_to: int | None = None
     doc_type: str | None = None
     section_role: str | None = None
+    theme: str | None = Field(default=None, description="theme id or name (GET /api/themes)")
     group_by: Literal["jurisdiction"] | None = None
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
 
@@ -154,3 +155,91 @@ class HealthResponse(BaseModel):
     index_version: int | None
     indexed_passages: int | None = None
     problem: str | None = None
+
+
+class PracticesRequest(BaseModel):
+    q: str = Field(min_length=1, max_length=200)
+    k: int = Field(default=10, ge=1, le=50, description="groups (cards) per page")
+    offset: int = Field(default=0, ge=0, le=1000)
+    jurisdiction: str | None = None
+    exclude_jurisdiction: str | None = None
+    level: str | None = None
+    year_from: int | None = None
+    year_to: int | None = None
+    doc_type: str | None = None
+    section_role: str | None = None
+    theme: str | None = None
+
+
+class PracticeOut(BaseModel):
+    practice_id: str
+    text: str
+    passage_id: str | None
+    section_path: list[str]
+    figures: list[str]
+    highlights: list[list[int]]
+    score: float
+
+
+class PracticeGroupOut(BaseModel):
+    report_id: str
+    title: str | None
+    jurisdiction: str | None
+    jurisdiction_path: list[str] | None
+    level: str | None
+    year: int | None
+    doc_type: str | None = None
+    source: str | None = None
+    practices: list[PracticeOut]
+
+
+class PracticesResponse(BaseModel):
+    query: str
+    total: int
+    took_ms: float
+    groups: list[PracticeGroupOut]
+
+
+class YearCount(BaseModel):
+    year: int
+    count: int
+
+
+class LevelCount(BaseModel):
+    level: str
+    count: int
+
+
+class ThemeOut(BaseModel):
+    theme_id: str
+    name: str
+    description: str
+    count: int = Field(description="reports with at least one passage of this theme")
+    by_year: list[YearCount]
+    by_level: list[LevelCount]
+
+
+class ThemesResponse(BaseModel):
+    themes: list[ThemeOut]
+
+
+class TrendBucket(BaseModel):
+    bucket: str | int
+    count: int
+
+
+class TrendsResponse(BaseModel):
+    by: str
+    query: str | None
+    theme: str | None
+    buckets: list[TrendBucket]
+
+
+class ExportItemIn(BaseModel):
+    passage_id: str | None = Field(default=None, max_length=64)
+    practice_id: str | None = Field(default=None, max_length=64)
+
+
+class ExportRequest(BaseModel):
+    items: list[ExportItemIn] = Field(min_length=1, max_length=500)
+    format: Literal["docx", "md", "csv"] = "docx"

@@ -398,6 +398,17 @@ class CorpusStore:
             for row in rows:
                 yield self._practice(row)
 
+    def practices_by_ids(self, ids: list[str]) -> dict[str, Practice]:
+        out: dict[str, Practice] = {}
+        for i in range(0, len(ids), 900):
+            chunk = ids[i : i + 900]
+            marks = ",".join("?" * len(chunk))
+            for row in self.db.execute(
+                f"SELECT * FROM practices WHERE practice_id IN ({marks})", chunk
+            ):
+                out[row["practice_id"]] = self._practice(row)
+        return out
+
     def reports_without_practices(self) -> list[str]:
         return [
             r[0]

@@ -9,7 +9,7 @@ evaluated inside the engine.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import tantivy
@@ -30,6 +30,7 @@ class LexDoc:
     doc_type: str | None
     section_role: str
     year: int | None
+    themes: list[str] = field(default_factory=list)
 
 
 def build_schema() -> tantivy.Schema:
@@ -39,7 +40,7 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("heading", tokenizer_name="whitespace", index_option="freq")
     # "key" is the doc id as a raw term: deletes by an unsigned term do not match in the
     # Python binding, a raw string term does.
-    for name in ("key", "place", "report", "level", "doc_type", "role"):
+    for name in ("key", "place", "report", "level", "doc_type", "role", "theme"):
         sb.add_text_field(name, tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("year", indexed=True, fast=True)
     return sb.build()
@@ -69,6 +70,8 @@ class LexicalIndex:
             doc.add_text("role", d.section_role)
             for place in d.places:
                 doc.add_text("place", place)
+            for theme in d.themes:
+                doc.add_text("theme", theme)
             if d.level:
                 doc.add_text("level", d.level)
             if d.doc_type:
@@ -96,17 +99,18 @@ class LexicalIndex:
         s = self.schema
         clauses: list[tuple[tantivy.Occur, tantivy.Query]] = []
 
-        def any_of(field: str, values: tuple[str, ...]) -> tantivy.Query:
-            return tantivy.Query.term_set_query(s, field, list(values))
+        def any_of(name: str, values: tuple[str, ...]) -> tantivy.Query:
+            return tantivy.Query.term_set_query(s, name, list(values))
 
-        for field, values in (
+        for name, values in (
             ("place", f.jurisdiction),
             ("level", f.level),
             ("doc_type", f.doc_type),
             ("role", f.section_role),
+            ("theme", f.theme),
         ):
             if values:
-                clauses.append((tantivy.Occur.Must, any_of(field, values)))
+                clauses.append((tantivy.Occur.Must, any_of(name, values)))
         if f.exclude_jurisdiction:
             clauses.append((tantivy.Occur.MustNot, any_of("place", f.exclude_jurisdiction)))
         if f.exclude_reports:

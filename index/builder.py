@@ -21,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from corpus.models import Passage
+from corpus.pipeline import backfill_practices
+from corpus.practices import Practice
 from corpus.script import to_simplified
 from corpus.store import CorpusStore, ReportRecord
 from index.bm25 import LexDoc, LexicalIndex
@@ -29,6 +31,7 @@ from index.doctable import DocRow, DocTable
 from index.embedders import Embedder, is_corpus_model, load_embedder
 from index.embedders.corpus_static import build_static_model
 from index.manifest import IndexMismatchError, Manifest, check_compatible
+from index.themes import assign as assign_themes
 from index.tokenizer import Tokenizer
 from index.vectors import VectorIndex, choose_kind, load_vector_index, make_vector_index
 
@@ -37,6 +40,7 @@ VERSIONS = "indexes"
 MODEL_DIR = "model"
 BM25_DIR = "bm25"
 VECTORS_DIR = "vectors"
+PRACTICES_DIR = "practices"
 
 Progress = Callable[[str], None]
 
@@ -106,20 +110,17 @@ def _places(r: ReportRecord) -> list[str]:
     return [r.jurisdiction] if r.jurisdiction else []
 
 
-def _doc_row(r: ReportRecord, p: Passage) -> DocRow:
+def _doc_row(r: ReportRecord, p: Passage | Practice, themes: list[str]) -> DocRow:
+    pid = p.passage_id if isinstance(p, Passage) else p.practice_id
+    dup = p.dup_group if isinstance(p, Passage) else None
     return DocRow(
-        p.passage_id,
-        r.report_id,
-        r.level,
-        r.doc_type,
-        p.section_role,
-        r.year,
-        _places(r),
-        p.dup_group,
+        pid, r.report_id, r.level, r.doc_type, p.section_role, r.year, _places(r), dup, themes
     )
 
 
-def _lex_doc(doc_id: int, r: ReportRecord, p: Passage, tok: Tokenizer) -> LexDoc:
+def _lex_doc(
+    doc_id: int, r: ReportRecord, p: Passage | Practice, tok: Tokenizer, themes: list[str]
+) -> LexDoc:
     heading = " ".join([r.title or "", *p.section_path])
     return LexDoc(
         doc_id,
@@ -131,7 +132,61 @@ def _lex_doc(doc_id: int, r: ReportRecord, p: Passage, tok: Tokenizer) -> LexDoc
         r.doc_type,
         p.section_role,
         r.year,
+        themes,
     )
+
+
+def _add_docs(
+    rows: list[tuple[ReportRecord, Passage | Practice]],
+    table: DocTable,
+    lexical: LexicalIndex,
+    vindex: VectorIndex,
+    embedder: Embedder,
+    tok: Tokenizer,
+    config: IndexConfig,
+    progress: Progress | None,
+) -> None:
+    """Encode, theme, and add rows to the doc table, BM25 and the vector index together."""
+    texts = [p.text for _, p in rows]
+    vectors = _encode(embedder, texts, config.encode_batch, progress)
+    themes = assign_themes([to_simplified(t) for t in texts], vectors, embedder)
+    ids = table.append([_doc_row(r, p, th) for (r, p), th in zip(rows, themes, strict=True)])
+    lexical.add(
+        _lex_doc(int(i), r, p, tok, th) for i, (r, p), th in zip(ids, rows, themes, strict=True)
+    )
+    if len(rows):
+        vindex.add(ids, vectors)
+
+
+def _practice_rows(store: CorpusStore) -> list[tuple[ReportRecord, Practice]]:
+    reports = {r.report_id: r for r in store.iter_reports()}
+    return [(reports[x.report_id], x) for x in store.iter_practices() if x.report_id in reports]
+
+
+def _build_practices(
+    store: CorpusStore,
+    version: Path,
+    embedder: Embedder,
+    tok: Tokenizer,
+    config: IndexConfig,
+    progress: Progress | None,
+) -> int:
+    """The practices index: same tokenizer, same embedder, its own doc table."""
+    backfill_practices(store)
+    rows = _practice_rows(store)
+    root = version / PRACTICES_DIR
+    root.mkdir(exist_ok=True)
+    table = DocTable()
+    lexical = LexicalIndex(root / BM25_DIR)
+    vindex = make_vector_index(choose_kind(config.vector_index, len(rows)), embedder.dim, len(rows))
+    _add_docs(rows, table, lexical, vindex, embedder, tok, config, None)
+    (root / VECTORS_DIR).mkdir(exist_ok=True)
+    vindex.save(root / VECTORS_DIR)
+    table.save(root)
+    (root / "kind.txt").write_text(vindex.kind, "utf-8")
+    if progress:
+        progress(f"{len(rows)} practices indexed")
+    return len(rows)
 
 
 def _encode(
@@ -164,12 +219,6 @@ def _build(store: CorpusStore, config: IndexConfig, progress: Progress | None) -
         rows = list(_rows(store))
         if progress:
             progress(f"{len(rows)} passages from the store")
-        table = DocTable()
-        ids = table.append([_doc_row(r, p) for r, p in rows])
-        lexical = LexicalIndex(version / BM25_DIR)
-        lexical.add(_lex_doc(int(i), r, p, tok) for i, (r, p) in zip(ids, rows, strict=True))
-        if progress:
-            progress("BM25 index written")
         texts = [p.text for _, p in rows]
         if is_corpus_model(config.embed_model):
             if progress:
@@ -178,15 +227,19 @@ def _build(store: CorpusStore, config: IndexConfig, progress: Progress | None) -
                 (to_simplified(t) for t in texts), version / MODEL_DIR, config.static
             )
         embedder = _embedder_for(config, version)
-        vectors = _encode(embedder, texts, config.encode_batch, progress)
         kind = choose_kind(config.vector_index, len(rows))
         vindex = make_vector_index(kind, embedder.dim, len(rows))
-        if len(rows):
-            vindex.add(ids, vectors)
+        table = DocTable()
+        lexical = LexicalIndex(version / BM25_DIR)
+        _add_docs(rows, table, lexical, vindex, embedder, tok, config, progress)
+        if progress:
+            progress("BM25 and vector indexes written")
         (version / VECTORS_DIR).mkdir()
         vindex.save(version / VECTORS_DIR)
+        n_practices = _build_practices(store, version, embedder, tok, config, progress)
         table.save(version)
         manifest = _manifest(config, tok, embedder, kind, table, store)
+        manifest.counts["practices"] = n_practices
         manifest.save(version)
         final = _finish_dir(version)
     except BaseException:
@@ -295,19 +348,16 @@ def _refresh(
             table.kill(gone)
         embedder = _embedder_for(config, version)
         if new_rows:
-            ids = table.append([_doc_row(r, p) for r, p in new_rows])
-            lexical.add(
-                _lex_doc(int(i), r, p, tok) for i, (r, p) in zip(ids, new_rows, strict=True)
-            )
-            vectors = _encode(
-                embedder, [p.text for _, p in new_rows], config.encode_batch, progress
-            )
-            vindex.add(ids, vectors)
+            _add_docs(new_rows, table, lexical, vindex, embedder, tok, config, progress)
+        # Practices are a fraction of the passages: their index is simply rebuilt.
+        shutil.rmtree(version / PRACTICES_DIR, ignore_errors=True)
+        n_practices = _build_practices(store, version, embedder, tok, config, progress)
         vindex.save(version / VECTORS_DIR)
         table.save(version)
         manifest = _manifest(
             config, tok, embedder, old.vector_index, table, store, created=old.created_at
         )
+        manifest.counts["practices"] = n_practices
         manifest.save(version)
         final = _finish_dir(version)
     except BaseException:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from index.bm25 import LexicalIndex
-from index.builder import BM25_DIR, MODEL_DIR, VECTORS_DIR, current_dir
+from index.builder import BM25_DIR, MODEL_DIR, PRACTICES_DIR, VECTORS_DIR, current_dir
 from index.config import IndexConfig
 from index.doctable import DocTable
 from index.embedders import Embedder, load_embedder
@@ -17,6 +17,38 @@ from index.filters import Filters
 from index.manifest import IndexMismatchError, Manifest, check_compatible
 from index.tokenizer import Tokenizer
 from index.vectors import VectorIndex, load_vector_index
+
+
+@dataclass
+class SubIndex:
+    """A second searchable collection (practices) sharing the tokenizer and embedder."""
+
+    lexical: LexicalIndex
+    vectors: VectorIndex
+    table: DocTable
+
+    @classmethod
+    def load(cls, root: Path, dim: int) -> SubIndex:
+        kind = (root / "kind.txt").read_text("utf-8").strip()
+        return cls(
+            LexicalIndex(root / BM25_DIR),
+            load_vector_index(kind, root / VECTORS_DIR, dim),
+            DocTable.load(root),
+        )
+
+    def lexical_search(
+        self, terms: list[tuple[str, float]], k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        return self.lexical.search(terms, k, filters)
+
+    def dense_search(
+        self, qvec: np.ndarray, k: int, filters: Filters | None = None
+    ) -> list[tuple[int, float]]:
+        allowed = None if filters is None or filters.empty else self.table.mask(filters)
+        if allowed is not None and not allowed.any():
+            return []
+        scores, ids = self.vectors.search(qvec.reshape(1, -1), k, allowed)
+        return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
 
 
 @dataclass
@@ -28,6 +60,7 @@ class IndexBundle:
     vectors: VectorIndex
     table: DocTable
     embedder: Embedder
+    practices: SubIndex | None = None
 
     @classmethod
     def load(cls, data_dir: Path, config: IndexConfig) -> IndexBundle:
@@ -61,6 +94,9 @@ class IndexBundle:
             ),
             table=DocTable.load(directory),
             embedder=embedder,
+            practices=SubIndex.load(directory / PRACTICES_DIR, manifest.embedder_dim)
+            if (directory / PRACTICES_DIR / "kind.txt").exists()
+            else None,
         )
 
     def lexical_search(

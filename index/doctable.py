@@ -7,7 +7,7 @@ over those ids, which the dense engine turns into a FAISS IDSelector.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +29,7 @@ class DocRow:
     year: int | None
     places: list[str]  # jurisdiction path, simplified
     dup_group: str | None
+    themes: list[str] = field(default_factory=list)
 
 
 class _Codes:
@@ -58,6 +59,9 @@ class DocTable:
         self._doc_types = _Codes()
         self._roles = _Codes()
         self._places = _Codes()
+        self._themes = _Codes()
+        self.theme_offsets = np.zeros(1, dtype=np.int64)
+        self.theme_codes = np.zeros(0, dtype=np.int32)
         self.report_code = np.zeros(0, dtype=np.int32)
         self.level = np.zeros(0, dtype=np.int16)
         self.doc_type = np.zeros(0, dtype=np.int16)
@@ -112,6 +116,12 @@ class DocTable:
         self.place_codes = cat(
             [self.place_codes, np.array([c for cs in codes for c in cs], dtype=np.int32)]
         )
+        tcodes = [[self._themes.code(t) for t in r.themes] for r in rows]
+        tlen = np.array([len(c) for c in tcodes], dtype=np.int64)
+        self.theme_offsets = cat([self.theme_offsets, self.theme_offsets[-1] + np.cumsum(tlen)])
+        self.theme_codes = cat(
+            [self.theme_codes, np.array([c for cs in tcodes for c in cs], dtype=np.int32)]
+        )
         self._by_passage = None
         self._place_index = None
         return ids
@@ -143,6 +153,18 @@ class DocTable:
     def doc_ids_of_reports(self, report_ids: set[str]) -> np.ndarray:
         codes = self._reports.lookup(tuple(report_ids))
         return np.flatnonzero(np.isin(self.report_code, codes) & self.alive)
+
+    def themes_of(self, doc_id: int) -> list[str]:
+        lo, hi = self.theme_offsets[doc_id], self.theme_offsets[doc_id + 1]
+        return [self._themes.values[c] for c in self.theme_codes[lo:hi]]
+
+    def _theme_mask(self, themes: tuple[str, ...]) -> np.ndarray:
+        hit = np.isin(self.theme_codes, self._themes.lookup(themes))
+        lengths = np.diff(self.theme_offsets)
+        doc_of_entry = np.repeat(np.arange(len(self), dtype=np.int64), lengths)
+        m = np.zeros(len(self), dtype=bool)
+        m[doc_of_entry[hit]] = True
+        return m
 
     def _place_mask(self, places: tuple[str, ...]) -> np.ndarray:
         """Documents with any of ``places`` on their path, through an inverted list
@@ -179,6 +201,8 @@ class DocTable:
             m &= (self.year >= filters.year_from) & (self.year != UNKNOWN_YEAR)
         if filters.year_to is not None:
             m &= (self.year <= filters.year_to) & (self.year != UNKNOWN_YEAR)
+        if filters.theme:
+            m &= self._theme_mask(filters.theme)
         if filters.exclude_reports:
             m &= ~np.isin(self.report_code, self._reports.lookup(filters.exclude_reports))
         return m
@@ -196,6 +220,8 @@ class DocTable:
             alive=self.alive,
             place_offsets=self.place_offsets,
             place_codes=self.place_codes,
+            theme_offsets=self.theme_offsets,
+            theme_codes=self.theme_codes,
         )
         meta = {
             "passage_ids": self.passage_ids,
@@ -206,6 +232,7 @@ class DocTable:
             "doc_types": self._doc_types.values,
             "roles": self._roles.values,
             "places": self._places.values,
+            "themes": self._themes.values,
         }
         (directory / "doctable.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
 
@@ -222,6 +249,8 @@ class DocTable:
             "alive",
             "place_offsets",
             "place_codes",
+            "theme_offsets",
+            "theme_codes",
         ):
             setattr(t, name, arrays[name])
         meta = json.loads((directory / "doctable.json").read_text("utf-8"))
@@ -233,4 +262,5 @@ class DocTable:
         t._reports, t._levels = _Codes(meta["reports"]), _Codes(meta["levels"])
         t._doc_types, t._roles = _Codes(meta["doc_types"]), _Codes(meta["roles"])
         t._places = _Codes(meta["places"])
+        t._themes = _Codes(meta["themes"])
         return t

@@ -22,6 +22,7 @@ class Filters:
     year_from: int | None = None
     year_to: int | None = None
     exclude_reports: tuple[str, ...] = field(default=())
+    theme: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if (
@@ -42,4 +43,5 @@ class Filters:
             or self.year_from is not None
             or self.year_to is not None
             or self.exclude_reports
+            or self.theme
         )

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from corpus.gazetteer import load_gazetteer
 from corpus.models import LEVELS, SECTION_ROLES
 from corpus.script import to_simplified
+from corpus.themes import default_taxonomy
 from index.filters import FilterError, Filters
 
 LEVEL_ALIASES = {
@@ -101,6 +102,7 @@ def make_filters(
     year_to: int | str | None = None,
     doc_type: str | Iterable[str] | None = None,
     section_role: str | Iterable[str] | None = None,
+    theme: str | Iterable[str] | None = None,
 ) -> Filters:
     return Filters(
         jurisdiction=_places(_values(jurisdiction)),
@@ -110,4 +112,20 @@ def make_filters(
         section_role=_roles(_values(section_role)),
         year_from=_year(year_from, "year_from"),
         year_to=_year(year_to, "year_to"),
+        theme=_themes(_values(theme)),
     )
+
+
+def _themes(values: list[str]) -> tuple[str, ...]:
+    """Theme ids or names (either script) -> ids."""
+    if not values:
+        return ()
+    by_name = {t.name: t.theme_id for t in default_taxonomy()}
+    ids = {t.theme_id for t in default_taxonomy()}
+    out = []
+    for v in values:
+        tid = v if v in ids else by_name.get(v)
+        if tid is None:
+            raise FilterError(f"unknown theme {v!r}: see GET /api/themes for the list")
+        out.append(tid)
+    return tuple(out)

@@ -18,7 +18,7 @@ from retrieval.query import ParsedQuery, QueryError, parse_query
 from retrieval.synonyms import SynonymLexicon
 
 Mode = Literal["hybrid", "bm25", "dense"]
-FACETS = ("jurisdiction", "level", "year", "doc_type", "section_role")
+FACETS = ("jurisdiction", "level", "year", "doc_type", "section_role", "theme")
 MAX_K = 100
 MLT_TERMS = 12
 DENSE_FLOOR = 0.0
@@ -120,9 +120,12 @@ class Searcher:
 
     def _facets(self, fused: list[Fused]) -> dict[str, list[dict[str, Any]]]:
         counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
+        t = self.bundle.table
         for f in fused:
-            for name, value in self.bundle.table.facet_values(f.doc_id).items():
+            for name, value in t.facet_values(f.doc_id).items():
                 counts[name][value] += 1
+            for theme in t.themes_of(f.doc_id):
+                counts["theme"][theme] += 1
         return {
             name: [{"value": v, "count": n} for v, n in c.most_common() if v is not None]
             for name, c in counts.items()

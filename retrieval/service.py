@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from corpus.passages import ChunkParams
 from corpus.pipeline import UPLOADS_DIR, IngestSummary, ingest
 from corpus.store import CorpusStore, PassageRecord, ReportRecord
@@ -16,9 +18,15 @@ from index.bundle import IndexBundle
 from index.config import IndexConfig
 from index.filters import Filters
 from index.manifest import IndexMismatchError
+from retrieval.export_docs import collect, render
 from retrieval.filters import make_filters
+from retrieval.insights import themes_overview, trend
+from retrieval.practice_search import PracticeResult, search_practices
+from retrieval.query import QueryError
 from retrieval.searcher import Searcher, SearchOptions, SearchResult
 from retrieval.synonyms import SynonymLexicon
+
+TREND_DEPTH = 5000  # passages matched by a query before counting their reports
 
 
 class IndexUnavailableError(RuntimeError):
@@ -119,6 +127,36 @@ class SearchService:
                 limit=limit,
                 offset=offset,
             )
+
+    def practices(self, query: str, opts: SearchOptions) -> PracticeResult:
+        with self.lock:
+            return search_practices(self._searcher(), query, opts)
+
+    def themes(self, **filters: Any) -> list[dict[str, Any]]:
+        f = make_filters(**filters)
+        with self.lock:
+            return themes_overview(self._searcher().bundle.table, f)
+
+    def trends(
+        self, query: str | None, theme: str | None, by: str, **filters: Any
+    ) -> list[dict[str, Any]]:
+        if not query and not theme:
+            raise QueryError("give q or theme")
+        f = make_filters(theme=theme, **filters)
+        with self.lock:
+            s = self._searcher()
+            table = s.bundle.table
+            if query:
+                q = s.parse(query)
+                hits = s.bundle.lexical_search(q.lexical_terms(), TREND_DEPTH, f)
+                docs = np.array([d for d, _ in hits], dtype=np.int64)
+            else:
+                docs = np.flatnonzero(table.mask(f))
+            return trend(table, docs, by)
+
+    def export(self, items: list[dict[str, str]], fmt: str) -> bytes:
+        with self.lock:
+            return render(collect(self.store, items), fmt)
 
     def health(self) -> dict[str, Any]:
         with self.lock:

@@ -100,7 +100,7 @@ def test_group_by_jurisdiction(seed_searcher: Searcher) -> None:
 
 def test_facets_count_the_candidates(seed_searcher: Searcher) -> None:
     res = seed_searcher.search("工会经费", SearchOptions(k=5))
-    assert set(res.facets) == {"jurisdiction", "level", "year", "doc_type", "section_role"}
+    assert set(res.facets) == {"jurisdiction", "level", "year", "doc_type", "section_role", "theme"}
     roles = {f["value"]: f["count"] for f in res.facets["section_role"]}
     assert sum(roles.values()) >= len(res.hits)
 

@@ -29,6 +29,7 @@ def search(req: Annotated[SearchRequest, Query()], service: Service) -> SearchRe
         req.year_to,
         req.doc_type,
         req.section_role,
+        req.theme,
     )
     opts = SearchOptions(
         k=req.k, offset=req.offset, filters=filters, mode=req.mode, group_by=req.group_by
