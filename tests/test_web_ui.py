@@ -125,3 +125,50 @@ def test_upload_page(page) -> None:  # type: ignore[no-untyped-def]
     pg.goto(pg.base + "/upload")
     assert pg.locator("#upload-form").count() == 1
     _shot(pg, "05-upload")
+
+
+def test_practice_cards_basket_and_export(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(pg.base + "/")
+    pg.evaluate("localStorage.clear()")
+    pg.goto(pg.base + "/#/search?q=工会经费收缴&view=practices")
+    pg.wait_for_selector(".practice-card")
+    assert pg.locator("#tabs .tab.active").inner_text() == "做法卡片"
+    assert pg.locator(".practice-card .figure").count() > 0
+    _shot(pg, "06-practice-cards")
+    pg.locator(".practice-card .add").first.click()
+    pg.goto(pg.base + "/#/search?q=送温暖")
+    pg.wait_for_selector("#search-view .card .add")
+    pg.locator("#search-view .card .add").first.click()
+    assert "素材篮（2）" in pg.inner_text("#basket-link")
+    pg.click("#basket-link")
+    pg.wait_for_selector(".basket-item")
+    first_before = pg.locator(".basket-item p").first.inner_text()
+    pg.locator(".basket-item .down").first.click()
+    assert pg.locator(".basket-item p").nth(1).inner_text() == first_before
+    _shot(pg, "07-basket")
+    with pg.expect_download() as dl:
+        pg.click("[data-fmt=docx]")
+    path = dl.value.path()
+    import docx
+
+    paras = [p.text for p in docx.Document(str(path)).paragraphs if p.text.strip()]
+    assert paras[0] == "素材篮" and len([p for p in paras if p.startswith("——")]) == 2
+    pg.locator(".basket-item .remove").first.click()
+    assert pg.locator(".basket-item").count() == 1
+
+
+def test_themes_and_trends_page(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(pg.base + "/#/themes")
+    pg.wait_for_selector(".theme-row")
+    assert pg.locator(".theme-row").count() >= 20
+    pg.locator(".theme-row[data-theme=relief]").click()
+    pg.wait_for_function("location.hash.includes('theme=relief')")
+    pg.wait_for_selector("#trend-charts svg rect")
+    assert "困难职工帮扶与送温暖" in pg.inner_text("#trend-charts h3")
+    assert pg.locator("#trend-charts svg").count() == 3
+    _shot(pg, "08-themes-trends")
+    pg.click("#trend-charts h3 a")
+    pg.wait_for_selector(".practice-card")
+    assert "theme=relief" in pg.evaluate("location.hash")

@@ -93,8 +93,12 @@ function card(hit, opts = {}) {
       <a class="btn open" href="#/report/${encodeURIComponent(r.report_id)}?p=${encodeURIComponent(hit.passage_id)}">查看全文</a>
       ${opts.noSimilar ? "" : `<a class="btn similar" href="#/similar/${encodeURIComponent(hit.passage_id)}">其他地方的类似做法</a>`}
       <button type="button" class="btn copy">复制</button>
+      <button type="button" class="btn add">加入素材篮</button>
+      <a class="btn like" href="#/search?${new URLSearchParams({q: hit.section_role, section_role: hit.section_role, ...(r.level ? {level: r.level} : {})}).toString()}" title="其他报告中同一类段落">同类段落</a>
     </div>`;
   el.querySelector(".copy").addEventListener("click", () => copyText(citation(hit)));
+  el.querySelector(".add").addEventListener("click", () => addToBasket(
+    {kind: "passage", id: hit.passage_id, text: hit.text, citation: citation(hit).split("\n").pop()}));
   return el;
 }
 
@@ -109,6 +113,9 @@ function paramsFromForm(offset = 0) {
   }
   if ($("f-group").checked) p.set("group_by", "jurisdiction");
   if (offset) p.set("offset", offset);
+  // The tab and a theme chosen on the themes page stay until changed there.
+  const current = new URLSearchParams((location.hash.split("?")[1]) || "");
+  for (const keep of ["view", "theme"]) if (current.get(keep)) p.set(keep, current.get(keep));
   return p;
 }
 
@@ -194,8 +201,22 @@ async function showSearch(p) {
       <a href="#/search?q=存在问题&level=township">乡镇工会存在的问题</a>。</p></div>`;
     return;
   }
+  const practicesView = p.get("view") === "practices";
+  for (const t of document.querySelectorAll("#tabs .tab")) {
+    t.classList.toggle("active", (t.dataset.view === "practices") === practicesView);
+  }
+  if (practicesView) {
+    $("status").textContent = "正在查找做法……";
+    $("facets").innerHTML = "";
+    try { await showPracticeResults(p); } catch (e) {
+      $("status").textContent = "";
+      results.innerHTML = `<div class="error">出错了：${esc(e.message)}</div>`;
+    }
+    return;
+  }
   const offset = Number(p.get("offset") || 0);
   const qp = new URLSearchParams(p);
+  qp.delete("view");
   qp.set("k", PAGE);
   $("status").textContent = "正在搜索……";
   try {
@@ -273,7 +294,9 @@ async function showSimilar(pid) {
 }
 
 function show(id) {
-  for (const v of ["search-view", "report-view", "similar-view"]) $(v).hidden = v !== id;
+  for (const v of ["search-view", "report-view", "similar-view", "basket-view", "themes-view"]) {
+    $(v).hidden = v !== id;
+  }
   return $(id);
 }
 
@@ -284,6 +307,8 @@ function route() {
   const parts = path.split("/").filter(Boolean).map(decodeURIComponent);
   if (parts[0] === "report" && parts[1]) return showReport(parts[1], p.get("p"));
   if (parts[0] === "similar" && parts[1]) return showSimilar(parts[1]);
+  if (parts[0] === "basket") return showBasket();
+  if (parts[0] === "themes") return showThemes(p);
   return showSearch(p);
 }
 
@@ -299,5 +324,166 @@ $("clear-filters").addEventListener("click", () => {
   $("f-group").checked = false;
   go(paramsFromForm());
 });
+for (const t of document.querySelectorAll("#tabs .tab")) {
+  t.addEventListener("click", (ev) => {
+    ev.preventDefault();
+    const np = paramsFromForm();
+    if (t.dataset.view === "practices") np.set("view", "practices");
+    go(np);
+  });
+}
 window.addEventListener("hashchange", route);
+
+// ----- 素材篮 (drafting basket), kept in this browser ------------------------------------
+
+const BASKET_KEY = "jiejian-basket";
+function basket() { try { return JSON.parse(localStorage.getItem(BASKET_KEY)) || []; } catch (e) { return []; } }
+function saveBasket(items) {
+  localStorage.setItem(BASKET_KEY, JSON.stringify(items));
+  $("basket-link").textContent = `素材篮（${items.length}）`;
+}
+function addToBasket(item) {
+  const items = basket();
+  if (items.some((x) => x.kind === item.kind && x.id === item.id)) { toast("已在素材篮中"); return; }
+  items.push(item);
+  saveBasket(items);
+  toast("已加入素材篮");
+}
+
+function showBasket() {
+  const view = show("basket-view");
+  const items = basket();
+  view.innerHTML = `<h2>素材篮</h2><p class="meta">收集的段落和做法保存在本浏览器中；导出时每条后面附出处。</p>
+    <div class="actions export-actions"><button type="button" data-fmt="docx">导出 Word</button>
+    <button type="button" data-fmt="md">导出 Markdown</button><button type="button" data-fmt="csv">导出 CSV</button>
+    <button type="button" class="clear-basket">清空</button></div><div id="basket-items"></div>`;
+  const box = document.getElementById("basket-items");
+  if (!items.length) box.innerHTML = `<div class="empty"><h2>素材篮是空的</h2><p>在检索结果或做法卡片上点“加入素材篮”。</p></div>`;
+  items.forEach((it, i) => {
+    const el = document.createElement("div");
+    el.className = "basket-item";
+    el.innerHTML = `<p>${esc(it.text)}</p><div class="cite">${esc(it.citation)}</div>
+      <div class="actions"><button type="button" class="up" ${i === 0 ? "disabled" : ""}>上移</button>
+      <button type="button" class="down" ${i === items.length - 1 ? "disabled" : ""}>下移</button>
+      <button type="button" class="remove">移除</button></div>`;
+    const move = (d) => { const a = basket(); [a[i], a[i + d]] = [a[i + d], a[i]]; saveBasket(a); showBasket(); };
+    el.querySelector(".up").addEventListener("click", () => move(-1));
+    el.querySelector(".down").addEventListener("click", () => move(1));
+    el.querySelector(".remove").addEventListener("click", () => { const a = basket(); a.splice(i, 1); saveBasket(a); showBasket(); });
+    box.appendChild(el);
+  });
+  view.querySelector(".clear-basket").addEventListener("click", () => { saveBasket([]); showBasket(); });
+  for (const b of view.querySelectorAll("[data-fmt]")) {
+    b.disabled = !items.length;
+    b.addEventListener("click", async () => {
+      const body = {format: b.dataset.fmt, items: basket().map((x) => ({[x.kind + "_id"]: x.id}))};
+      const resp = await fetch("/api/export", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
+      if (!resp.ok) { toast("导出失败"); return; }
+      const url = URL.createObjectURL(await resp.blob());
+      const a = document.createElement("a");
+      a.href = url;
+      a.download = `素材篮.${b.dataset.fmt}`;
+      document.body.appendChild(a);
+      a.click();
+      a.remove();
+      toast("已导出");
+    });
+  }
+}
+
+// ----- 做法卡片 (practice cards) -----------------------------------------------------------
+
+function practiceCard(g) {
+  const el = document.createElement("article");
+  el.className = "card practice-card";
+  const meta = [place(g), LEVELS[g.level] || "", g.year ? g.year + "年" : "", g.doc_type || ""]
+    .filter(Boolean).map(esc).join(" · ");
+  el.innerHTML = `<h3>${esc(g.title || "无题")}</h3><div class="meta">${meta}</div><div class="practices"></div>`;
+  const box = el.querySelector(".practices");
+  for (const p of g.practices) {
+    const row = document.createElement("div");
+    row.className = "practice";
+    row.innerHTML = `<p class="text">${marked(p.text, p.highlights)}</p>
+      <div>${p.figures.map((f) => `<span class="figure">${esc(f)}</span>`).join("")}</div>
+      <div class="actions">${p.passage_id ? `<a class="btn open" href="#/report/${encodeURIComponent(g.report_id)}?p=${encodeURIComponent(p.passage_id)}">查看原文</a>` : ""}
+      <button type="button" class="btn add">加入素材篮</button></div>`;
+    const citation = `——${place(g)}《${g.title || "无题"}》（${g.year || "年份不详"}），来源：${fileName(g.source)}`;
+    row.querySelector(".add").addEventListener("click", () =>
+      addToBasket({kind: "practice", id: p.practice_id, text: p.text, citation}));
+    box.appendChild(row);
+  }
+  return el;
+}
+
+async function showPracticeResults(p) {
+  const qp = new URLSearchParams(p);
+  qp.delete("view");
+  qp.delete("group_by");
+  qp.set("k", PAGE);
+  const data = await api("/api/practices?" + qp.toString());
+  $("status").innerHTML = `共 <b>${data.total}</b> 张做法卡片（每个地方每年一张），用时 ${data.took_ms} 毫秒`;
+  const results = $("results");
+  results.innerHTML = "";
+  if (!data.groups.length) { results.innerHTML = emptyState(p.get("q")); return; }
+  for (const g of data.groups) results.appendChild(practiceCard(g));
+  renderPager(data.total, Number(p.get("offset") || 0), p);
+}
+
+// ----- 主题与趋势 (themes and trends) ------------------------------------------------------
+
+function barChart(title, rows, label) {
+  const w = 560, bh = 18, gap = 6, left = 90;
+  const max = Math.max(1, ...rows.map((r) => r.count));
+  const h = rows.length * (bh + gap) + 24;
+  const bars = rows.map((r, i) => {
+    const y = 20 + i * (bh + gap), bw = Math.round((w - left - 40) * r.count / max);
+    return `<text x="0" y="${y + 13}">${esc(label(r.bucket))}</text><rect x="${left}" y="${y}" width="${bw}" height="${bh}"></rect>
+      <text x="${left + bw + 6}" y="${y + 13}">${r.count}</text>`;
+  }).join("");
+  return `<div class="chart"><h4>${esc(title)}</h4><svg width="${w}" height="${h}" role="img" aria-label="${esc(title)}">${bars}</svg></div>`;
+}
+
+async function showThemes(p) {
+  const view = show("themes-view");
+  view.innerHTML = "<p>正在统计……</p>";
+  try {
+    const data = await api("/api/themes");
+    const themes = data.themes;
+    const chosen = p.get("theme") || (themes.find((t) => t.count) || themes[0]).theme_id;
+    const max = Math.max(1, ...themes.map((t) => t.count));
+    view.innerHTML = `<h2>主题与趋势</h2><p class="meta">每个主题下有多少篇报告涉及，以及按年份、按级别的变化。点击主题查看趋势。</p>
+      <form id="trend-form"><input id="trend-q" placeholder="或输入一个检索词看它的趋势，如：职工书屋" value="${esc(p.get("q") || "")}"> <button type="submit">看趋势</button></form>
+      <div class="layout"><div id="theme-list"></div><div id="trend-charts"></div></div>`;
+    const list = document.getElementById("theme-list");
+    for (const t of themes) {
+      const row = document.createElement("div");
+      row.className = "theme-row" + (t.theme_id === chosen && !p.get("q") ? " selected" : "");
+      row.dataset.theme = t.theme_id;
+      row.title = t.description;
+      row.innerHTML = `<span>${esc(t.name)}</span><div class="bar" style="width:${Math.round(100 * t.count / max)}%"></div><span class="count">${t.count}</span>`;
+      row.addEventListener("click", () => { location.hash = "#/themes?theme=" + encodeURIComponent(t.theme_id); });
+      list.appendChild(row);
+    }
+    document.getElementById("trend-form").addEventListener("submit", (ev) => {
+      ev.preventDefault();
+      const q = document.getElementById("trend-q").value.trim();
+      location.hash = "#/themes?" + new URLSearchParams(q ? {q} : {}).toString();
+    });
+    const key = p.get("q") ? {q: p.get("q")} : {theme: chosen};
+    const [byYear, byLevel, byRegion] = await Promise.all(["year", "level", "region"].map((by) =>
+      api("/api/trends?" + new URLSearchParams({...key, by}).toString())));
+    const name = p.get("q") ? `“${p.get("q")}”` : themes.find((t) => t.theme_id === chosen).name;
+    const cards = key.q ? `#/search?q=${encodeURIComponent(key.q)}&view=practices`
+      : `#/search?q=${encodeURIComponent(name)}&theme=${encodeURIComponent(chosen)}&view=practices`;
+    document.getElementById("trend-charts").innerHTML =
+      `<h3>${esc(name)} <a class="btn" href="${cards}">查看做法卡片</a></h3>` +
+      barChart("按年份（报告数）", byYear.buckets, (b) => b + "年") +
+      barChart("按级别（报告数）", byLevel.buckets, (b) => LEVELS[b] || b) +
+      barChart("按省份（报告数）", byRegion.buckets.slice(0, 12), (b) => b);
+  } catch (e) {
+    view.innerHTML = `<div class="error">出错了：${esc(e.message)}</div>`;
+  }
+}
+
+saveBasket(basket());
 route();
