@@ -198,6 +198,7 @@ class PracticesResponse(BaseModel):
     total: int
     took_ms: float
     groups: list[PracticeGroupOut]
+    facets: dict[str, list[FacetValue]] = {}
 
 
 class YearCount(BaseModel):

@@ -4,6 +4,7 @@ and year), each listing the concrete practices that match, with their figures.""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 
 from corpus.practices import Practice
@@ -36,6 +37,7 @@ class PracticeResult:
     total: int
     took_ms: float
     groups: list[PracticeGroup]
+    facets: dict[str, list[dict[str, object]]] = field(default_factory=dict)
 
 
 def _group_key(r: ReportRecord) -> tuple[str, ...]:
@@ -76,9 +78,11 @@ def search_practices(searcher: Searcher, query: str, opts: SearchOptions) -> Pra
         if len(g.hits) < PER_GROUP:
             g.hits.append(PracticeHit(p, f.score, highlight_spans(p.text, terms)))
     ordered = sorted(groups.values(), key=lambda g: -g.score)
+    themes = Counter(t for f in fused for t in sub.table.themes_of(f.doc_id))
     return PracticeResult(
         query=q.text,
         total=len(ordered),
         took_ms=round((time.perf_counter() - t0) * 1000, 2),
         groups=ordered[opts.offset : opts.offset + opts.k],
+        facets={"theme": [{"value": t, "count": n} for t, n in themes.most_common()]},
     )

@@ -43,6 +43,9 @@ def test_practice_cards(client: TestClient) -> None:
     assert any(x["figures"] for g in body["groups"] for x in g["practices"])
     one = client.get("/api/practices", params={"q": "送温暖", "level": "township"}).json()
     assert all(g["level"] == "township" for g in one["groups"])
+    assert "relief" in {f["value"] for f in one["facets"]["theme"]}
+    only = client.get("/api/practices", params={"q": "送温暖", "theme": "relief"}).json()
+    assert only["groups"] and only["facets"]["theme"][0]["value"] == "relief"
 
 
 def test_themes_and_theme_filter(client: TestClient) -> None:

@@ -9,6 +9,7 @@ from api.deps import Service
 from api.schemas import (
     ErrorResponse,
     ExportRequest,
+    FacetValue,
     PracticeGroupOut,
     PracticeOut,
     PracticesRequest,
@@ -48,7 +49,12 @@ def practices(req: Annotated[PracticesRequest, Query()], service: Service) -> Pr
         req.theme,
     )
     res = service.practices(req.q, SearchOptions(k=req.k, offset=req.offset, filters=filters))
+    facets = {
+        name: [FacetValue(value=v["value"], count=v["count"]) for v in values]  # type: ignore[arg-type]
+        for name, values in res.facets.items()
+    }
     return PracticesResponse(
+        facets=facets,
         query=res.query,
         total=res.total,
         took_ms=res.took_ms,
