@@ -7,14 +7,32 @@ from api.schemas import (
     FacetValue,
     Group,
     PassageOut,
+    PracticesRequest,
     ReportRef,
     ReportSummary,
     SearchHit,
+    SearchRequest,
     SearchResponse,
     SourceRef,
 )
 from corpus.store import PassageRecord, ReportRecord
+from index.filters import Filters
+from retrieval.filters import make_filters
 from retrieval.searcher import Hit, SearchResult
+
+
+def request_filters(req: SearchRequest | PracticesRequest) -> Filters:
+    """The filter fields that search and practice requests share, as engine filters."""
+    return make_filters(
+        req.jurisdiction,
+        req.exclude_jurisdiction,
+        req.level,
+        req.year_from,
+        req.year_to,
+        req.doc_type,
+        req.section_role,
+        req.theme,
+    )
 
 
 def report_ref(r: ReportRecord) -> ReportRef:

@@ -238,16 +238,20 @@ def _build(store: CorpusStore, config: IndexConfig, progress: Progress | None) -
         vindex.save(version / VECTORS_DIR)
         n_practices = _build_practices(store, version, embedder, tok, config, progress)
         table.save(version)
-        manifest = _manifest(config, tok, embedder, kind, table, store)
-        manifest.counts["practices"] = n_practices
+        manifest = _manifest(config, tok, embedder, kind, table, store, n_practices)
         manifest.save(version)
-        final = _finish_dir(version)
     except BaseException:
         shutil.rmtree(version, ignore_errors=True)
         raise
+    _publish(data_dir, version)
+    return BuildReport(manifest, "built", len(rows), 0, time.perf_counter() - t0)
+
+
+def _publish(data_dir: Path, version: Path) -> None:
+    """Name the finished version, point DATA/index at it atomically, drop older versions."""
+    final = _finish_dir(version)
     _switch(data_dir, final)
     _cleanup(data_dir, final)
-    return BuildReport(manifest, "built", len(rows), 0, time.perf_counter() - t0)
 
 
 def _manifest(
@@ -257,6 +261,7 @@ def _manifest(
     kind: str,
     table: DocTable,
     store: CorpusStore,
+    n_practices: int,
     created: float | None = None,
 ) -> Manifest:
     m = Manifest(
@@ -271,6 +276,7 @@ def _manifest(
             "passages": table.n_alive,
             "reports": len(set(r for r, a in zip(table.report_ids, table.alive, strict=True) if a)),
             "doc_ids": len(table),
+            "practices": n_practices,
         },
         corpus_run=store.data_version(),
     )
@@ -355,14 +361,18 @@ def _refresh(
         vindex.save(version / VECTORS_DIR)
         table.save(version)
         manifest = _manifest(
-            config, tok, embedder, old.vector_index, table, store, created=old.created_at
+            config,
+            tok,
+            embedder,
+            old.vector_index,
+            table,
+            store,
+            n_practices,
+            created=old.created_at,
         )
-        manifest.counts["practices"] = n_practices
         manifest.save(version)
-        final = _finish_dir(version)
     except BaseException:
         shutil.rmtree(version, ignore_errors=True)
         raise
-    _switch(store.data_dir, final)
-    _cleanup(store.data_dir, final)
+    _publish(store.data_dir, version)
     return BuildReport(manifest, "refreshed", len(new_rows), len(gone), time.perf_counter() - t0)

@@ -19,22 +19,12 @@ from index.tokenizer import Tokenizer
 from index.vectors import VectorIndex, load_vector_index
 
 
-@dataclass
-class SubIndex:
-    """A second searchable collection (practices) sharing the tokenizer and embedder."""
+class _Searchable:
+    """BM25 and dense search over one collection, each with its filters inside the engine."""
 
     lexical: LexicalIndex
     vectors: VectorIndex
     table: DocTable
-
-    @classmethod
-    def load(cls, root: Path, dim: int) -> SubIndex:
-        kind = (root / "kind.txt").read_text("utf-8").strip()
-        return cls(
-            LexicalIndex(root / BM25_DIR),
-            load_vector_index(kind, root / VECTORS_DIR, dim),
-            DocTable.load(root),
-        )
 
     def lexical_search(
         self, terms: list[tuple[str, float]], k: int, filters: Filters | None = None
@@ -52,7 +42,25 @@ class SubIndex:
 
 
 @dataclass
-class IndexBundle:
+class SubIndex(_Searchable):
+    """A second searchable collection (practices) sharing the tokenizer and embedder."""
+
+    lexical: LexicalIndex
+    vectors: VectorIndex
+    table: DocTable
+
+    @classmethod
+    def load(cls, root: Path, dim: int) -> SubIndex:
+        kind = (root / "kind.txt").read_text("utf-8").strip()
+        return cls(
+            LexicalIndex(root / BM25_DIR),
+            load_vector_index(kind, root / VECTORS_DIR, dim),
+            DocTable.load(root),
+        )
+
+
+@dataclass
+class IndexBundle(_Searchable):
     directory: Path
     manifest: Manifest
     tokenizer: Tokenizer
@@ -99,19 +107,5 @@ class IndexBundle:
             else None,
         )
 
-    def lexical_search(
-        self, terms: list[tuple[str, float]], k: int, filters: Filters | None = None
-    ) -> list[tuple[int, float]]:
-        return self.lexical.search(terms, k, filters)
-
     def encode_query(self, text: str) -> np.ndarray:
         return self.embedder.encode([text], "query")[0]
-
-    def dense_search(
-        self, qvec: np.ndarray, k: int, filters: Filters | None = None
-    ) -> list[tuple[int, float]]:
-        allowed = None if filters is None or filters.empty else self.table.mask(filters)
-        if allowed is not None and not allowed.any():
-            return []
-        scores, ids = self.vectors.search(qvec.reshape(1, -1), k, allowed)
-        return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]

@@ -5,6 +5,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from api.convert import request_filters
 from api.deps import Service
 from api.schemas import (
     ErrorResponse,
@@ -19,7 +20,7 @@ from api.schemas import (
     TrendBucket,
     TrendsResponse,
 )
-from retrieval.filters import make_filters
+from retrieval.export_docs import FORMATS
 from retrieval.searcher import SearchOptions
 
 router = APIRouter(prefix="/api", tags=["practices and themes"])
@@ -28,26 +29,12 @@ ERRORS = {
     422: {"model": ErrorResponse},
     503: {"model": ErrorResponse},
 }
-MEDIA = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "md": "text/markdown; charset=utf-8",
-    "csv": "text/csv; charset=utf-8",
-}
 
 
 @router.get("/practices", response_model=PracticesResponse, responses=ERRORS)
 def practices(req: Annotated[PracticesRequest, Query()], service: Service) -> PracticesResponse:
     """Practice cards: one group per report (one per place and year), best first."""
-    filters = make_filters(
-        req.jurisdiction,
-        req.exclude_jurisdiction,
-        req.level,
-        req.year_from,
-        req.year_to,
-        req.doc_type,
-        req.section_role,
-        req.theme,
-    )
+    filters = request_filters(req)
     res = service.practices(req.q, SearchOptions(k=req.k, offset=req.offset, filters=filters))
     facets = {
         name: [FacetValue(value=v["value"], count=v["count"]) for v in values]  # type: ignore[arg-type]
@@ -129,7 +116,7 @@ def trends(
 @router.post(
     "/export",
     responses={
-        200: {"content": {m: {} for m in MEDIA.values()}},
+        200: {"content": {m: {} for m in FORMATS.values()}},
         400: {"model": ErrorResponse},
         422: {"model": ErrorResponse},
     },
@@ -140,6 +127,6 @@ def export(req: ExportRequest, service: Service) -> Response:
     data = service.export(items, req.format)
     return Response(
         data,
-        media_type=MEDIA[req.format],
+        media_type=FORMATS[req.format],
         headers={"Content-Disposition": f'attachment; filename="jiejian-export.{req.format}"'},
     )

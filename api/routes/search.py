@@ -4,10 +4,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.convert import search_response
+from api.convert import request_filters, search_response
 from api.deps import Service
 from api.schemas import ErrorResponse, SearchRequest, SearchResponse
-from retrieval.filters import make_filters
 from retrieval.searcher import SearchOptions
 
 router = APIRouter(prefix="/api", tags=["search"])
@@ -21,16 +20,7 @@ ERRORS = {
 @router.get("/search", response_model=SearchResponse, responses=ERRORS)
 def search(req: Annotated[SearchRequest, Query()], service: Service) -> SearchResponse:
     """Passages that answer the query, from many places, best first, with facets."""
-    filters = make_filters(
-        req.jurisdiction,
-        req.exclude_jurisdiction,
-        req.level,
-        req.year_from,
-        req.year_to,
-        req.doc_type,
-        req.section_role,
-        req.theme,
-    )
+    filters = request_filters(req)
     opts = SearchOptions(
         k=req.k, offset=req.offset, filters=filters, mode=req.mode, group_by=req.group_by
     )
