@@ -5,13 +5,12 @@ from __future__ import annotations
 from api.schemas import (
     Expansion,
     FacetValue,
+    FilterParams,
     Group,
     PassageOut,
-    PracticesRequest,
     ReportRef,
     ReportSummary,
     SearchHit,
-    SearchRequest,
     SearchResponse,
     SourceRef,
 )
@@ -21,7 +20,7 @@ from retrieval.filters import make_filters
 from retrieval.searcher import Hit, SearchResult
 
 
-def request_filters(req: SearchRequest | PracticesRequest) -> Filters:
+def request_filters(req: FilterParams) -> Filters:
     """The filter fields that search and practice requests share, as engine filters."""
     return make_filters(
         req.jurisdiction,

@@ -80,12 +80,9 @@ class Group(BaseModel):
     results: list[str] = Field(description="passage ids of this group's hits, best first")
 
 
-class SearchRequest(BaseModel):
-    """The query parameters of /api/search, as a model (also used by the UI)."""
+class FilterParams(BaseModel):
+    """Filters shared by passage and practice searches (either script; short place names)."""
 
-    q: str = Field(min_length=1, max_length=200)
-    k: int = Field(default=10, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=1000)
     jurisdiction: str | None = None
     exclude_jurisdiction: str | None = None
     level: str | None = None
@@ -94,6 +91,14 @@ class SearchRequest(BaseModel):
     doc_type: str | None = None
     section_role: str | None = None
     theme: str | None = Field(default=None, description="theme id or name (GET /api/themes)")
+
+
+class SearchRequest(FilterParams):
+    """The query parameters of /api/search, as a model (also used by the UI)."""
+
+    q: str = Field(min_length=1, max_length=200)
+    k: int = Field(default=10, ge=1, le=100)
+    offset: int = Field(default=0, ge=0, le=1000)
     group_by: Literal["jurisdiction"] | None = None
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
 
@@ -157,18 +162,10 @@ class HealthResponse(BaseModel):
     problem: str | None = None
 
 
-class PracticesRequest(BaseModel):
+class PracticesRequest(FilterParams):
     q: str = Field(min_length=1, max_length=200)
     k: int = Field(default=10, ge=1, le=50, description="groups (cards) per page")
     offset: int = Field(default=0, ge=0, le=1000)
-    jurisdiction: str | None = None
-    exclude_jurisdiction: str | None = None
-    level: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    doc_type: str | None = None
-    section_role: str | None = None
-    theme: str | None = None
 
 
 class PracticeOut(BaseModel):
