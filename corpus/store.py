@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +22,7 @@ from corpus.script import to_simplified
 
 SCHEMA_VERSION = 1
 DB_NAME = "corpus.sqlite3"
+_MAX_PARAMS = 900  # below the 999 bound parameters old SQLite builds allow
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -157,6 +158,15 @@ class CorpusStore:
             self.db.execute("RELEASE unit")
             raise
         self.db.execute("RELEASE unit")
+
+    def _rows_in(self, sql: str, values: Sequence[Any]) -> Iterator[sqlite3.Row]:
+        """Rows of `sql`, whose `IN ({marks})` list takes `values`, a few hundred at a time.
+
+        Old SQLite builds cap bound parameters at 999, so long id lists go in chunks.
+        """
+        for i in range(0, len(values), _MAX_PARAMS):
+            chunk = list(values[i : i + _MAX_PARAMS])
+            yield from self.db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
     # ----- ingest side -------------------------------------------------------------------
 
@@ -299,15 +309,11 @@ class CorpusStore:
 
     def passages_by_band(self, keys: Iterable[int]) -> dict[int, list[str]]:
         """Stored passages sharing each LSH band key (one query for a whole report)."""
-        keys = list(set(keys))
         out: dict[int, list[str]] = {}
-        for i in range(0, len(keys), 900):  # SQLite's limit on bound parameters
-            chunk = keys[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            for key, pid in self.db.execute(
-                f"SELECT key, passage_id FROM passage_bands WHERE key IN ({marks})", chunk
-            ):
-                out.setdefault(key, []).append(pid)
+        for key, pid in self._rows_in(
+            "SELECT key, passage_id FROM passage_bands WHERE key IN ({marks})", list(set(keys))
+        ):
+            out.setdefault(key, []).append(pid)
         return out
 
     def passage_dup_info(self, passage_id: str) -> tuple[str, str | None]:
@@ -399,15 +405,10 @@ class CorpusStore:
                 yield self._practice(row)
 
     def practices_by_ids(self, ids: list[str]) -> dict[str, Practice]:
-        out: dict[str, Practice] = {}
-        for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                f"SELECT * FROM practices WHERE practice_id IN ({marks})", chunk
-            ):
-                out[row["practice_id"]] = self._practice(row)
-        return out
+        return {
+            row["practice_id"]: self._practice(row)
+            for row in self._rows_in("SELECT * FROM practices WHERE practice_id IN ({marks})", ids)
+        }
 
     def reports_without_practices(self) -> list[str]:
         return [
@@ -603,59 +604,48 @@ class CorpusStore:
         return self._passage(row) if row else None
 
     def passages_by_ids(self, passage_ids: list[str]) -> dict[str, PassageRecord]:
-        out: dict[str, PassageRecord] = {}
-        for i in range(0, len(passage_ids), 900):
-            chunk = passage_ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            for row in self.db.execute(
-                f"SELECT * FROM passages WHERE passage_id IN ({marks})", chunk
-            ):
-                out[row["passage_id"]] = self._passage(row)
-        return out
+        return {
+            row["passage_id"]: self._passage(row)
+            for row in self._rows_in(
+                "SELECT * FROM passages WHERE passage_id IN ({marks})", passage_ids
+            )
+        }
 
     def reports_by_ids(self, report_ids: list[str]) -> dict[str, ReportRecord]:
         """Report fields without text, with their sources, for many reports at once."""
-        out: dict[str, ReportRecord] = {}
         ids = list(dict.fromkeys(report_ids))
-        for i in range(0, len(ids), 900):
-            chunk = ids[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            sources: dict[str, list[dict[str, Any]]] = {}
-            for r in self.db.execute(
-                f"SELECT * FROM report_sources WHERE report_id IN ({marks}) "
-                "ORDER BY added_at, path",
-                chunk,
-            ):
-                sources.setdefault(r["report_id"], []).append(
-                    {
-                        "path": r["path"],
-                        "ordinal": r["ordinal"],
-                        "kind": r["kind"],
-                        "similarity": r["similarity"],
-                    }
-                )
-            cols = (
-                "report_id, seq, title, jurisdiction, jurisdiction_path, level, org_type, "
-                "year, doc_type, script, source, n_passages"
+        sources: dict[str, list[dict[str, Any]]] = {}
+        for r in self._rows_in(
+            "SELECT * FROM report_sources WHERE report_id IN ({marks}) ORDER BY added_at, path",
+            ids,
+        ):
+            sources.setdefault(r["report_id"], []).append(
+                {
+                    "path": r["path"],
+                    "ordinal": r["ordinal"],
+                    "kind": r["kind"],
+                    "similarity": r["similarity"],
+                }
             )
-            for row in self.db.execute(
-                f"SELECT {cols} FROM reports WHERE report_id IN ({marks})", chunk
-            ):
-                out[row["report_id"]] = self._report(
-                    row, with_text=False, sources=sources.get(row["report_id"], [])
-                )
-        return out
+        return {
+            row["report_id"]: self._report(
+                row, with_text=False, sources=sources.get(row["report_id"], [])
+            )
+            for row in self._rows_in(
+                "SELECT report_id, seq, title, jurisdiction, jurisdiction_path, level, org_type, "
+                "year, doc_type, script, source, n_passages FROM reports "
+                "WHERE report_id IN ({marks})",
+                ids,
+            )
+        }
 
     def group_members(self, groups: list[str]) -> dict[str, list[str]]:
         """Passage ids of every member of each duplicate group (the leader included)."""
         out: dict[str, list[str]] = {g: [g] for g in groups}
-        for i in range(0, len(groups), 900):
-            chunk = groups[i : i + 900]
-            marks = ",".join("?" * len(chunk))
-            for pid, g in self.db.execute(
-                f"SELECT passage_id, dup_group FROM passages WHERE dup_group IN ({marks})", chunk
-            ):
-                out[g].append(pid)
+        for pid, g in self._rows_in(
+            "SELECT passage_id, dup_group FROM passages WHERE dup_group IN ({marks})", groups
+        ):
+            out[g].append(pid)
         return out
 
     def iter_passages(self, batch: int = 2000) -> Iterator[PassageRecord]:

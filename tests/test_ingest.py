@@ -192,3 +192,14 @@ def test_deleting_a_group_leader_promotes_the_next(tmp_path: Path, store: Corpus
     problems["丁镇"] = "工会阵地建设滞后，职工之家设施老化，服务职工的手段和载体还不够丰富多样。"
     ingest([_write(tmp_path / "丁镇.txt", report("丁镇"))], store)
     assert [g for _, g in warm()][-1] == g3b
+
+
+def test_lookups_by_id_take_more_ids_than_sqlite_binds(seed_store: CorpusStore) -> None:
+    """Id lists longer than one bound-parameter chunk still find every stored row."""
+    passages = [p.passage_id for p in seed_store.iter_passages()]
+    reports = [r.report_id for r in seed_store.iter_reports()]
+    padding = [f"missing-{i}" for i in range(1900)]
+    by_id = seed_store.passages_by_ids(padding + passages)
+    assert sorted(by_id) == sorted(passages)
+    assert sorted(seed_store.reports_by_ids(padding + reports)) == sorted(reports)
+    assert seed_store.group_members(padding[:3]) == {g: [g] for g in padding[:3]}
