@@ -49,6 +49,45 @@ class _Codes:
         return [self.index[v] for v in values if v in self.index]
 
 
+class _ListColumn:
+    """A list-valued column (jurisdiction path, themes): every document's value codes in one
+    flat array, document ``d`` owning ``codes[offsets[d]:offsets[d + 1]]``."""
+
+    def __init__(self, values: list[str] | None = None):
+        self.dictionary = _Codes(values)
+        self.offsets = np.zeros(1, dtype=np.int64)
+        self.codes = np.zeros(0, dtype=np.int32)
+        self._inverted: tuple[np.ndarray, np.ndarray] | None = None
+
+    def append(self, rows: list[list[str]]) -> None:
+        codes = [[self.dictionary.code(v) for v in vs] for vs in rows]
+        lengths = np.array([len(c) for c in codes], dtype=np.int64)
+        self.offsets = np.concatenate([self.offsets, self.offsets[-1] + np.cumsum(lengths)])
+        self.codes = np.concatenate(
+            [self.codes, np.array([c for cs in codes for c in cs], dtype=np.int32)]
+        )
+        self._inverted = None
+
+    def values_of(self, doc_id: int) -> list[str]:
+        lo, hi = self.offsets[doc_id], self.offsets[doc_id + 1]
+        return [self.dictionary.values[c] for c in self.codes[lo:hi]]
+
+    def mask(self, values: tuple[str, ...]) -> np.ndarray:
+        """Documents with any of ``values``, through an inverted list (code -> documents)
+        built once: cost follows the matches, not the corpus."""
+        n_docs = len(self.offsets) - 1
+        if self._inverted is None:
+            doc_of_entry = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(self.offsets))
+            order = np.argsort(self.codes, kind="stable")
+            self._inverted = (self.codes[order], doc_of_entry[order])
+        sorted_codes, docs = self._inverted
+        m = np.zeros(n_docs, dtype=bool)
+        for code in self.dictionary.lookup(values):
+            lo, hi = np.searchsorted(sorted_codes, [code, code + 1])
+            m[docs[lo:hi]] = True
+        return m
+
+
 class DocTable:
     def __init__(self) -> None:
         self.passage_ids: list[str] = []
@@ -58,20 +97,15 @@ class DocTable:
         self._levels = _Codes()
         self._doc_types = _Codes()
         self._roles = _Codes()
-        self._places = _Codes()
-        self._themes = _Codes()
-        self.theme_offsets = np.zeros(1, dtype=np.int64)
-        self.theme_codes = np.zeros(0, dtype=np.int32)
+        self.places = _ListColumn()  # jurisdiction path, broadest first
+        self.themes = _ListColumn()
         self.report_code = np.zeros(0, dtype=np.int32)
         self.level = np.zeros(0, dtype=np.int16)
         self.doc_type = np.zeros(0, dtype=np.int16)
         self.role = np.zeros(0, dtype=np.int16)
         self.year = np.zeros(0, dtype=np.int16)
         self.alive = np.zeros(0, dtype=bool)
-        self.place_offsets = np.zeros(1, dtype=np.int64)
-        self.place_codes = np.zeros(0, dtype=np.int32)
         self._by_passage: dict[str, int] | None = None
-        self._place_index: tuple[np.ndarray, np.ndarray] | None = None
 
     def __len__(self) -> int:
         return len(self.passage_ids)
@@ -110,20 +144,9 @@ class DocTable:
             [self.year, np.array([r.year or UNKNOWN_YEAR for r in rows], dtype=np.int16)]
         )
         self.alive = cat([self.alive, np.ones(len(rows), dtype=bool)])
-        codes = [[self._places.code(p) for p in r.places] for r in rows]
-        lengths = np.array([len(c) for c in codes], dtype=np.int64)
-        self.place_offsets = cat([self.place_offsets, self.place_offsets[-1] + np.cumsum(lengths)])
-        self.place_codes = cat(
-            [self.place_codes, np.array([c for cs in codes for c in cs], dtype=np.int32)]
-        )
-        tcodes = [[self._themes.code(t) for t in r.themes] for r in rows]
-        tlen = np.array([len(c) for c in tcodes], dtype=np.int64)
-        self.theme_offsets = cat([self.theme_offsets, self.theme_offsets[-1] + np.cumsum(tlen)])
-        self.theme_codes = cat(
-            [self.theme_codes, np.array([c for cs in tcodes for c in cs], dtype=np.int32)]
-        )
+        self.places.append([r.places for r in rows])
+        self.themes.append([r.themes for r in rows])
         self._by_passage = None
-        self._place_index = None
         return ids
 
     def kill(self, doc_ids: np.ndarray) -> None:
@@ -136,10 +159,10 @@ class DocTable:
 
     def facet_values(self, doc_id: int) -> dict[str, object]:
         """jurisdiction (most specific place), level, year, doc_type, section_role."""
-        lo, hi = self.place_offsets[doc_id], self.place_offsets[doc_id + 1]
+        places = self.places.values_of(doc_id)
         year = int(self.year[doc_id])
         return {
-            "jurisdiction": self._places.values[self.place_codes[hi - 1]] if hi > lo else None,
+            "jurisdiction": places[-1] if places else None,
             "level": self._value(self._levels, self.level[doc_id]),
             "year": year if year != UNKNOWN_YEAR else None,
             "doc_type": self._value(self._doc_types, self.doc_type[doc_id]),
@@ -155,31 +178,11 @@ class DocTable:
         return np.flatnonzero(np.isin(self.report_code, codes) & self.alive)
 
     def themes_of(self, doc_id: int) -> list[str]:
-        lo, hi = self.theme_offsets[doc_id], self.theme_offsets[doc_id + 1]
-        return [self._themes.values[c] for c in self.theme_codes[lo:hi]]
+        return self.themes.values_of(doc_id)
 
-    def _theme_mask(self, themes: tuple[str, ...]) -> np.ndarray:
-        hit = np.isin(self.theme_codes, self._themes.lookup(themes))
-        lengths = np.diff(self.theme_offsets)
-        doc_of_entry = np.repeat(np.arange(len(self), dtype=np.int64), lengths)
-        m = np.zeros(len(self), dtype=bool)
-        m[doc_of_entry[hit]] = True
-        return m
-
-    def _place_mask(self, places: tuple[str, ...]) -> np.ndarray:
-        """Documents with any of ``places`` on their path, through an inverted list
-        (place code -> documents) built once: cost follows the matches, not the corpus."""
-        if self._place_index is None:
-            lengths = np.diff(self.place_offsets)
-            doc_of_entry = np.repeat(np.arange(len(self), dtype=np.int64), lengths)
-            order = np.argsort(self.place_codes, kind="stable")
-            self._place_index = (self.place_codes[order], doc_of_entry[order])
-        sorted_codes, docs = self._place_index
-        m = np.zeros(len(self), dtype=bool)
-        for code in self._places.lookup(places):
-            lo, hi = np.searchsorted(sorted_codes, [code, code + 1])
-            m[docs[lo:hi]] = True
-        return m
+    def places_of(self, doc_id: int) -> list[str]:
+        """The document's jurisdiction path, province first."""
+        return self.places.values_of(doc_id)
 
     def mask(self, filters: Filters | None) -> np.ndarray:
         """Boolean mask of live documents that pass ``filters``."""
@@ -187,9 +190,9 @@ class DocTable:
         if filters is None or filters.empty:
             return m
         if filters.jurisdiction:
-            m &= self._place_mask(filters.jurisdiction)
+            m &= self.places.mask(filters.jurisdiction)
         if filters.exclude_jurisdiction:
-            m &= ~self._place_mask(filters.exclude_jurisdiction)
+            m &= ~self.places.mask(filters.exclude_jurisdiction)
         for values, codes, column in (
             (filters.level, self._levels, self.level),
             (filters.doc_type, self._doc_types, self.doc_type),
@@ -202,7 +205,7 @@ class DocTable:
         if filters.year_to is not None:
             m &= (self.year <= filters.year_to) & (self.year != UNKNOWN_YEAR)
         if filters.theme:
-            m &= self._theme_mask(filters.theme)
+            m &= self.themes.mask(filters.theme)
         if filters.exclude_reports:
             m &= ~np.isin(self.report_code, self._reports.lookup(filters.exclude_reports))
         return m
@@ -218,10 +221,10 @@ class DocTable:
             role=self.role,
             year=self.year,
             alive=self.alive,
-            place_offsets=self.place_offsets,
-            place_codes=self.place_codes,
-            theme_offsets=self.theme_offsets,
-            theme_codes=self.theme_codes,
+            place_offsets=self.places.offsets,
+            place_codes=self.places.codes,
+            theme_offsets=self.themes.offsets,
+            theme_codes=self.themes.codes,
         )
         meta = {
             "passage_ids": self.passage_ids,
@@ -231,8 +234,8 @@ class DocTable:
             "levels": self._levels.values,
             "doc_types": self._doc_types.values,
             "roles": self._roles.values,
-            "places": self._places.values,
-            "themes": self._themes.values,
+            "places": self.places.dictionary.values,
+            "themes": self.themes.dictionary.values,
         }
         (directory / "doctable.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
 
@@ -240,18 +243,7 @@ class DocTable:
     def load(cls, directory: Path) -> DocTable:
         t = cls()
         arrays = np.load(directory / "doctable.npz")
-        for name in (
-            "report_code",
-            "level",
-            "doc_type",
-            "role",
-            "year",
-            "alive",
-            "place_offsets",
-            "place_codes",
-            "theme_offsets",
-            "theme_codes",
-        ):
+        for name in ("report_code", "level", "doc_type", "role", "year", "alive"):
             setattr(t, name, arrays[name])
         meta = json.loads((directory / "doctable.json").read_text("utf-8"))
         t.passage_ids, t.report_ids, t.dup_groups = (
@@ -261,6 +253,8 @@ class DocTable:
         )
         t._reports, t._levels = _Codes(meta["reports"]), _Codes(meta["levels"])
         t._doc_types, t._roles = _Codes(meta["doc_types"]), _Codes(meta["roles"])
-        t._places = _Codes(meta["places"])
-        t._themes = _Codes(meta["themes"])
+        for column, name in ((t.places, "place"), (t.themes, "theme")):
+            column.dictionary = _Codes(meta[f"{name}s"])
+            column.offsets = arrays[f"{name}_offsets"]
+            column.codes = arrays[f"{name}_codes"]
         return t

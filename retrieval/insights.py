@@ -21,9 +21,12 @@ def _report_rows(table: DocTable, doc_ids: np.ndarray) -> dict[str, dict[str, An
         rid = table.report_ids[d]
         if rid not in out:
             v = table.facet_values(int(d))
-            lo, hi = table.place_offsets[d], table.place_offsets[d + 1]
-            region = table._places.values[table.place_codes[lo]] if hi > lo else None
-            out[rid] = {"year": v["year"], "level": v["level"], "region": region}
+            places = table.places_of(int(d))
+            out[rid] = {
+                "year": v["year"],
+                "level": v["level"],
+                "region": places[0] if places else None,
+            }
     return out
 
 
