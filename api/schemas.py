@@ -17,6 +17,11 @@ class ErrorResponse(BaseModel):
     error: ErrorBody
 
 
+def error_responses(*status_codes: int) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI ``responses`` entry of a route: ``ErrorResponse`` for each status code."""
+    return {code: {"model": ErrorResponse} for code in status_codes}
+
+
 class ReportRef(BaseModel):
     report_id: str
     title: str | None

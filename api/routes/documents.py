@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, File, HTTPException, UploadFile
 
 from api.deps import AppSettings, Service, require_api_key
-from api.schemas import ErrorResponse, FileResult, UploadResponse
+from api.schemas import FileResult, UploadResponse, error_responses
 
 router = APIRouter(prefix="/api", tags=["documents"])
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")
@@ -24,12 +24,7 @@ def _safe_name(name: str, n: int) -> str:
     "/documents",
     response_model=UploadResponse,
     dependencies=[Depends(require_api_key)],
-    responses={
-        401: {"model": ErrorResponse},
-        403: {"model": ErrorResponse},
-        413: {"model": ErrorResponse},
-        422: {"model": ErrorResponse},
-    },
+    responses=error_responses(401, 403, 413, 422),
 )
 async def upload(
     files: Annotated[list[UploadFile], File(description="report files")],

@@ -8,7 +8,6 @@ from fastapi.responses import Response
 from api.convert import request_filters
 from api.deps import Service
 from api.schemas import (
-    ErrorResponse,
     ExportRequest,
     FacetValue,
     PracticeGroupOut,
@@ -19,16 +18,13 @@ from api.schemas import (
     ThemesResponse,
     TrendBucket,
     TrendsResponse,
+    error_responses,
 )
 from retrieval.export_docs import FORMATS
 from retrieval.searcher import SearchOptions
 
 router = APIRouter(prefix="/api", tags=["practices and themes"])
-ERRORS = {
-    400: {"model": ErrorResponse},
-    422: {"model": ErrorResponse},
-    503: {"model": ErrorResponse},
-}
+ERRORS = error_responses(400, 422, 503)
 
 
 @router.get("/practices", response_model=PracticesResponse, responses=ERRORS)
@@ -117,8 +113,7 @@ def trends(
     "/export",
     responses={
         200: {"content": {m: {} for m in FORMATS.values()}},
-        400: {"model": ErrorResponse},
-        422: {"model": ErrorResponse},
+        **error_responses(400, 422),
     },
 )
 def export(req: ExportRequest, service: Service) -> Response:

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Path, Query
 
 from api.convert import passage_out, report_ref, search_response
 from api.deps import Service
-from api.schemas import ErrorResponse, PassageContextResponse, SearchResponse
+from api.schemas import PassageContextResponse, SearchResponse, error_responses
 
 router = APIRouter(prefix="/api/passages", tags=["passages"])
 PassageId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -15,7 +15,7 @@ PassageId = Annotated[str, Path(min_length=1, max_length=64)]
 @router.get(
     "/{passage_id}",
     response_model=PassageContextResponse,
-    responses={404: {"model": ErrorResponse}},
+    responses=error_responses(404),
 )
 def passage(
     passage_id: PassageId, service: Service, context: Annotated[int, Query(ge=0, le=10)] = 2
@@ -33,7 +33,7 @@ def passage(
 @router.get(
     "/{passage_id}/similar",
     response_model=SearchResponse,
-    responses={404: {"model": ErrorResponse}, 503: {"model": ErrorResponse}},
+    responses=error_responses(404, 503),
 )
 def similar(
     passage_id: PassageId,

@@ -6,13 +6,13 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.convert import passage_out, report_summary
 from api.deps import Service, require_api_key
-from api.schemas import DeleteResponse, ErrorResponse, ReportDetail, ReportsResponse
+from api.schemas import DeleteResponse, ReportDetail, ReportsResponse, error_responses
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 ReportId = Annotated[str, Path(min_length=1, max_length=64)]
 
 
-@router.get("", response_model=ReportsResponse, responses={400: {"model": ErrorResponse}})
+@router.get("", response_model=ReportsResponse, responses=error_responses(400))
 def reports(
     service: Service,
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
@@ -38,7 +38,7 @@ def reports(
     return ReportsResponse(total=total, reports=[report_summary(r) for r in rows])
 
 
-@router.get("/{report_id}", response_model=ReportDetail, responses={404: {"model": ErrorResponse}})
+@router.get("/{report_id}", response_model=ReportDetail, responses=error_responses(404))
 def report(report_id: ReportId, service: Service) -> ReportDetail:
     """A report's fields, its text in the original script, and its passages."""
     r, passages = service.report(report_id)
@@ -55,11 +55,7 @@ def report(report_id: ReportId, service: Service) -> ReportDetail:
     "/{report_id}",
     response_model=DeleteResponse,
     dependencies=[Depends(require_api_key)],
-    responses={
-        401: {"model": ErrorResponse},
-        403: {"model": ErrorResponse},
-        404: {"model": ErrorResponse},
-    },
+    responses=error_responses(401, 403, 404),
 )
 def delete(report_id: ReportId, service: Service) -> DeleteResponse:
     """Remove a report from the store and the indexes together (needs the API key)."""

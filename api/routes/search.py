@@ -6,18 +6,13 @@ from fastapi import APIRouter, Query
 
 from api.convert import request_filters, search_response
 from api.deps import Service
-from api.schemas import ErrorResponse, SearchRequest, SearchResponse
+from api.schemas import SearchRequest, SearchResponse, error_responses
 from retrieval.searcher import SearchOptions
 
 router = APIRouter(prefix="/api", tags=["search"])
-ERRORS = {
-    400: {"model": ErrorResponse},
-    422: {"model": ErrorResponse},
-    503: {"model": ErrorResponse},
-}
 
 
-@router.get("/search", response_model=SearchResponse, responses=ERRORS)
+@router.get("/search", response_model=SearchResponse, responses=error_responses(400, 422, 503))
 def search(req: Annotated[SearchRequest, Query()], service: Service) -> SearchResponse:
     """Passages that answer the query, from many places, best first, with facets."""
     filters = request_filters(req)
