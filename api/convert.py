@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from api.schemas import (
     Expansion,
     FacetValue,
     FilterParams,
     Group,
     PassageOut,
+    PracticeGroupOut,
+    PracticeOut,
+    PracticesResponse,
     ReportRef,
     ReportSummary,
     SearchHit,
@@ -17,6 +22,7 @@ from api.schemas import (
 from corpus.store import PassageRecord, ReportRecord
 from index.filters import Filters
 from retrieval.filters import make_filters
+from retrieval.practice_search import PracticeResult
 from retrieval.searcher import Hit, SearchResult
 
 
@@ -81,21 +87,59 @@ def hit(h: Hit) -> SearchHit:
     )
 
 
+def facets(counts: dict[str, list[dict[str, Any]]]) -> dict[str, list[FacetValue]]:
+    return {
+        name: [FacetValue(value=v["value"], count=v["count"]) for v in values]
+        for name, values in counts.items()
+    }
+
+
 def search_response(result: SearchResult) -> SearchResponse:
     return SearchResponse(
         query=result.query,
         total=result.total,
         took_ms=result.took_ms,
         results=[hit(h) for h in result.hits],
-        facets={
-            name: [FacetValue(value=v["value"], count=v["count"]) for v in values]
-            for name, values in result.facets.items()
-        },
+        facets=facets(result.facets),
         expansions=[Expansion(phrase=p, terms=t) for p, t in result.expansions],
         groups=None
         if result.groups is None
         else [
             Group(jurisdiction=g, results=[h.passage.passage_id for h in hits])
             for g, hits in result.groups
+        ],
+    )
+
+
+def practices_response(result: PracticeResult) -> PracticesResponse:
+    return PracticesResponse(
+        facets=facets(result.facets),
+        query=result.query,
+        total=result.total,
+        took_ms=result.took_ms,
+        groups=[
+            PracticeGroupOut(
+                report_id=g.report.report_id,
+                title=g.report.title,
+                jurisdiction=g.report.jurisdiction,
+                jurisdiction_path=g.report.jurisdiction_path,
+                level=g.report.level,
+                year=g.report.year,
+                doc_type=g.report.doc_type,
+                source=g.report.source,
+                practices=[
+                    PracticeOut(
+                        practice_id=h.practice.practice_id,
+                        text=h.practice.text,
+                        passage_id=h.practice.passage_id,
+                        section_path=h.practice.section_path,
+                        figures=h.practice.figures,
+                        highlights=h.highlights,
+                        score=round(h.score, 6),
+                    )
+                    for h in g.hits
+                ],
+            )
+            for g in result.groups
         ],
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from corpus.practices import Practice
 from corpus.store import ReportRecord
@@ -37,7 +38,7 @@ class PracticeResult:
     total: int
     took_ms: float
     groups: list[PracticeGroup]
-    facets: dict[str, list[dict[str, object]]] = field(default_factory=dict)
+    facets: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 def _group_key(r: ReportRecord) -> tuple[str, ...]:

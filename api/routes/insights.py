@@ -5,13 +5,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from api.convert import request_filters
+from api.convert import practices_response, request_filters
 from api.deps import Service
 from api.schemas import (
     ExportRequest,
-    FacetValue,
-    PracticeGroupOut,
-    PracticeOut,
     PracticesRequest,
     PracticesResponse,
     ThemeOut,
@@ -31,42 +28,8 @@ ERRORS = error_responses(400, 422, 503)
 def practices(req: Annotated[PracticesRequest, Query()], service: Service) -> PracticesResponse:
     """Practice cards: one group per report (one per place and year), best first."""
     filters = request_filters(req)
-    res = service.practices(req.q, SearchOptions(k=req.k, offset=req.offset, filters=filters))
-    facets = {
-        name: [FacetValue(value=v["value"], count=v["count"]) for v in values]  # type: ignore[arg-type]
-        for name, values in res.facets.items()
-    }
-    return PracticesResponse(
-        facets=facets,
-        query=res.query,
-        total=res.total,
-        took_ms=res.took_ms,
-        groups=[
-            PracticeGroupOut(
-                report_id=g.report.report_id,
-                title=g.report.title,
-                jurisdiction=g.report.jurisdiction,
-                jurisdiction_path=g.report.jurisdiction_path,
-                level=g.report.level,
-                year=g.report.year,
-                doc_type=g.report.doc_type,
-                source=g.report.source,
-                practices=[
-                    PracticeOut(
-                        practice_id=h.practice.practice_id,
-                        text=h.practice.text,
-                        passage_id=h.practice.passage_id,
-                        section_path=h.practice.section_path,
-                        figures=h.practice.figures,
-                        highlights=h.highlights,
-                        score=round(h.score, 6),
-                    )
-                    for h in g.hits
-                ],
-            )
-            for g in res.groups
-        ],
-    )
+    opts = SearchOptions(k=req.k, offset=req.offset, filters=filters)
+    return practices_response(service.practices(req.q, opts))
 
 
 @router.get("/themes", response_model=ThemesResponse, responses=ERRORS)
