@@ -481,19 +481,24 @@ class CorpusStore:
             "sources": q("SELECT COUNT(*) FROM report_sources").fetchone()[0],
         }
 
-    def _sources_of(self, report_id: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "path": r["path"],
-                "ordinal": r["ordinal"],
-                "kind": r["kind"],
-                "similarity": r["similarity"],
-            }
-            for r in self.db.execute(
-                "SELECT * FROM report_sources WHERE report_id=? ORDER BY added_at, path",
-                (report_id,),
+    def _sources_by_report(self, report_ids: list[str]) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for r in self._rows_in(
+            "SELECT * FROM report_sources WHERE report_id IN ({marks}) ORDER BY added_at, path",
+            report_ids,
+        ):
+            out.setdefault(r["report_id"], []).append(
+                {
+                    "path": r["path"],
+                    "ordinal": r["ordinal"],
+                    "kind": r["kind"],
+                    "similarity": r["similarity"],
+                }
             )
-        ]
+        return out
+
+    def _sources_of(self, report_id: str) -> list[dict[str, Any]]:
+        return self._sources_by_report([report_id]).get(report_id, [])
 
     def _report(
         self,
@@ -614,28 +619,14 @@ class CorpusStore:
     def reports_by_ids(self, report_ids: list[str]) -> dict[str, ReportRecord]:
         """Report fields without text, with their sources, for many reports at once."""
         ids = list(dict.fromkeys(report_ids))
-        sources: dict[str, list[dict[str, Any]]] = {}
-        for r in self._rows_in(
-            "SELECT * FROM report_sources WHERE report_id IN ({marks}) ORDER BY added_at, path",
-            ids,
-        ):
-            sources.setdefault(r["report_id"], []).append(
-                {
-                    "path": r["path"],
-                    "ordinal": r["ordinal"],
-                    "kind": r["kind"],
-                    "similarity": r["similarity"],
-                }
-            )
+        sources = self._sources_by_report(ids)
+        cols = ", ".join(("seq", *REPORT_FIELDS, "n_passages"))  # no text columns
         return {
             row["report_id"]: self._report(
                 row, with_text=False, sources=sources.get(row["report_id"], [])
             )
             for row in self._rows_in(
-                "SELECT report_id, seq, title, jurisdiction, jurisdiction_path, level, org_type, "
-                "year, doc_type, script, source, n_passages FROM reports "
-                "WHERE report_id IN ({marks})",
-                ids,
+                f"SELECT {cols} FROM reports WHERE report_id IN ({{marks}})", ids
             )
         }
 
