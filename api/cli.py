@@ -309,6 +309,61 @@ def eval_cmd(
         out.print(t)
 
 
+@app.command("eval-corpus")
+def eval_corpus_cmd(
+    labels: Annotated[Path, typer.Argument(help="labels.jsonl (file paths relative to it)")],
+    data: DataOpt = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+    misses: Annotated[int, typer.Option("--misses", help="misses to list")] = 40,
+) -> None:
+    """Accuracy of stored metadata against hand-read labels, invented places, noise left in
+    passages and prose lost, for all labelled files and their tune (odd) / check (even) halves.
+    """
+    from corpus.fidelity import FIELDS, HALVES, evaluate_corpus
+
+    settings = _settings(data)
+    store = _open_store(settings)
+    try:
+        result = evaluate_corpus(store, labels)
+    except (ValueError, OSError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    finally:
+        store.close()
+    if as_json:
+        typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
+        return
+    out = Console()
+    t = Table(title=f"corpus fidelity: {labels}")
+    t.add_column("measure")
+    for half in HALVES:
+        t.add_column(f"{half} ({result.halves[half].files} files)", justify="right")
+    for f in FIELDS:
+        cells = []
+        for half in HALVES:
+            tally = result.halves[half].fields[f]
+            cells.append(f"{tally.accuracy:.1%} ({tally.right}/{tally.total})")
+        t.add_row(f, *cells)
+    rows = (
+        ("invented places", lambda h: str(h.invented_places)),
+        ("report-count errors", lambda h: str(h.split_errors)),
+        ("passages with furniture", lambda h: f"{h.noisy_passages}/{h.passages}"),
+        ("prose sentences lost", lambda h: f"{h.prose_lost}/{h.prose_sentences}"),
+    )
+    for name, cell in rows:
+        t.add_row(name, *(cell(result.halves[h]) for h in HALVES))
+    out.print(t)
+    noise = result.halves["all"].noise
+    if noise:
+        out.print("furniture left, by class: " + ", ".join(f"{k} {v}" for k, v in noise.items()))
+    for m in result.misses[:misses]:
+        out.print(f"miss {m['file']} {m['field']}: expected {m['expected']!r}, got {m['got']!r}")
+    for ex in result.noise_examples[:10]:
+        out.print(f"noise {ex['file']} {ex['classes']}: {ex['passage'][:80]!r}")
+    for ex in result.lost_examples[:10]:
+        out.print(f"lost {ex['file']}: {ex['sentence'][:60]}")
+
+
 @app.command("serve")
 def serve_cmd(
     data: DataOpt = None,

@@ -6,6 +6,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from corpus.boilerplate import remove_boilerplate, zone_keys
 from corpus.linejoin import join_wrapped_lines
 from corpus.noise import clean_lines, remove_page_marks
 from corpus.repair import repair_artifacts
@@ -52,13 +53,24 @@ def _paragraph_groups(lines: list[str]) -> list[list[str]]:
     return [g for g in groups if g]
 
 
-def clean_text(raw: str) -> CleanResult:
-    stats: Counter[str] = Counter()
+def _normalized_lines(raw: str, stats: Counter[str]) -> list[str]:
     text, repaired = repair_artifacts(raw)
     stats["artifacts_repaired"] += repaired
     text = normalize_chars(text)
     text = remove_page_marks(text)
-    lines = [line.strip() for line in text.split("\n")]
+    return [line.strip() for line in text.split("\n")]
+
+
+def boilerplate_keys(raw: str) -> set[int]:
+    """Fingerprints of the lines at the edges of a file, as :func:`clean_text` sees them."""
+    return zone_keys(_normalized_lines(raw, Counter()))
+
+
+def clean_text(raw: str, boilerplate: frozenset[int] = frozenset()) -> CleanResult:
+    """``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
+    stats: Counter[str] = Counter()
+    lines = _normalized_lines(raw, stats)
+    lines = remove_boilerplate(lines, boilerplate, stats)
     lines = clean_lines(lines, stats)
     for i, line in enumerate(lines):
         if line:

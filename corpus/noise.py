@@ -13,6 +13,7 @@ from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
+from corpus.furniture import DOC_NOUNS, find_watermarks, furniture_class, strip_inline, vocabulary
 from corpus.script import to_simplified
 
 _DOC_META_KEYS = (
@@ -126,10 +127,42 @@ def remove_page_marks(text: str) -> str:
     return "".join(out)
 
 
+_AGGREGATOR_EXTRA = re.compile(
+    # Template sites open a page with a definition of the genre ("总结是…的书面材料") or an
+    # offer to share it; neither belongs to any report.
+    r"^(?:工作)?(?:总结|报告|计划|述职报告|调研报告|调查报告)是(?:指)?.{0,80}(?:书面材料|文体|文书|应用文)"
+    r"|为(?:您|你|大家)(?:精心)?(?:分享|整理|收集|推荐|准备|带来)|以供(?:您|你|大家)?参考"
+    r"|下面(?:就)?是.{0,16}(?:给|为)(?:大家|您|你)|【阅读指引】"
+)
+
+
+def _separator_neighbours(simplified: list[str], classes: list[str | None]) -> None:
+    """A breadcrumb spread over lines ("首页" / ">" / "要闻"): the short items on either
+    side of a lone separator line are part of it."""
+    seps = set(vocabulary().separators)
+    for i, s in enumerate(simplified):
+        if s.strip() and set(s.strip()) <= seps:
+            for j in (i - 1, i + 1):
+                if 0 <= j < len(simplified) and classes[j] is None:
+                    t = simplified[j].strip()
+                    plain = not DOC_NOUNS.search(t) and not re.search(r"[。，；]", t)
+                    if 0 < len(t) <= 12 and plain:
+                        classes[j] = "breadcrumb"
+
+
 def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
     """Remove noise lines, notice blocks, spam and page footers; then inline noise."""
     simplified = to_simplified("\n".join(lines)).split("\n")
     n = len(lines)
+    for mark in find_watermarks(simplified):
+        for i, simp in enumerate(simplified):
+            while mark in simp:  # the twin has the same length: cut the same span
+                a, b = simp.index(mark), simp.index(mark) + len(mark)
+                simp, lines[i] = simp[:a] + simp[b:], lines[i][:a] + lines[i][b:]
+                stats["watermark"] += 1
+            simplified[i] = simp
+    classes = [furniture_class(s) for s in simplified]
+    _separator_neighbours(simplified, classes)
     # Footer: cut from the first footer marker found in the last 40% of the lines.
     cut_at = n
     for i in range(int(n * 0.6), n):
@@ -155,6 +188,10 @@ def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
                 stats["notice_lines"] += 1
                 continue
             in_notice = False
+        if classes[i] is not None:
+            stats[f"furniture_{classes[i]}"] += 1
+            prev_noise = True
+            continue
         if NOISE_LINES.match(simp):
             stats["site_lines"] += 1
             prev_noise = True
@@ -167,18 +204,29 @@ def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
             stats["keyword_lines"] += 1
             prev_noise = True
             continue
-        # A bare category label ("工作报告") sitting in a page header between noise lines.
-        if prev_noise and i < 15 and len(simp) <= 6 and not re.search(r"[，。：；！？]", simp):
+        # A bare label ("工作报告", a channel name) sitting in a page header between noise
+        # lines.
+        if prev_noise and i < 20 and len(simp) <= 6 and not re.search(r"[，。：；！？]", simp):
             stats["site_lines"] += 1
+            continue
+        if i < 40 and len(simp) <= 250 and _AGGREGATOR_EXTRA.search(simp):
+            stats["aggregator"] += 1
+            prev_noise = True
             continue
         new = strip_aggregator(line, simp)
         if new != line:
             stats["aggregator"] += 1
             line = new
+            simp = to_simplified(line)
         before = line
         line = AD_URL.sub("", line)
         if line != before:
             stats["ad_urls"] += 1
+            simp = to_simplified(line)
+        inline: dict[str, int] = {}
+        line = strip_inline(line, simp, inline)
+        for name, k in inline.items():
+            stats[f"inline_{name}"] += k
         line = WATERMARK_DOT.sub("", line)
         prev_noise = False
         kept.append(line.strip())

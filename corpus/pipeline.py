@@ -11,7 +11,8 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from corpus.clean import clean_text
+from corpus.boilerplate import MIN_FILES, line_key
+from corpus.clean import boilerplate_keys, clean_text
 from corpus.dedup import THRESHOLD, band_keys, signature, similarity
 from corpus.gazetteer import Gazetteer, load_gazetteer
 from corpus.linejoin import preload_segmenter
@@ -76,11 +77,12 @@ def build_reports(
     params: ChunkParams,
     stats: Counter[str] | None = None,
     timings: Counter[str] | None = None,
+    boilerplate: frozenset[int] = frozenset(),
 ) -> list[Report]:
     """Everything from decoded text to reports with passages; no store access."""
     timings = timings if timings is not None else Counter()
     t0 = time.perf_counter()
-    cleaned = clean_text(doc.text)
+    cleaned = clean_text(doc.text, boilerplate)
     if stats is not None:
         stats.update(cleaned.stats)
     t1 = time.perf_counter()
@@ -178,9 +180,9 @@ class _Prepared:
     timings: Counter[str] = field(default_factory=Counter)
 
 
-def _prepare(job: tuple[str, ChunkParams]) -> _Prepared:
+def _prepare(job: tuple[str, ChunkParams, frozenset[int]]) -> _Prepared:
     """Read and build one file's reports; runs in a worker process, touches no store."""
-    spath, params = job
+    spath, params, boilerplate = job
     out = _Prepared(spath, SkippedFile(spath, ""))
     t0 = time.perf_counter()
     doc = read_file(spath)
@@ -191,7 +193,9 @@ def _prepare(job: tuple[str, ChunkParams]) -> _Prepared:
     out.text_bytes = len(doc.text.encode("utf-8"))
     out.doc = replace(doc, text="")  # the text travels inside the reports, not twice
     try:
-        out.reports = build_reports(doc, load_gazetteer(), params, out.noise, out.timings)
+        out.reports = build_reports(
+            doc, load_gazetteer(), params, out.noise, out.timings, boilerplate
+        )
         t1 = time.perf_counter()
         for report in out.reports:
             add_band_keys(report)
@@ -227,7 +231,7 @@ def ingest(
     run_id = store.start_run()
     own_dir = store.data_dir.resolve()
     uploads = own_dir / UPLOADS_DIR  # kept raw uploads are ordinary sources
-    jobs: list[tuple[str, ChunkParams]] = []
+    jobs: list[tuple[str, ChunkParams, frozenset[int]]] = []
     for path in paths if paths is not None else iter_paths(sources):
         resolved = Path(path).resolve()
         if resolved.is_relative_to(own_dir) and not resolved.is_relative_to(uploads):
@@ -250,15 +254,17 @@ def ingest(
             if progress:
                 progress(spath)
             continue
-        jobs.append((spath, params))
+        jobs.append((spath, params, frozenset()))
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
     load_gazetteer()
     preload_segmenter()
     if workers > 1 and len(jobs) >= 8:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(workers) as pool:
+            jobs = _learn_boilerplate(store, jobs, pool.imap)
             _store_all(store, pool.imap(_prepare, jobs, chunksize=4), summary, run_id, progress)
     else:
+        jobs = _learn_boilerplate(store, jobs, map)
         _store_all(store, map(_prepare, jobs), summary, run_id, progress)
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
@@ -266,6 +272,27 @@ def ingest(
 
 
 COMMIT_EVERY = 200
+
+
+def _edge_keys(spath: str) -> tuple[str, set[int]]:
+    doc = read_file(spath)
+    return spath, set() if isinstance(doc, SkippedFile) else boilerplate_keys(doc.text)
+
+
+def _learn_boilerplate(
+    store: CorpusStore,
+    jobs: list[tuple[str, ChunkParams, frozenset[int]]],
+    mapper: Callable[..., Iterator[tuple[str, set[int]]]],
+) -> list[tuple[str, ChunkParams, frozenset[int]]]:
+    """First pass over the files to ingest: record their edge lines, then hand every job
+    the lines that recur at the edges of files across the corpus (corpus.boilerplate)."""
+    if not jobs:
+        return jobs
+    with store.transaction():
+        for spath, keys in mapper(_edge_keys, [j[0] for j in jobs]):
+            store.add_edge_lines(line_key(spath), keys)
+    known = store.recurring_edge_lines(MIN_FILES)
+    return [(spath, params, known) for spath, params, _ in jobs]
 
 
 def _store_all(

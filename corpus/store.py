@@ -57,6 +57,8 @@ CREATE TABLE IF NOT EXISTS report_bands(key INTEGER NOT NULL, report_id TEXT NOT
 CREATE INDEX IF NOT EXISTS report_bands_key ON report_bands(key);
 CREATE TABLE IF NOT EXISTS passage_bands(key INTEGER NOT NULL, passage_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS passage_bands_key ON passage_bands(key);
+CREATE TABLE IF NOT EXISTS edge_lines(
+    line INTEGER NOT NULL, file INTEGER NOT NULL, PRIMARY KEY(line, file)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ingest_runs(
     run_id INTEGER PRIMARY KEY AUTOINCREMENT, started_at REAL NOT NULL, seconds REAL,
     summary TEXT);
@@ -615,6 +617,28 @@ class CorpusStore:
                 "SELECT * FROM passages WHERE passage_id IN ({marks})", passage_ids
             )
         }
+
+    def add_edge_lines(self, file_key: int, keys: Iterable[int]) -> None:
+        """Record the fingerprints of a file's edge lines (see corpus.boilerplate)."""
+        self.db.execute("DELETE FROM edge_lines WHERE file=?", (file_key,))
+        self.db.executemany(
+            "INSERT OR IGNORE INTO edge_lines VALUES(?,?)", [(k, file_key) for k in keys]
+        )
+
+    def recurring_edge_lines(self, min_files: int) -> frozenset[int]:
+        rows = self.db.execute(
+            "SELECT line FROM edge_lines GROUP BY line HAVING COUNT(*) >= ?", (min_files,)
+        )
+        return frozenset(r[0] for r in rows)
+
+    def reports_of_source(self, path: str, with_text: bool = False) -> list[ReportRecord]:
+        """The reports a source file yielded, in their order inside the file."""
+        rows = self.db.execute(
+            "SELECT r.* FROM report_sources s JOIN reports r USING(report_id) "
+            "WHERE s.path=? ORDER BY s.ordinal",
+            (path,),
+        ).fetchall()
+        return [self._report(row, with_text) for row in rows]
 
     def reports_by_ids(self, report_ids: list[str]) -> dict[str, ReportRecord]:
         """Report fields without text, with their sources, for many reports at once."""

@@ -1,0 +1,218 @@
+"""Page furniture told apart from report text by its features, not by the names of sites.
+
+Scraped pages wrap a report in the parts of their template: navigation and breadcrumbs
+(``首页 > 范文 > 工作总结``), controls (``下载 打印 全屏 收藏``, ``【字号：加大 还原 减小】``),
+metadata lines (``来源：某某日报``, ``发布时间：2023-10-28 热度：59``), site names and
+watermarks with their addresses. Whatever the site, those lines are built from a small
+vocabulary of template words (``corpus/data/furniture.json``), dates with clock times,
+numbers, separators and addresses, and carry no sentence. A short line whose every token is
+of that kind is furniture; a report line (a title, a heading, a salutation, a sentence)
+always has words of its own.
+
+Inline furniture (in reports flattened onto one line) is removed by shape: bracketed control
+groups, runs of controls, breadcrumbs after ``位置：`` or ``首页``, dates with clock times.
+Pinyin that a bad conversion left in brackets after a character (``業(yè)``) and the
+``此处隐藏N个字`` marks of preview pages are handled here too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+MAX_FURNITURE_LINE = 80
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    controls: frozenset[str]
+    meta_keys: tuple[str, ...]
+    site_suffixes: tuple[str, ...]
+    separators: str
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    raw = json.loads(resources.files("corpus").joinpath("data/furniture.json").read_text("utf-8"))
+    return Vocabulary(
+        controls=frozenset(raw["controls"]),
+        # Longest first so that 发布时间 wins over 时间.
+        meta_keys=tuple(sorted(raw["meta_keys"], key=len, reverse=True)),
+        site_suffixes=tuple(sorted(raw["site_suffixes"], key=len, reverse=True)),
+        separators="".join(raw["separators"]),
+    )
+
+
+_DATE = r"(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?"
+_TIME = r"\d{1,2}:\d{2}(?::\d{2})?"
+DATETIME = re.compile(rf"{_DATE}(?:\s*{_TIME})?|{_TIME}")
+_DATETIME_WITH_CLOCK = re.compile(rf"{_DATE}\s*{_TIME}")
+URL = re.compile(
+    r"(?:https?://|www\.)[A-Za-z0-9./?=&%#_~+:-]+"
+    r"|\b[A-Za-z0-9-]{2,}\.(?:com|cn|net|org|cc|top|info|vip)(?:\.cn)?\b(?:/[A-Za-z0-9./?=&%#_~+-]*)?",
+    re.IGNORECASE,
+)
+_SENTENCE_PUNCT = re.compile(r"[。！？；]")
+_TOKEN_SPLIT = re.compile(r"[\s【】\[\]（）()<>《》「」“”\"'，,、：:|｜/>›»→·•\-—–_=]+")
+_NUMBER = re.compile(r"^[\d.,%万千百余]+(?:次|人|篇|页|KB|MB|kb|mb)?$")
+# A report's own words that a title, heading or label line carries (never template words).
+DOC_NOUNS = re.compile(
+    r"报告|报吿|总结|汇报|计划|材料|讲话|发言|方案|意见|通知|要点|做法|经验|调研|调查|自查|述职|情况"
+)
+_PUNCT_ONLY = re.compile(r"^[\W_]+$")
+
+
+def _meta_pattern() -> re.Pattern[str]:
+    keys = "|".join(re.escape(k) for k in vocabulary().meta_keys)
+    return re.compile(rf"(?:{keys})\s*[:：]\s*[^\s【】\[\]]{{0,24}}")
+
+
+@lru_cache(maxsize=1)
+def _meta() -> re.Pattern[str]:
+    return _meta_pattern()
+
+
+def is_site_name(token: str) -> bool:
+    v = vocabulary()
+    return 2 <= len(token) <= 14 and token.endswith(v.site_suffixes) and not DOC_NOUNS.search(token)
+
+
+def furniture_class(simp: str) -> str | None:
+    """The furniture class of one line (simplified form), or None for report text."""
+    s = simp.strip()
+    if not s or len(s) > MAX_FURNITURE_LINE:
+        return None
+    v = vocabulary()
+    if _PUNCT_ONLY.match(s):
+        return "controls"
+    if re.match(r"^(?:您的|当前|您的当前)?位置\s*[:：]", s) or sum(s.count(c) for c in "›»>") >= 2:
+        return "breadcrumb"
+    has_sentence = bool(_SENTENCE_PUNCT.search(s))
+    rest = s
+    kinds: list[str] = []
+    for pattern, kind in ((URL, "url"), (_meta(), "source_meta"), (DATETIME, "datetime")):
+        if pattern.search(rest):
+            kinds.extend(kind for _ in pattern.findall(rest))
+            rest = pattern.sub(" ", rest)
+    unknown: list[str] = []
+    for token in _TOKEN_SPLIT.split(rest):
+        if not token:
+            continue
+        if token in v.controls:
+            kinds.append("controls")
+        elif _NUMBER.match(token):
+            kinds.append("number")
+        elif is_site_name(token):
+            kinds.append("site_name")
+        else:
+            unknown.append(token)
+    real = [k for k in kinds if k != "number"]
+    if not real:
+        return None
+    if unknown and not (
+        len(unknown) == 1
+        and len(unknown[0]) <= 6
+        and not has_sentence
+        and (len(real) >= 2 or any(k in ("datetime", "source_meta", "url") for k in real))
+    ):
+        # One short label is allowed beside template parts ("时间:… 工作总结 我要投稿",
+        # "某某网 发表于:…"); anything more is the report's own words.
+        return None
+    if has_sentence and "url" not in real:
+        return None
+    order = ("breadcrumb", "url", "source_meta", "datetime", "site_name", "controls")
+    return min(real, key=lambda k: order.index(k) if k in order else len(order))
+
+
+# --- inline furniture ---------------------------------------------------------------------
+
+_BRACKET_CONTROLS = re.compile(r"[【\[]\s*字[号体]\s*[:：]?[^【】\[\]]{0,24}[】\]]")
+_CONTROL_WORDS = "下载|打印|全屏|收藏|分享|关闭窗口|返回顶部|我要投稿|举报|手机版"
+_CONTROL_RUN = re.compile(rf"(?:(?:{_CONTROL_WORDS})[\s|｜/]*){{2,}}")
+_BREADCRUMB = re.compile(
+    r"(?:(?:您的|当前|您的当前)?位置\s*[:：]\s*|(?<![\u4e00-\u9fff])首页\s*)"
+    r"(?:[^\s>›»，。：；]{0,12}\s*[>›»]\s*)+[^\s>›»，。：；]{0,10}?(?=\s|$|[>›»])"
+)
+_INLINE_DATETIME = re.compile(
+    rf"(?:(?:发布|发表|更新|上传)?(?:时间|日期)\s*[:：]\s*)?{_DATE}\s*{_TIME}"
+)
+_PINYIN_SYLLABLE = r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouvü][a-zü]{0,4}"
+_TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
+# Pinyin left after a character by a bad conversion: 業(yè), 近(jin). Tone marks make it
+# certain; toneless text must read as one pinyin syllable.
+_PINYIN = re.compile(
+    rf"(?<=[\u4e00-\u9fff])[（(](?:[a-zü]*[{_TONE}][a-zü{_TONE}]*|{_PINYIN_SYLLABLE})[)）]"
+)
+# An English word glossed in brackets after Chinese (总结(summary)): SEO injection.
+_GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-z]{4,12}[)）]")
+# A site credit pasted into a sentence: "原创文秘网站:百范文网".
+_SITE_CREDIT = re.compile(
+    r"(?:原创)?[\u4e00-\u9fff]{0,6}(?:网站|网|文库)\s*[:：]\s*[\u4e00-\u9fff]{1,8}(?:网|文库)"
+    r"(?![站络格点页民友])"
+)
+_HIDDEN = re.compile(r"[（(【\[]?\s*此处隐藏\s*[\d,]*\s*个?字\s*[)）】\]]?[.。…]*")
+HIDDEN_MARK = "……"
+
+
+_INLINE_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("hidden_text", _HIDDEN, HIDDEN_MARK),
+    ("site_credit", _SITE_CREDIT, ""),
+    ("pinyin", _PINYIN, ""),
+    ("gloss", _GLOSS, ""),
+    ("controls", _BRACKET_CONTROLS, ""),
+    ("controls", _CONTROL_RUN, " "),
+    ("breadcrumb", _BREADCRUMB, " "),
+    ("datetime", _INLINE_DATETIME, " "),
+)
+
+
+def strip_inline(line: str, simp: str | None = None, stats: dict[str, int] | None = None) -> str:
+    """Remove inline furniture from ``line``; patterns are matched on its simplified twin
+    ``simp`` (same length) when given, and the spans are cut from the original line."""
+    simp = line if simp is None else simp
+    spans: list[tuple[int, int, str, str]] = []
+    for name, pattern, repl in _INLINE_RULES:
+        for m in pattern.finditer(simp):
+            overlaps = any(a < m.end() and m.start() < b for a, b, _, _ in spans)
+            if m.end() > m.start() and not overlaps:
+                spans.append((m.start(), m.end(), repl, name))
+    if not spans:
+        return line
+    out = []
+    last = 0
+    for a, b, repl, name in sorted(spans):
+        out.append(line[last:a])
+        out.append(repl)
+        last = b
+        if stats is not None:
+            stats[name] = stats.get(name, 0) + 1
+    out.append(line[last:])
+    return "".join(out)
+
+
+# --- watermarks ---------------------------------------------------------------------------
+
+_MIN_WATERMARK = 6
+_MIN_REPEATS = 2
+
+
+def find_watermarks(simplified_lines: list[str]) -> list[str]:
+    """Prefixes that repeat before several paragraphs and read as furniture (a site label
+    with its address, or template words): a watermark the site stamps on its copies."""
+    counts: dict[str, int] = {}
+    for line in simplified_lines:
+        for m in URL.finditer(line[:80]):
+            prefix = line[: m.end()]
+            if len(prefix) >= _MIN_WATERMARK:
+                counts[prefix] = counts.get(prefix, 0) + 1
+    marks = []
+    for prefix, n in counts.items():
+        if n < _MIN_REPEATS:
+            continue
+        label = URL.sub("", prefix).strip(" :：-—|")
+        if len(label) <= 16 and not _SENTENCE_PUNCT.search(label):
+            marks.append(prefix)
+    return sorted(marks, key=len, reverse=True)
