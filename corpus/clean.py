@@ -12,8 +12,10 @@ from corpus.noise import clean_lines, remove_page_marks
 from corpus.repair import repair_artifacts
 from corpus.script import to_simplified
 from corpus.textnorm import normalize_chars
+from corpus.titles import collapse_spacing
 
 _LABEL_PREFIX = re.compile(r"^[^：\s]{1,4}：")
+_SPACED = re.compile(r"^(?:[\u4e00-\u9fff]\s+){2,}[\u4e00-\u9fff]$")
 
 
 @dataclass
@@ -58,7 +60,11 @@ def _normalized_lines(raw: str, stats: Counter[str]) -> list[str]:
     stats["artifacts_repaired"] += repaired
     text = normalize_chars(text)
     text = remove_page_marks(text)
-    return [line.strip() for line in text.split("\n")]
+    # Letter-spaced titles ("政 府 工 作 报 告") read as one word from here on.
+    return [
+        collapse_spacing(line) if _SPACED.match(line.strip()) else line.strip()
+        for line in text.split("\n")
+    ]
 
 
 def boilerplate_keys(raw: str) -> set[int]:

@@ -63,6 +63,9 @@ DOC_NOUNS = re.compile(
     r"报告|报吿|总结|汇报|计划|材料|讲话|发言|方案|意见|通知|要点|做法|经验|调研|调查|自查|述职|情况"
 )
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
+# A photo credit ("本报记者 某某 摄") closes a caption: the caption line is the page's.
+_PHOTO_CREDIT = r"(?:记者|摄影|通讯员)\s*[\u4e00-\u9fff·]{2,6}\s*摄"
+_PHOTO_LINE = re.compile(rf"{_PHOTO_CREDIT}\s*$")
 
 
 def _meta_pattern() -> re.Pattern[str]:
@@ -88,6 +91,8 @@ def furniture_class(simp: str) -> str | None:
     v = vocabulary()
     if _PUNCT_ONLY.match(s):
         return "controls"
+    if _PHOTO_LINE.search(s):
+        return "photo_caption"
     if re.match(r"^(?:您的|当前|您的当前)?位置\s*[:：]", s) or sum(s.count(c) for c in "›»>") >= 2:
         return "breadcrumb"
     has_sentence = bool(_SENTENCE_PUNCT.search(s))
@@ -157,7 +162,9 @@ _HIDDEN = re.compile(r"[（(【\[]?\s*此处隐藏\s*[\d,]*\s*个?字\s*[)）】
 HIDDEN_MARK = "……"
 
 
+_INLINE_PHOTO = re.compile(rf"(?<=[。！？])[^。！？\n]{{0,40}}?{_PHOTO_CREDIT}")
 _INLINE_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("photo_caption", _INLINE_PHOTO, ""),
     ("hidden_text", _HIDDEN, HIDDEN_MARK),
     ("site_credit", _SITE_CREDIT, ""),
     ("pinyin", _PINYIN, ""),

@@ -16,6 +16,8 @@ from importlib import resources
 from corpus.furniture import DOC_NOUNS, find_watermarks, furniture_class, strip_inline, vocabulary
 from corpus.script import to_simplified
 
+TITLE_NOUN_END = re.compile(r"(?:工作报告|工作总结|调研报告|自查报告|述职报告)$")
+
 _DOC_META_KEYS = (
     "大小|页数|格式|时间|上传时间|更新时间|发布时间|浏览|浏览次数|阅读次数|下载次数|来源|"
     "作者|编辑|责任编辑|字数|文档编号|所属分类|分类|标签|关键字"
@@ -206,7 +208,9 @@ def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
             continue
         # A bare label ("工作报告", a channel name) sitting in a page header between noise
         # lines.
-        if prev_noise and i < 20 and len(simp) <= 6 and not re.search(r"[，。：；！？]", simp):
+        # A short doc-type title ("政府工作报告") after a caption is a title, not a label.
+        label_like = not re.search(r"[，。：；！？]", simp) and not TITLE_NOUN_END.search(simp)
+        if prev_noise and i < 20 and len(simp) <= 6 and label_like:
             stats["site_lines"] += 1
             continue
         if i < 40 and len(simp) <= 250 and _AGGREGATOR_EXTRA.search(simp):

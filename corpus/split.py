@@ -12,6 +12,14 @@ from dataclasses import dataclass
 
 from corpus.markers import COMPILATION_MARKER_AFTER, COMPILATION_MARKER_BEFORE, starts_with_marker
 from corpus.script import to_simplified
+from corpus.titles import (
+    HEAD_SCAN,
+    choose_title,
+    collapse_spacing,
+    is_compilation_title,
+    split_glued_title,
+    strip_compilation,
+)
 
 TITLE_WORDS = re.compile(
     r"总结|报告|汇报|做法|经验|材料|计划|要点|调研|自查|讲话|发言|述职|情况|建设|工作"
@@ -23,6 +31,7 @@ _TRAILING_PUNCT = re.compile(r"[，、：；,:;]$")
 _LABEL_LINE = re.compile(r"^(?:关[键健]词|摘\s*要|中图分类号|文献标识码|参考文献|作者|前言|编者按)")
 _TITLE_NOISE = re.compile(r"\s*(?:[\[【（(]范文[\]】）)]|范文)\s*$")
 MIN_SPLIT_BODY = 200
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -58,15 +67,31 @@ def is_title_line(line: str, strict: bool = False) -> bool:
     return True
 
 
+_N = "\\d一二三四五六七八九十"
+# Further piece markers of compilation pages: "第1篇 标题", "篇一：标题" (the piece's own
+# title follows), "标题【第一篇】", "标题 篇1", "标题1" (the page title, numbered).
+_PIECE_BEFORE = re.compile(
+    rf"^(?:第\s*[{_N}]{{1,3}}\s*篇\s*|篇[{_N}]{{1,3}}\s*[:：]\s*)(?P<title>[^\s：:]\S.*)$"
+)
+_PIECE_AFTER = re.compile(
+    rf"^(?P<title>.{{2,60}}?)\s*(?:[【\[（(]\s*第?[{_N}]{{1,3}}篇\s*[】\]）)]|篇\s*[{_N}]{{1,3}}"
+    rf"|(?<=总结|报告|计划|汇报|材料)\s*(?P<n>\d{{1,2}}))$"
+)
+
+
 def _marker(line: str) -> tuple[str, bool] | None:
     """(title, title_is_page_title) when ``line`` is a compilation marker."""
     s = line.strip()
-    m = COMPILATION_MARKER_BEFORE.match(s)
-    if m:
-        return clean_title(m.group("title")), False
-    m = COMPILATION_MARKER_AFTER.match(s)
+    m = COMPILATION_MARKER_BEFORE.match(s) or _PIECE_BEFORE.match(s)
     if m and not _SENTENCE_PUNCT.search(m.group("title")):
-        return clean_title(m.group("title")), True
+        title = clean_title(m.group("title"))
+        # "第一篇：某某工作报告(精选)": the page's title, not the piece's.
+        return strip_compilation(title), is_compilation_title(to_simplified(title))
+    m = COMPILATION_MARKER_AFTER.match(s) or _PIECE_AFTER.match(s)
+    if m and not _SENTENCE_PUNCT.search(m.group("title")):
+        if m.groupdict().get("n") and int(m.group("n")) > 30:
+            return None
+        return strip_compilation(clean_title(collapse_spacing(m.group("title")))), True
     return None
 
 
@@ -118,7 +143,9 @@ def split_reports(text: str, title_hint: str | None = None) -> list[Segment]:
     if markers:
         preamble = lines[: markers[0][0]]
         titles = [x for x in preamble if is_title_line(x)]
-        page_title = clean_title(titles[-1]) if titles else title_hint
+        page_title = (
+            strip_compilation(clean_title(collapse_spacing(titles[-1]))) if titles else title_hint
+        )
         for k, (i, (title, is_page)) in enumerate(markers):
             end = markers[k + 1][0] if k + 1 < len(markers) else len(lines)
             body = lines[i + 1 : end]
@@ -129,8 +156,30 @@ def split_reports(text: str, title_hint: str | None = None) -> list[Segment]:
         segments.append(Segment(lines, None, False, False, title_hint))
     out: list[Segment] = []
     for seg in segments:
-        seg.lines[:1] = _split_title_prefix(seg.lines[0]) if seg.lines else []
-        if seg.lines and is_title_line(seg.lines[0]) and len(seg.lines) > 1:
+        if seg.lines:
+            seg.lines[:1] = _split_title_prefix(seg.lines[0])
+            head = [part for x in seg.lines[:HEAD_SCAN] for part in split_glued_title(x)]
+            seg.lines[:HEAD_SCAN] = head
+        choice = choose_title(seg.lines)
+        if (
+            choice.index is not None
+            and choice.title
+            and seg.marker_title
+            and not seg.marker_title_is_page_title
+            and _DIGITS.sub("", choice.title) == _DIGITS.sub("", seg.marker_title)
+        ):
+            # The piece's marker named it; the line below repeats it with another year
+            # (an SEO variant): the marker's own title stands.
+            seg.lines = seg.lines[choice.index + 1 :]
+            out.extend(_split_on_titles(seg))
+            continue
+        if choice.index is not None and len(seg.lines) > choice.index + 1:
+            # Lines above the title are the page's (its title, labels), not the report's.
+            seg.lines = [choice.title or seg.lines[choice.index], *seg.lines[choice.index + 1 :]]
             seg.has_own_title = True
+        elif choice.page_title and not seg.marker_title:
+            seg.marker_title, seg.marker_title_is_page_title = choice.page_title, True
+        if choice.index is None:
+            seg.lines = [x for x in seg.lines if x not in choice.page_lines]
         out.extend(_split_on_titles(seg))
     return [s for s in out if sum(len(x) for x in s.lines) >= 20]

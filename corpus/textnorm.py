@@ -28,6 +28,10 @@ _PAREN_PAIR = re.compile(r"(.?)\(([^()\n]{1,40})\)(.?)")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,300})?/?>")
 _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,6}|#x[0-9A-Fa-f]{2,6});")
 _MULTI_SPACE = re.compile(r" {2,}")
+# Layout spaces around numbers in Chinese text ("工会 2021 年", "1 9 9 3 年"): PDF and web
+# extraction put them there; Chinese writes numbers flush with the words.
+_SPACE_AROUND_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=\d)|(?<=\d) +(?=[\u4e00-\u9fff])")
+_SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?: \d){2,}(?![\d.])")
 
 
 def _paren(m: re.Match[str]) -> str:
@@ -46,4 +50,6 @@ def normalize_chars(text: str) -> str:
     text = _PUNCT_NEAR_CJK.sub(lambda m: _ASCII_TO_CN[m.group()], text)
     text = _PAREN_PAIR.sub(_paren, text)
     text = text.replace("．", ".")
+    text = _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), text)
+    text = _SPACE_AROUND_NUMBER.sub("", text)
     return _MULTI_SPACE.sub(" ", text)
