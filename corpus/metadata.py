@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from corpus.dates import find_dates
 from corpus.gazetteer import Gazetteer
 from corpus.jurisdiction import resolve_jurisdiction, self_level
 from corpus.models import ReportMeta
@@ -36,18 +37,6 @@ _DOC_TYPES = [
 _PAPER_CUES = re.compile(r"摘\s*要|关[键健]词|中图分类号|文献标识码|参考文献|文献引用")
 _TITLE_LABEL = re.compile(r"^(做法|经验|经验做法|典型经验|经验交流|调研报告|调查报告)：")
 
-_YEAR = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年?(?!\d)")
-_YEAR_IN_BODY = re.compile(r"(?<![\d.])((?:19[5-9]|20[0-4])\d)\s*年(?!代)")
-_CN_YEAR = re.compile(r"([一二三四五六七八九〇零○]{4})年")
-_CN_YEAR_DIGITS = dict(
-    zip("〇零○一二三四五六七八九", "0001234567 89".replace(" ", ""), strict=False)
-)
-
-
-def _cn_year(s: str) -> int | None:
-    digits = "".join(_CN_YEAR_DIGITS.get(ch, "") for ch in s)
-    return int(digits) if len(digits) == 4 and 1950 <= int(digits) <= 2049 else None
-
 
 def title_label(title: str) -> tuple[str, str | None]:
     """'做法：标题' -> ('标题', '做法'): a category label printed before the title."""
@@ -71,31 +60,48 @@ def find_org_type(title: str, opening: str) -> str | None:
     return None
 
 
-def find_year(title: str, opening: str, title_is_page_title: bool) -> int | None:
-    """The year reported on: from the report's own title, else the opening lines."""
-    if not title_is_page_title:
-        m = _YEAR.search(title)
-        if m:
-            return int(m.group(1))
-    m = _YEAR_IN_BODY.search(opening)
-    if m:
-        return int(m.group(1))
-    m = _CN_YEAR.search(opening)
-    if m:
-        return _cn_year(m.group(1))
-    return None
+# How an opening announces what it is ("现将自查情况报告如下", "向大会报告工作").
+_BODY_DOC_CUES = [
+    ("自查报告", re.compile(r"现将[^。]{0,20}自查|自查[^。]{0,12}如下")),
+    ("调研报告", re.compile(r"现将[^。]{0,20}(?:调研|调查|考察)|(?:调研|调查)[^。]{0,12}如下")),
+    ("述职报告", re.compile(r"现将[^。]{0,20}述职|述职如下")),
+    (
+        "工作报告",
+        re.compile(r"向大会(?:报告|作)|作(?:政府)?工作报告|报告过去.{0,6}工作"),
+    ),
+    ("工作总结", re.compile(r"现将[^。]{0,30}总结|总结如下")),
+    ("工作汇报", re.compile(r"现将[^。]{0,30}汇报|汇报如下")),
+]
 
 
-def find_doc_type(title: str, label: str | None, body: str) -> str | None:
+def find_doc_type(
+    title: str, label: str | None, body: str, title_is_page_title: bool = False
+) -> str | None:
+    """From the title (the earliest doc-type word: 工作总结及工作计划 is a 总结), else from
+    how the opening announces itself (现将…总结如下, 向大会报告工作, 自查)."""
     if len(set(_PAPER_CUES.findall(body[:3000]))) >= 1 and re.search(
         r"关[键健]词|摘\s*要", body[:600]
     ):
         return "论文"
+    from_title = None
     for region in (label or "", title):
-        for name, pattern in _DOC_TYPES:
-            if pattern.search(region):
-                return name
-    return None
+        hits = [
+            (m.start(), k, name)
+            for k, (name, p) in enumerate(_DOC_TYPES)
+            if (m := p.search(region))
+        ]
+        if hits:
+            from_title = min(hits)[2]
+            break
+    opening = body[:800]
+    from_body = None
+    for name, pattern in _BODY_DOC_CUES:
+        if pattern.search(opening):
+            from_body = name
+            break
+    if title_is_page_title and from_body in ("自查报告", "调研报告", "述职报告"):
+        return from_body  # a compilation's page title names the genre, not this report
+    return from_title or from_body
 
 
 def extract_metadata(
@@ -119,15 +125,19 @@ def extract_metadata(
     evidence["jurisdiction"] = jur.evidence
     if jur.kind and level not in ("enterprise", "agency"):
         level = jur.kind
-    year = find_year(t_simp, opening, title_is_page_title)
+    dates = find_dates(t_simp, title_is_page_title, b_simp)
+    evidence["year"] = dates.evidence
     return ReportMeta(
         title=title or None,
         jurisdiction=jur.name,
         jurisdiction_path=jur.path,
         level=level,
         org_type=find_org_type(own_title, opening),
-        year=year,
-        doc_type=find_doc_type(t_simp, label, b_simp),
+        year=dates.year,
+        doc_type=find_doc_type(t_simp, label, b_simp, title_is_page_title),
         script=detect_script(body, b_simp),
         evidence=evidence,
+        year_delivered=dates.year_delivered,
+        date=dates.date,
+        review_period=dates.review_period,
     )

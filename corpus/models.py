@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+# The version of the extraction (cleaning, splitting, metadata, sections, passages). Bump it
+# whenever what ingest extracts changes: sources stored by an older version are extracted
+# again the next time their files are ingested, even when the files are unchanged.
+PIPELINE_VERSION = 2
+
 SECTION_ROLES = ("基本情况", "主要做法", "工作成效", "存在问题", "原因分析", "下一步打算", "其他")
-LEVELS = ("province", "city", "county", "township", "street", "enterprise", "agency")
+LEVELS = ("national", "province", "city", "county", "township", "street", "enterprise", "agency")
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,9 @@ class ReportMeta:
     doc_type: str | None
     script: str
     evidence: dict[str, str] = field(default_factory=dict)
+    year_delivered: int | None = None  # when the report was delivered or signed
+    date: str | None = None  # ISO date of delivery, where the text states it
+    review_period: str | None = None  # "2021-2025" when it reviews a five-year term
 
 
 @dataclass

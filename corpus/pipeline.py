@@ -17,7 +17,7 @@ from corpus.dedup import THRESHOLD, band_keys, signature, similarity
 from corpus.gazetteer import Gazetteer, load_gazetteer
 from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
-from corpus.models import DecodedFile, Report, SkippedFile
+from corpus.models import PIPELINE_VERSION, DecodedFile, Report, SkippedFile
 from corpus.passages import ChunkParams, make_passages
 from corpus.practices import extract_practices
 from corpus.readers import iter_paths, read_file
@@ -238,7 +238,7 @@ def ingest(
             continue  # never ingest the store's own files when SRC contains --data
         spath = str(resolved)
         summary.files_seen += 1
-        known = store.file_sha(spath)
+        known = store.file_sha(spath, PIPELINE_VERSION)
         if known is not None and known == _file_sha(spath):
             summary.files_unchanged += 1
             summary.outcomes.append(
@@ -353,6 +353,7 @@ def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_
                     "ok",
                     None,
                     len(prep.reports),
+                    PIPELINE_VERSION,
                 )
                 store.log(run_id, doc.path, "ok", f"{len(prep.reports)} reports")
         except Exception as exc:  # the savepoint rolled this file back; the batch goes on

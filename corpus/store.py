@@ -20,7 +20,7 @@ from corpus.models import Passage, Report
 from corpus.practices import Practice
 from corpus.script import to_simplified
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "corpus.sqlite3"
 _MAX_PARAMS = 900  # below the 999 bound parameters old SQLite builds allow
 
@@ -29,12 +29,13 @@ CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS sources(
     path TEXT PRIMARY KEY, sha256 TEXT, size INTEGER, format TEXT, encoding TEXT,
     status TEXT NOT NULL, reason TEXT, n_reports INTEGER NOT NULL DEFAULT 0,
-    ingested_at REAL NOT NULL);
+    ingested_at REAL NOT NULL, pipeline INTEGER);
 CREATE TABLE IF NOT EXISTS reports(
     report_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, title TEXT, jurisdiction TEXT,
     jurisdiction_path TEXT, level TEXT, org_type TEXT, year INTEGER, doc_type TEXT,
     script TEXT NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL, simplified TEXT NOT NULL,
-    evidence TEXT, n_passages INTEGER NOT NULL, added_at REAL NOT NULL);
+    evidence TEXT, n_passages INTEGER NOT NULL, added_at REAL NOT NULL,
+    year_delivered INTEGER, date TEXT, review_period TEXT);
 CREATE INDEX IF NOT EXISTS reports_seq ON reports(seq);
 CREATE TABLE IF NOT EXISTS report_sources(
     report_id TEXT NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL, sha256 TEXT,
@@ -78,7 +79,15 @@ REPORT_FIELDS = (
     "doc_type",
     "script",
     "source",
+    "year_delivered",
+    "date",
+    "review_period",
 )
+# Columns added after schema version 1, with their types: a version-1 store gains them.
+_ADDED_COLUMNS = {
+    "sources": (("pipeline", "INTEGER"),),
+    "reports": (("year_delivered", "INTEGER"), ("date", "TEXT"), ("review_period", "TEXT")),
+}
 
 
 @dataclass
@@ -97,6 +106,9 @@ class ReportRecord:
     sources: list[dict[str, Any]] = field(default_factory=list)
     text: str | None = None
     simplified: str | None = None
+    year_delivered: int | None = None
+    date: str | None = None
+    review_period: str | None = None
 
 
 # A stored passage is the same record the pipeline builds.
@@ -124,10 +136,25 @@ class CorpusStore:
         row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
         if row is None:
             self.db.execute("INSERT INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
+        elif int(row[0]) == 1:
+            self._migrate_from_1()
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema version {row[0]}, this jiejian needs "
                 f"{SCHEMA_VERSION}: ingest the raw files again into a new --data directory"
+            )
+
+    def _migrate_from_1(self) -> None:
+        """Version 1 → 2: new columns only; every stored row stays. Sources have no pipeline
+        version yet, so the next ingest of their files extracts them again."""
+        with self.transaction():
+            for table, columns in _ADDED_COLUMNS.items():
+                have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                for name, kind in columns:
+                    if name not in have:
+                        self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
+            self.db.execute(
+                "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
 
     def close(self) -> None:
@@ -199,11 +226,15 @@ class CorpusStore:
             "INSERT INTO ingest_log VALUES(?,?,?,?,?)", (run_id, path, status, reason, time.time())
         )
 
-    def file_sha(self, path: str) -> str | None:
+    def file_sha(self, path: str, pipeline: int | None = None) -> str | None:
+        """The stored file's checksum; None when it was not stored, or (with ``pipeline``)
+        was extracted by another pipeline version and must be extracted again."""
         row = self.db.execute(
-            "SELECT sha256 FROM sources WHERE path=? AND status='ok'", (path,)
+            "SELECT sha256, pipeline FROM sources WHERE path=? AND status='ok'", (path,)
         ).fetchone()
-        return row[0] if row else None
+        if row is None or (pipeline is not None and row[1] != pipeline):
+            return None
+        return row[0]
 
     def record_file(
         self,
@@ -215,10 +246,12 @@ class CorpusStore:
         status: str,
         reason: str | None,
         n_reports: int,
+        pipeline: int | None = None,
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO sources VALUES(?,?,?,?,?,?,?,?,?)",
-            (path, sha256, size, fmt, encoding, status, reason, n_reports, time.time()),
+            "INSERT OR REPLACE INTO sources(path, sha256, size, format, encoding, status, reason,"
+            " n_reports, ingested_at, pipeline) VALUES(?,?,?,?,?,?,?,?,?,?)",
+            (path, sha256, size, fmt, encoding, status, reason, n_reports, time.time(), pipeline),
         )
 
     def forget_file(self, path: str) -> list[str]:
@@ -283,7 +316,10 @@ class CorpusStore:
         m = report.meta
         seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM reports").fetchone()[0]
         self.db.execute(
-            "INSERT INTO reports VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO reports(report_id, seq, title, jurisdiction, jurisdiction_path, level,"
+            " org_type, year, doc_type, script, source, text, simplified, evidence, n_passages,"
+            " added_at, year_delivered, date, review_period)"
+            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 report.report_id,
                 seq,
@@ -303,6 +339,9 @@ class CorpusStore:
                 json.dumps(m.evidence, ensure_ascii=False),
                 len(report.passages),
                 time.time(),
+                m.year_delivered,
+                m.date,
+                m.review_period,
             ),
         )
         self.db.executemany(
@@ -525,6 +564,9 @@ class CorpusStore:
             sources=self._sources_of(row["report_id"]) if sources is None else sources,
             text=row["text"] if with_text else None,
             simplified=row["simplified"] if with_text else None,
+            year_delivered=row["year_delivered"],
+            date=row["date"],
+            review_period=row["review_period"],
         )
 
     def list_reports(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from corpus.dates import find_dates
 from corpus.gazetteer import load_gazetteer
-from corpus.metadata import extract_metadata, find_doc_type, find_year
+from corpus.metadata import extract_metadata, find_doc_type
 from corpus.split import split_reports
 
 
@@ -78,7 +79,53 @@ def test_jurisdiction_and_level(title, body, jurisdiction, path, level) -> None:
     ],
 )
 def test_year(title: str, opening: str, page_title: bool, year: int | None) -> None:
-    assert find_year(title, opening, page_title) == year
+    assert find_dates(title, page_title, opening).year == year
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "expected"),
+    [
+        # A congress report delivered in March reviews the year before.
+        (
+            "政府工作报告",
+            "——2019年3月4日在某省第十三届人民代表大会第二次会议上\n各位代表：\n"
+            "现在，我代表省人民政府向大会报告工作。\n一、2018年工作回顾\n……",
+            (2018, 2019, "2019-03-04", None),
+        ),
+        # Named for its session, reviewing the year before and a five-year plan period.
+        (
+            "2026年政府工作报告",
+            "——2026年1月28日在某省第十四届人民代表大会第四次会议上\n各位代表：\n"
+            "一、“十四五”时期和2025年工作回顾\n……",
+            (2025, 2026, "2026-01-28", "2021-2025"),
+        ),
+        # No dateline: the year it plans for says which year it reviews.
+        (
+            "",
+            "各位代表：\n现在，我代表国务院，向大会报告过去五年的政府工作。\n"
+            "一、过去五年工作回顾\n……\n二、2013年工作的总体要求和主要任务\n……",
+            (2012, None, None, "2008-2012"),
+        ),
+        # Relative review with a dateline: 过去一年 in February is the year before.
+        (
+            "政府工作报告",
+            "--2012年2月29日在某区第十三届人民代表大会第六次会议上\n"
+            "各位代表：\n一、过去一年工作回顾\n……",
+            (2011, 2012, "2012-02-29", None),
+        ),
+        # A year-end summary signed in December reviews its own year.
+        (
+            "镇工会工作总结",
+            "一年来，镇工会……\n某某镇工会\n2019年12月25日",
+            (2019, 2019, "2019-12-25", None),
+        ),
+        # Spaced and full-width digits are read (after character normalisation).
+        ("工会工作总结", "1993年，我镇工会……", (1993, None, None, None)),
+    ],
+)
+def test_dates(title: str, body: str, expected: tuple[object, ...]) -> None:
+    d = find_dates(title, False, body)
+    assert (d.year, d.year_delivered, d.date, d.review_period) == expected
 
 
 @pytest.mark.parametrize(
