@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-KIND_RANK = {"province": 0, "city": 1, "county": 2, "township": 3, "street": 3}
+KIND_RANK = {"national": -1, "province": 0, "city": 1, "county": 2, "township": 3, "street": 3}
 _PLACEHOLDER_LEVELS = ("直辖", "市辖区")
 
 

@@ -15,9 +15,11 @@ Placeholders such as xx市 are never places.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corpus.gazetteer import KIND_RANK, Gazetteer
 
@@ -28,14 +30,14 @@ _ENUMERATION = re.compile(
 _DESTINATION_BEFORE = re.compile(r"(?:到|赴|去|前往|走进|参观|考察|来自|途经)$")
 _SELF_WORDS = {
     "township": re.compile(r"我(?:镇|乡)|全(?:镇|乡)(?!村)"),
-    "street": re.compile(r"我街道|全街道|本街道"),
+    "street": re.compile(r"我街道|全街道|本街道|我社区|全社区"),
     "county": re.compile(r"我(?:县|区|旗)|全县"),
     "city": re.compile(r"我市|全市"),
 }
 # The report's own organisation, as named in its title or first lines.
 _ORG_LEVEL = [
-    ("street", re.compile(r"街道[^，。\s]{0,6}?(?:工会|工联会|工委)")),
-    ("township", re.compile(r"(?:乡镇|[镇乡])[^，。\s]{0,4}?(?:工会|工联会|工委)")),
+    ("street", re.compile(r"(?:街道|社区)[^，。\s]{0,6}?(?:工会|工联会|工委|妇联)")),
+    ("township", re.compile(r"(?:乡镇|[镇乡])[^，。\s]{0,4}?(?:工会|工联会|工委|妇联)")),
     ("county", re.compile(r"[县区旗](?:总工会|工会联合会|工会)")),
     ("city", re.compile(r"市(?:总工会|工会联合会)")),
     ("province", re.compile(r"省(?:总工会|工会)")),
@@ -43,8 +45,21 @@ _ORG_LEVEL = [
         "enterprise",
         re.compile(r"企业(?:各级)?工会|公司工会|厂工会|集团工会|(?:供电|电力|煤矿)企业"),
     ),
-    ("agency", re.compile(r"机关工会|机关")),
+    # A unit's own union: a bureau, hospital, institute, school, committee office.
+    (
+        "agency",
+        re.compile(r"机关工会|机关|(?:局|院|所|学校|医院|中心|委员会|团[市县区]委|办公室)工会"),
+    ),
 ]
+
+
+def _after_ancestor(text: str, start: int, gaz: Gazetteer, candidates: list[int]) -> bool:
+    before = text[max(0, start - 8) : start]
+    return any(
+        before.endswith(a.name) or (a.alias and before.endswith(a.alias))
+        for c in candidates
+        for a in gaz.ancestors(c)
+    )
 
 
 @dataclass
@@ -62,17 +77,71 @@ class Jurisdiction:
     evidence: str
 
 
+# Characters that, in front of a bare suffix, are a word of their own far more often than the
+# first half of a two-character place name: 镇党委和县总工会 is 和 + 县, not 和县.
+_FUNCTION_CHARS = set("和与及或在对向为从至到由经把被同跟给比")
+
+
+def _crosses_word(text: str, start: int, end: int) -> bool:
+    """True when the segmenter puts a word across the name's start (天津市市长 has the word
+    天津市 across the start of 津市市). The end is not checked: a suffix often fuses with
+    what follows (县总工会, 市长) without making the name any less a name."""
+    lo, hi = max(0, start - 4), min(len(text), end)
+    pos = lo
+    for token in _segmenter().lcut(text[lo:hi], HMM=False):
+        a, b = pos, pos + len(token)
+        if a < start < b:
+            return True
+        pos = b
+    return False
+
+
+@lru_cache(maxsize=1)
+def _segmenter():  # type: ignore[no-untyped-def]
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _keep_provinces(gaz: Gazetteer, candidates: list[int]) -> list[int]:
+    """北京市 is a province and a city of the same name under it: the province it is."""
+    provinces = {c for c in candidates if gaz.get(c).kind == "province"}
+    if not provinces:
+        return candidates
+    return [
+        c
+        for c in candidates
+        if c in provinces or not any(a.pid in provinces for a in gaz.ancestors(c))
+    ]
+
+
 def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
-    """Place names in (simplified) text: the longest gazetteer name ending at each suffix."""
+    """Place names in (simplified) text: the longest gazetteer name ending at each suffix,
+    accepted only on word boundaries; of overlapping names the leftmost wins."""
     out: list[Mention] = []
     n = len(text)
+    taken_until = -1
     for p in range(n):
         if text[p] not in _SUFFIX_CHARS:
             continue
         for k in range(min(gaz.max_name_len, p + 1), 1, -1):
             name = text[p - k + 1 : p + 1]
             if (k >= 3 or name.endswith("县")) and name in gaz.by_name:
-                out.append(Mention(name, p - k + 1, gaz.by_name[name]))
+                start = p - k + 1
+                if start < taken_until:
+                    break  # overlaps a name already found (天津市|市长 → not 津市市)
+                if (
+                    k == 2
+                    and name[0] in _FUNCTION_CHARS
+                    and not _after_ancestor(text, start, gaz, gaz.by_name[name])
+                ):
+                    break
+                if _crosses_word(text, start, p + 1):
+                    break
+                out.append(Mention(name, start, _keep_provinces(gaz, gaz.by_name[name])))
+                taken_until = p + 1
                 break
     for m in _ENUMERATION.finditer(text):
         suffixes = {
@@ -90,13 +159,14 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
     return out
 
 
-def self_level(title: str, opening: str, body: str) -> str | None:
-    """The level the report speaks from: self words when dominant, else its org name."""
+def self_level(title: str, opening: str, body: str, page_title: str = "") -> str | None:
+    """The level the report speaks from: self words when dominant, else its org name in
+    its title, the compilation's page title, or its opening."""
     counts = {lvl: len(p.findall(body)) for lvl, p in _SELF_WORDS.items()}
     best = max(counts, key=lambda k: counts[k])
     if counts[best] >= 2 and sorted(counts.values())[-2] < counts[best]:
         return best
-    for region in (title, opening):
+    for region in (title, page_title, opening):
         hits = [(m.start(), lvl) for lvl, p in _ORG_LEVEL if (m := p.search(region))]
         if hits:
             return min(hits)[1]
@@ -169,10 +239,51 @@ def _consensus(mentions: list[Mention], gaz: Gazetteer, level: str) -> int | Non
     return None
 
 
+NATIONAL = Jurisdiction("中国", ["中国"], "national", "speaks for the nation")
+VOICE_CHARS = 800
+_NATIONAL_VOICE = re.compile(
+    r"我代表国务院|国务院总理|在第[一二三四五六七八九十]+届全国人民代表大会|"
+    r"我代表中华全国总工会|中国工会第[一二三四五六七八九十]+次全国代表大会上"
+)
+# The author names itself: "我代表海拉尔区人民政府", "——在兰溪市工会第十七次代表大会上",
+# "在云南省第十四届人民代表大会第四次会议上".
+_VOICE = [
+    re.compile(
+        r"我代表(?P<org>[^，。；\s]{2,40}?)(?:人民政府|政府|总工会|工会|委员会|常委会|向大会)"
+    ),
+    re.compile(
+        r"在(?P<org>[^，。；\n]{2,30}?)(?:第[一二三四五六七八九十\d]{1,3}届人民代表大会"
+        r"|(?:总)?工会第[一二三四五六七八九十\d]{1,3}次(?:会员)?代表大会)"
+    ),
+]
+
+
+def _from_voice(title: str, opening: str, gaz: Gazetteer) -> Jurisdiction | None:
+    """The place the report speaks for, when it says so in its own voice."""
+    if _NATIONAL_VOICE.search(title) or _NATIONAL_VOICE.search(opening):
+        return NATIONAL
+    for pattern in _VOICE:
+        for m in pattern.finditer(opening):
+            mentions = find_mentions(m.group("org"), gaz)
+            if not mentions:
+                continue
+            subject = max(
+                mentions, key=lambda x: max(KIND_RANK[gaz.get(c).kind] for c in x.candidates)
+            )
+            pid = _pick(subject, gaz, title + opening, [x for x in mentions if x is not subject])
+            if pid is None:
+                return Jurisdiction(subject.name, None, None, "own voice: ambiguous name")
+            return Jurisdiction(subject.name, gaz.path(pid), gaz.get(pid).kind, "own voice")
+    return None
+
+
 def resolve_jurisdiction(
     title: str, opening: str, body: str, level: str | None, gaz: Gazetteer
 ) -> Jurisdiction:
     """All inputs are simplified text; ``level`` is what :func:`self_level` found."""
+    voice = _from_voice(title, body[:VOICE_CHARS], gaz)
+    if voice is not None:
+        return voice
     rank = _level_rank(level)
     body_mentions = find_mentions(body, gaz)
     regions = [("title", title)]

@@ -120,11 +120,17 @@ def extract_metadata(
     opening = b_simp[:OPENING_CHARS]
     # A page title shared by a whole compilation says nothing about one report's place/level.
     own_title = "" if title_is_page_title else t_simp
-    level = self_level(own_title, opening, b_simp)
+    level = self_level(own_title, opening, b_simp, t_simp if title_is_page_title else "")
     jur = resolve_jurisdiction(own_title, opening, b_simp, level, gaz)
     evidence["jurisdiction"] = jur.evidence
     if jur.kind and level not in ("enterprise", "agency"):
         level = jur.kind
+    doc_type = find_doc_type(t_simp, label, b_simp, title_is_page_title)
+    announced = doc_type in ("自查报告", "调研报告", "述职报告")
+    if title_is_page_title and announced and find_doc_type(t_simp, label, "") != doc_type:
+        # A 范文 page files a 自查报告 under "总工会工作报告": its heading is not this
+        # report's title.
+        title = None
     dates = find_dates(t_simp, title_is_page_title, b_simp)
     evidence["year"] = dates.evidence
     return ReportMeta(
@@ -134,7 +140,7 @@ def extract_metadata(
         level=level,
         org_type=find_org_type(own_title, opening),
         year=dates.year,
-        doc_type=find_doc_type(t_simp, label, b_simp, title_is_page_title),
+        doc_type=doc_type,
         script=detect_script(body, b_simp),
         evidence=evidence,
         year_delivered=dates.year_delivered,

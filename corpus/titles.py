@@ -126,7 +126,9 @@ def is_body_line(line: str) -> bool:
 
 _GLUED = re.compile(
     r"^(?P<title>.{4,50}?(?:总结|报告|汇报|计划|材料)(?:[（(][一二三四五六七八九十\d]{1,3}[）)])?)"
-    r"(?P<rest>(?:(?:19|20)\d\d|今年|一年来|近年来|过去|[xX×]{2}|在|为|按照|根据)[^\n]{20,})$"
+    r"(?:(?P<piece>\d{1,2})(?=[\u4e00-\u9fff])|(?=(?:19|20)\d\d|今年|一年来|近年来|过去|[xX×]{2}"
+    r"|在|为|按照|根据))"
+    r"(?P<rest>[^\n]{20,})$"
 )
 _CLAUSE = re.compile(r"[。！？；，]")
 
@@ -137,7 +139,10 @@ def split_glued_title(line: str) -> list[str]:
         return [line]
     m = _GLUED.match(to_simplified(line))  # same length: cut the original at its offsets
     if m and title_shape(m.group("title")) and _CLAUSE.search(m.group("rest")[:80]):
-        return [line[: m.end("title")], line[m.end("title") :]]
+        return [
+            line[: m.end("title")],
+            line[m.end("piece") if m.group("piece") else m.end("title") :],
+        ]
     return [line]
 
 
