@@ -83,6 +83,22 @@ def is_site_name(token: str) -> bool:
     return 2 <= len(token) <= 14 and token.endswith(v.site_suffixes) and not DOC_NOUNS.search(token)
 
 
+# Font-size buttons: on their own they could be a wrapped fragment of prose (中小|企业).
+SIZE_WORDS = frozenset({"大", "中", "小", "加大", "还原", "减小", "默认", "放大", "缩小"})
+WEAK = "controls?"
+_CLICK = re.compile(r"^(?:点击|点此|请点击)[^，。]{0,16}$")
+
+
+def _compound_of_controls(token: str, controls: frozenset[str]) -> bool:
+    """'分享到微信', '下载打印': template words written together."""
+    if len(token) > 12:
+        return False
+    ok = [True] + [False] * len(token)
+    for i in range(1, len(token) + 1):
+        ok[i] = any(ok[j] and token[j:i] in controls for j in range(max(0, i - 6), i))
+    return ok[-1]
+
+
 def furniture_class(simp: str) -> str | None:
     """The furniture class of one line (simplified form), or None for report text."""
     s = simp.strip()
@@ -102,11 +118,13 @@ def furniture_class(simp: str) -> str | None:
         if pattern.search(rest):
             kinds.extend(kind for _ in pattern.findall(rest))
             rest = pattern.sub(" ", rest)
+    if _CLICK.match(rest.strip(" 》《»«>")) and not has_sentence:
+        return "controls"
     unknown: list[str] = []
     for token in _TOKEN_SPLIT.split(rest):
         if not token:
             continue
-        if token in v.controls:
+        if token in v.controls or _compound_of_controls(token, v.controls):
             kinds.append("controls")
         elif _NUMBER.match(token):
             kinds.append("number")
@@ -128,6 +146,10 @@ def furniture_class(simp: str) -> str | None:
         return None
     if has_sentence and "url" not in real:
         return None
+    tokens = [t for t in _TOKEN_SPLIT.split(rest) if t]
+    only_sizes = all(t in SIZE_WORDS or _compound_of_controls(t, SIZE_WORDS) for t in tokens)
+    if only_sizes and set(real) == {"controls"}:
+        return WEAK  # "大" / "中" / "小" alone: furniture only beside other furniture
     order = ("breadcrumb", "url", "source_meta", "datetime", "site_name", "controls")
     return min(real, key=lambda k: order.index(k) if k in order else len(order))
 

@@ -31,7 +31,7 @@ _DESTINATION_BEFORE = re.compile(r"(?:到|赴|去|前往|走进|参观|考察|�
 _SELF_WORDS = {
     "township": re.compile(r"我(?:镇|乡)|全(?:镇|乡)(?!村)"),
     "street": re.compile(r"我街道|全街道|本街道|我社区|全社区"),
-    "county": re.compile(r"我(?:县|区|旗)|全县"),
+    "county": re.compile(r"我(?:县|区|旗)|全(?:县|区|旗)(?![\u4e00-\u9fff]{0,2}人民)"),
     "city": re.compile(r"我市|全市"),
 }
 # The report's own organisation, as named in its title or first lines.
@@ -170,7 +170,9 @@ def self_level(title: str, opening: str, body: str, page_title: str = "") -> str
         hits = [(m.start(), lvl) for lvl, p in _ORG_LEVEL if (m := p.search(region))]
         if hits:
             return min(hits)[1]
-    return None
+    # Last resort: a single self word early on ("此次调查在全区19个乡、办展开").
+    first = [(m.start(), lvl) for lvl, p in _SELF_WORDS.items() if (m := p.search(body[:1000]))]
+    return min(first)[1] if first else None
 
 
 def _level_rank(level: str | None) -> int | None:

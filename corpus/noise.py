@@ -13,7 +13,14 @@ from collections import Counter
 from functools import lru_cache
 from importlib import resources
 
-from corpus.furniture import DOC_NOUNS, find_watermarks, furniture_class, strip_inline, vocabulary
+from corpus.furniture import (
+    DOC_NOUNS,
+    WEAK,
+    find_watermarks,
+    furniture_class,
+    strip_inline,
+    vocabulary,
+)
 from corpus.script import to_simplified
 
 TITLE_NOUN_END = re.compile(r"(?:工作报告|工作总结|调研报告|自查报告|述职报告)$")
@@ -152,6 +159,15 @@ def _separator_neighbours(simplified: list[str], classes: list[str | None]) -> N
                         classes[j] = "breadcrumb"
 
 
+def _confirm_weak(classes: list[str | None]) -> None:
+    """Font-size buttons count as furniture only within two lines of other furniture."""
+    strong = [c is not None and c != WEAK for c in classes]
+    for i, c in enumerate(classes):
+        if c == WEAK:
+            near = strong[max(0, i - 4) : i] + strong[i + 1 : i + 5]
+            classes[i] = "controls" if any(near) else None
+
+
 def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
     """Remove noise lines, notice blocks, spam and page footers; then inline noise."""
     simplified = to_simplified("\n".join(lines)).split("\n")
@@ -165,6 +181,7 @@ def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
             simplified[i] = simp
     classes = [furniture_class(s) for s in simplified]
     _separator_neighbours(simplified, classes)
+    _confirm_weak(classes)
     # Footer: cut from the first footer marker found in the last 40% of the lines.
     cut_at = n
     for i in range(int(n * 0.6), n):
