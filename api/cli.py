@@ -122,6 +122,16 @@ def ingest_cmd(
         for path, reason in summary.skipped:
             skipped.add_row(path, reason)
         out.print(skipped)
+    if summary.noise:
+        removed = Table(title="noise removed, by class")
+        removed.add_column("class")
+        removed.add_column("count", justify="right")
+        for name, count in sorted(summary.noise.items(), key=lambda kv: -kv[1]):
+            if count:
+                removed.add_row(name, str(count))
+        out.print(removed)
+    for path, message in summary.warnings:
+        out.print(f"[yellow]warning:[/yellow] {path}: {message}")
 
 
 @app.command("export")

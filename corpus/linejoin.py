@@ -30,6 +30,11 @@ def _jieba():  # type: ignore[no-untyped-def]
     return jieba
 
 
+def word_frequencies() -> dict[str, int]:
+    """The segmenter's dictionary: word -> frequency."""
+    return _jieba().dt.FREQ  # type: ignore[no-any-return]
+
+
 def preload_segmenter() -> None:
     """Load the segmenter's dictionary now (e.g. before worker processes fork)."""
     _jieba()

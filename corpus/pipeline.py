@@ -45,6 +45,7 @@ class IngestSummary:
     seconds: float = 0.0
     noise: Counter[str] = field(default_factory=Counter)
     stage_seconds: Counter[str] = field(default_factory=Counter)
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     # per file: {"path", "status": ok|skipped|unchanged, "reason", "added", "duplicates"}
     outcomes: list[dict[str, object]] = field(default_factory=list)
 
@@ -62,6 +63,7 @@ class IngestSummary:
             "bytes_text": self.bytes_text,
             "seconds": round(self.seconds, 3),
             "noise_removed": dict(self.noise),
+            "warnings": [{"path": p, "message": m} for p, m in self.warnings],
             "stage_seconds": {k: round(v, 3) for k, v in self.stage_seconds.items()},
         }
 
@@ -176,6 +178,7 @@ class _Prepared:
     text_bytes: int = 0
     reports: list[Report] = field(default_factory=list)
     error: str | None = None
+    warning: str | None = None
     noise: Counter[str] = field(default_factory=Counter)
     timings: Counter[str] = field(default_factory=Counter)
 
@@ -191,6 +194,9 @@ def _prepare(job: tuple[str, ChunkParams, frozenset[int]]) -> _Prepared:
         out.doc = doc
         return out
     out.text_bytes = len(doc.text.encode("utf-8"))
+    replaced = doc.text.count("\ufffd")
+    if replaced:
+        out.warning = f"{replaced} undecodable byte sequences read as U+FFFD ({doc.encoding})"
     out.doc = replace(doc, text="")  # the text travels inside the reports, not twice
     try:
         out.reports = build_reports(
@@ -359,6 +365,9 @@ def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_
         except Exception as exc:  # the savepoint rolled this file back; the batch goes on
             reason = f"processing failed: {type(exc).__name__}: {exc}"
         summary.stage_seconds["dedup+store"] += time.perf_counter() - t0
+    if reason is None and prep.warning:
+        summary.warnings.append((doc.path, prep.warning))
+        store.log(run_id, doc.path, "warning", prep.warning)
     if reason is None:
         summary.files_read += 1
         summary.bytes_text += prep.text_bytes
