@@ -89,7 +89,7 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
         family = _legacy_family(data)
         if family is None:
             raise UndecodableError("not UTF-8, UTF-16, GB18030 or Big5 text")
-        encoding = family[0]
+        encoding = family[-1]
     else:
         encoding = best.encoding
     family = _FAMILIES.get(encoding.replace("_", "").lower(), (encoding,))
@@ -102,8 +102,8 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
     # replacements and the one whose text reads as Chinese wins.
     readings = []
     for fam in (family, *(f for f in (_FAMILIES["gb18030"], _FAMILIES["big5"]) if f != family)):
-        text = data.decode(fam[0], errors="replace")
-        readings.append((_readability(text), -text.count("\ufffd"), fam[0], text))
+        text = data.decode(fam[-1], errors="replace")
+        readings.append((_readability(text), -text.count("\ufffd"), fam[-1], text))
     score, neg_bad, enc, text = max(readings)
     if -neg_bad <= max(MAX_REPLACED, len(text) // 1000) and score >= 0.5:
         return text, enc
@@ -125,11 +125,12 @@ def _readability(text: str) -> float:
     return sum(1 for ch in cjk if freq.get(ch, 0) >= 100) / len(cjk)
 
 
-# Widest codec first: each is a superset of the ones after it.
+# Narrowest codec first, each later one a superset: a file is named by the narrowest codec
+# that reads it, and the widest reads a damaged one.
 _FAMILIES = {
-    "big5": ("big5hkscs", "cp950", "big5"),
-    "cp950": ("big5hkscs", "cp950", "big5"),
-    "big5hkscs": ("big5hkscs", "cp950", "big5"),
+    "big5": ("big5", "cp950", "big5hkscs"),
+    "cp950": ("big5", "cp950", "big5hkscs"),
+    "big5hkscs": ("big5", "cp950", "big5hkscs"),
     "gb18030": ("gb18030",),
     "gbk": ("gb18030",),
     "gb2312": ("gb18030",),
@@ -141,7 +142,7 @@ def _legacy_family(data: bytes) -> tuple[str, ...] | None:
     """The family whose widest codec leaves the fewest undecodable bytes, if that is few."""
     best: tuple[int, tuple[str, ...]] | None = None
     for family in (_FAMILIES["gb18030"], _FAMILIES["big5"]):
-        text = data.decode(family[0], errors="replace")
+        text = data.decode(family[-1], errors="replace")
         bad = text.count("\ufffd")
         if best is None or bad < best[0]:
             best = (bad, family)

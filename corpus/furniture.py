@@ -166,7 +166,7 @@ _BREADCRUMB = re.compile(
 _INLINE_DATETIME = re.compile(
     rf"(?:(?:发布|发表|更新|上传)?(?:时间|日期)\s*[:：]\s*)?{_DATE}\s*{_TIME}"
 )
-_PINYIN_SYLLABLE = r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?[aeiouvü][a-zü]{0,4}"
+_PINYIN_SYLLABLE = r"(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)[aeiouvü][a-zü]{0,4}"
 _TONE = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 # Pinyin left after a character by a bad conversion: 業(yè), 近(jin). Tone marks make it
 # certain; toneless text must read as one pinyin syllable.
@@ -177,7 +177,7 @@ _PINYIN = re.compile(
 _GLOSS = re.compile(r"(?<=[\u4e00-\u9fff])[（(][a-z]{4,12}[)）]")
 # A site credit pasted into a sentence: "原创文秘网站:百范文网".
 _SITE_CREDIT = re.compile(
-    r"(?:原创)?[\u4e00-\u9fff]{0,6}(?:网站|网|文库)\s*[:：]\s*[\u4e00-\u9fff]{1,8}(?:网|文库)"
+    r"(?:原创[\u4e00-\u9fff]{0,4}|[\u4e00-\u9fff]{1,4}?)(?:网站|网|文库)\s*[:：]\s*[\u4e00-\u9fff]{1,8}(?:网|文库)"
     r"(?![站络格点页民友])"
 )
 _HIDDEN = re.compile(r"[（(【\[]?\s*此处隐藏\s*[\d,]*\s*个?字\s*[)）】\]]?[.。…]*")
@@ -206,8 +206,11 @@ def strip_inline(line: str, simp: str | None = None, stats: dict[str, int] | Non
     for name, pattern, repl in _INLINE_RULES:
         for m in pattern.finditer(simp):
             overlaps = any(a < m.end() and m.start() < b for a, b, _, _ in spans)
-            if m.end() > m.start() and not overlaps:
-                spans.append((m.start(), m.end(), repl, name))
+            start = m.start()
+            if name == "site_credit" and "原创" in m.group():
+                start += m.group().index("原创")  # the credit starts at its own label
+            if m.end() > start and not overlaps:
+                spans.append((start, m.end(), repl, name))
     if not spans:
         return line
     out = []

@@ -72,8 +72,8 @@ def collapse_spacing(line: str) -> str:
 
 
 def strip_compilation(title: str) -> str:
-    out = _COMPILATION_SUFFIX.sub("", title).strip()
-    out = _PIECE_NUMBER.sub("", out).strip()
+    out = _PIECE_NUMBER.sub("", title).strip()
+    out = _COMPILATION_SUFFIX.sub("", out).strip()
     return out or title
 
 

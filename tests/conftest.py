@@ -9,13 +9,24 @@ from corpus.pipeline import ingest
 from corpus.store import CorpusStore
 
 REPO = Path(__file__).resolve().parents[1]
-SEEDS = Path(os.environ.get("JIEJIAN_SEEDS", REPO.parent / "shared" / "corpus" / "seeds"))
+SHARED = Path(os.environ.get("JIEJIAN_SHARED", REPO.parent / "shared"))
+SEEDS = Path(os.environ.get("JIEJIAN_SEEDS", SHARED / "corpus" / "seeds"))
+REAL = SHARED / "corpus" / "real"
+
+
+def shared_dir(path: Path, what: str) -> Path:
+    """A folder of the shared data: skipped when absent, except under CI, where a missing
+    ``../shared`` is a failure (tests must not pass by skipping)."""
+    if not path.is_dir():
+        message = f"{what} not found at {path} (set JIEJIAN_SHARED)"
+        if os.environ.get("CI", "").lower() == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
 
 
 def seed_files() -> list[Path]:
-    if not SEEDS.is_dir():
-        pytest.skip(f"seed corpus not found at {SEEDS} (set JIEJIAN_SEEDS)")
-    return sorted(SEEDS.glob("*.txt"))
+    return sorted(shared_dir(SEEDS, "seed corpus").glob("*.txt"))
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +48,15 @@ def seed_searcher(seed_store: CorpusStore):  # type: ignore[no-untyped-def]
 
     refresh(seed_store, IndexConfig())
     return Searcher(IndexBundle.load(seed_store.data_dir, IndexConfig()), seed_store)
+
+
+@pytest.fixture(scope="session")
+def real_store(tmp_path_factory: pytest.TempPathFactory) -> CorpusStore:
+    """The real government reports and scraped union pages, ingested once."""
+    real = shared_dir(REAL, "real report corpus")
+    store = CorpusStore(tmp_path_factory.mktemp("real"))
+    ingest([real], store, workers=2)
+    return store
 
 
 @pytest.fixture
