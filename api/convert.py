@@ -49,6 +49,9 @@ def report_ref(r: ReportRecord) -> ReportRef:
         level=r.level,
         org_type=r.org_type,
         year=r.year,
+        year_delivered=r.year_delivered,
+        date=r.date,
+        review_period=r.review_period,
         doc_type=r.doc_type,
         source=r.source,
     )

@@ -30,6 +30,9 @@ class ReportRef(BaseModel):
     level: str | None
     org_type: str | None = None
     year: int | None
+    year_delivered: int | None = None
+    date: str | None = None
+    review_period: str | None = None
     doc_type: str | None
     source: str
 

@@ -20,6 +20,8 @@ LEVEL_ALIASES = {
     "县区": "county",
     "市": "city",
     "省": "province",
+    "全国": "national",
+    "国家": "national",
     "企业": "enterprise",
     "机关": "agency",
 }

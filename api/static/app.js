@@ -2,7 +2,7 @@
 // 借鉴 web UI: a small hash-routed page over the JSON API (#/search?…, #/report/ID?p=…,
 // #/similar/PASSAGE). No framework: the page stays fast and works offline.
 
-const LEVELS = {province: "省", city: "市", county: "县区", township: "乡镇", street: "街道",
+const LEVELS = {national: "全国", province: "省", city: "市", county: "县区", township: "乡镇", street: "街道",
                 enterprise: "企业", agency: "机关"};
 const FACET_NAMES = {jurisdiction: "地区", level: "级别", year: "年份", doc_type: "文种",
                      section_role: "段落类型"};
