@@ -279,11 +279,30 @@ def _from_voice(title: str, opening: str, gaz: Gazetteer) -> Jurisdiction | None
     return None
 
 
+_SIGNATURE_ORG = re.compile(
+    r"(?:^|\n)[ \t]*(?P<org>[^\n，。；]{2,30}?(?:总工会|工会委员会|工会联合会|工会|人民政府|妇联))"
+    r"[ \t]*(?:\n|$)"
+)
+
+
+def _from_signature(body: str, gaz: Gazetteer) -> Jurisdiction | None:
+    """The organisation that signs the report at its end ("某某镇工会 / 2019年12月25日")."""
+    tail = body[-160:]
+    for m in _SIGNATURE_ORG.finditer(tail):
+        mentions = find_mentions(m.group("org"), gaz)
+        if mentions:
+            subject = mentions[-1]
+            pid = _pick(subject, gaz, body, mentions[:-1])
+            if pid is not None:
+                return Jurisdiction(subject.name, gaz.path(pid), gaz.get(pid).kind, "signature")
+    return None
+
+
 def resolve_jurisdiction(
     title: str, opening: str, body: str, level: str | None, gaz: Gazetteer
 ) -> Jurisdiction:
     """All inputs are simplified text; ``level`` is what :func:`self_level` found."""
-    voice = _from_voice(title, body[:VOICE_CHARS], gaz)
+    voice = _from_voice(title, body[:VOICE_CHARS], gaz) or _from_signature(body, gaz)
     if voice is not None:
         return voice
     rank = _level_rank(level)

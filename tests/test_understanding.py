@@ -214,6 +214,12 @@ def test_places_on_word_boundaries(text: str, names: list[str]) -> None:
     assert [m.name for m in find_mentions(text, load_gazetteer())] == names
 
 
+def test_jurisdiction_from_the_signature() -> None:
+    body = "一年来，我镇工会开展送温暖活动。\n……\n济源市思礼镇工会\n2019年12月25日"
+    jur = resolve_jurisdiction("", body[:50], body, "township", load_gazetteer())
+    assert (jur.evidence, jur.name, jur.kind) == ("signature", "思礼镇", "township")
+
+
 @pytest.mark.parametrize(
     ("opening", "expected"),
     [
