@@ -15,6 +15,7 @@ from importlib import resources
 
 from corpus.furniture import (
     DOC_NOUNS,
+    URL,
     WEAK,
     find_watermarks,
     furniture_class,
@@ -68,10 +69,7 @@ AGGREGATOR = re.compile(
 # Sentence pieces for the aggregator check: split after end punctuation.
 _SENTENCE_PIECES = re.compile(r"[^。！？!?]*[。！？!?]?")
 
-_URL = (
-    r"(?:https?://|www\.)[A-Za-z0-9./?=&%#_~+:-]+"
-    r"|\b[A-Za-z0-9-]{2,}\.(?:com|cn|net|org|cc|top|info|vip)(?:\.cn)?\b(?:/[A-Za-z0-9./?=&%#_~+-]*)?"
-)
+_URL = URL.pattern  # one address pattern for furniture and ads
 # An ad is a site name ("好范文", "某某生活网") followed by its address, sometimes in brackets,
 # sometimes with a trailing "学习" channel name.
 AD_URL = re.compile(

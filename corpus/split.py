@@ -14,6 +14,7 @@ from corpus.markers import COMPILATION_MARKER_AFTER, COMPILATION_MARKER_BEFORE, 
 from corpus.script import to_simplified
 from corpus.titles import (
     HEAD_SCAN,
+    LABEL_LINE,
     choose_title,
     collapse_spacing,
     is_compilation_title,
@@ -28,7 +29,6 @@ ORG_OR_PLACE = re.compile(r"工会|联合会|委员会|[镇乡县市区]|街道|
 _SENTENCE_PUNCT = re.compile(r"[。！？；]")
 _TRAILING_PUNCT = re.compile(r"[，、：；,:;]$")
 # Front-matter labels of papers are never titles.
-_LABEL_LINE = re.compile(r"^(?:关[键健]词|摘\s*要|中图分类号|文献标识码|参考文献|作者|前言|编者按)")
 _TITLE_NOISE = re.compile(r"\s*(?:[\[【（(]范文[\]】）)]|范文)\s*$")
 MIN_SPLIT_BODY = 200
 _DIGITS = re.compile(r"\d+")
@@ -58,7 +58,7 @@ def is_title_line(line: str, strict: bool = False) -> bool:
     s = to_simplified(line.strip())
     if not 4 <= len(s) <= 60 or _SENTENCE_PUNCT.search(s) or _TRAILING_PUNCT.search(s):
         return False
-    if starts_with_marker(s) or _LABEL_LINE.match(s):
+    if starts_with_marker(s) or LABEL_LINE.match(s):
         return False
     if "，" in s and len(s) > 30:
         return False

@@ -58,7 +58,7 @@ ORG_WORDS = re.compile(
     r"工会|工联|联合会|委员会|总工会|妇联|政府|[镇乡县市区省]|街道|社区|公司|企业|机关"
 )
 # Front-matter labels of papers are never titles.
-_LABEL = re.compile(r"^(?:关[键健]词|摘\s*要|中图分类号|文献标识码|参考文献|作者|前言|编者按|目录)")
+LABEL_LINE = re.compile(r"^(?:关[键健]词|摘\s*要|中图分类号|文献标识码|参考文献|作者|前言|编者按)")
 _TOC = re.compile(r"^目\s*录[:：]?$")
 MAX_TITLE = 60
 HEAD_SCAN = 14
@@ -112,7 +112,8 @@ def title_shape(line: str) -> bool:
         or is_dateline(s)
         or is_signature(s)
         or SALUTATION.match(s)
-        or _LABEL.match(s)
+        or LABEL_LINE.match(s)
+        or _TOC.match(s)
     )
 
 
