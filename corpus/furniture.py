@@ -63,6 +63,7 @@ DOC_NOUNS = re.compile(
     r"报告|报吿|总结|汇报|计划|材料|讲话|发言|方案|意见|通知|要点|做法|经验|调研|调查|自查|述职|情况"
 )
 _PUNCT_ONLY = re.compile(r"^[\W_]+$")
+_FURNITURE_CHARS = re.compile(r"[0-9A-Za-z.%:：]")
 # A photo credit ("本报记者 某某 摄") closes a caption: the caption line is the page's.
 _PHOTO_CREDIT = r"(?:记者|摄影|通讯员)\s*[\u4e00-\u9fff·]{2,6}\s*摄"
 _PHOTO_LINE = re.compile(rf"{_PHOTO_CREDIT}\s*$")
@@ -89,9 +90,14 @@ WEAK = "controls?"
 _CLICK = re.compile(r"^(?:点击|点此|请点击)[^，。]{0,16}$")
 
 
+@lru_cache(maxsize=8)
+def _chars_of(words: frozenset[str]) -> frozenset[str]:
+    return frozenset("".join(words))
+
+
 def _compound_of_controls(token: str, controls: frozenset[str]) -> bool:
     """'分享到微信', '下载打印': template words written together."""
-    if len(token) > 12:
+    if len(token) > 12 or not set(token) <= _chars_of(controls):
         return False
     ok = [True] + [False] * len(token)
     for i in range(1, len(token) + 1):
@@ -99,6 +105,7 @@ def _compound_of_controls(token: str, controls: frozenset[str]) -> bool:
     return ok[-1]
 
 
+@lru_cache(maxsize=65536)
 def furniture_class(simp: str) -> str | None:
     """The furniture class of one line (simplified form), or None for report text."""
     s = simp.strip()
@@ -112,6 +119,14 @@ def furniture_class(simp: str) -> str | None:
     if re.match(r"^(?:您的|当前|您的当前)?位置\s*[:：]", s) or sum(s.count(c) for c in "›»>") >= 2:
         return "breadcrumb"
     has_sentence = bool(_SENTENCE_PUNCT.search(s))
+    if has_sentence and not URL.search(s):
+        return None
+    # A long run of plain words that is no site name is the report's own text.
+    if any(
+        len(t) >= 7 and not _FURNITURE_CHARS.search(t) and not is_site_name(t)
+        for t in _TOKEN_SPLIT.split(s)
+    ):
+        return None
     rest = s
     kinds: list[str] = []
     for pattern, kind in ((URL, "url"), (_meta(), "source_meta"), (DATETIME, "datetime")):
@@ -198,10 +213,16 @@ _INLINE_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
+# Most lines hold none of these: one search over all the patterns settles them at once.
+_ANY_INLINE = re.compile("|".join(f"(?:{p.pattern})" for _, p, _ in _INLINE_RULES))
+
+
 def strip_inline(line: str, simp: str | None = None, stats: dict[str, int] | None = None) -> str:
     """Remove inline furniture from ``line``; patterns are matched on its simplified twin
     ``simp`` (same length) when given, and the spans are cut from the original line."""
     simp = line if simp is None else simp
+    if not _ANY_INLINE.search(simp):
+        return line
     spans: list[tuple[int, int, str, str]] = []
     for name, pattern, repl in _INLINE_RULES:
         for m in pattern.finditer(simp):
@@ -236,6 +257,8 @@ def find_watermarks(simplified_lines: list[str]) -> list[str]:
     with its address, or template words): a watermark the site stamps on its copies."""
     counts: dict[str, int] = {}
     for line in simplified_lines:
+        if "." not in line[:80]:
+            continue  # no address, no watermark
         for m in URL.finditer(line[:80]):
             prefix = line[: m.end()]
             if len(prefix) >= _MIN_WATERMARK:

@@ -86,13 +86,17 @@ def _crosses_word(text: str, start: int, end: int) -> bool:
     """True when the segmenter puts a word across the name's start (天津市市长 has the word
     天津市 across the start of 津市市). The end is not checked: a suffix often fuses with
     what follows (县总工会, 市长) without making the name any less a name."""
-    lo, hi = max(0, start - 4), min(len(text), end)
-    pos = lo
-    for token in _segmenter().lcut(text[lo:hi], HMM=False):
-        a, b = pos, pos + len(token)
-        if a < start < b:
+    lo = max(0, start - 4)
+    return _window_crosses(text[lo:end], start - lo)
+
+
+@lru_cache(maxsize=65536)
+def _window_crosses(window: str, start: int) -> bool:
+    pos = 0
+    for token in _segmenter().lcut(window, HMM=False):
+        if pos < start < pos + len(token):
             return True
-        pos = b
+        pos += len(token)
     return False
 
 

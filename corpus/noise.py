@@ -15,6 +15,7 @@ from importlib import resources
 
 from corpus.furniture import (
     DOC_NOUNS,
+    MAX_FURNITURE_LINE,
     URL,
     WEAK,
     find_watermarks,
@@ -177,7 +178,7 @@ def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
                 simp, lines[i] = simp[:a] + simp[b:], lines[i][:a] + lines[i][b:]
                 stats["watermark"] += 1
             simplified[i] = simp
-    classes = [furniture_class(s) for s in simplified]
+    classes = [furniture_class(s) if len(s) <= MAX_FURNITURE_LINE else None for s in simplified]
     _separator_neighbours(simplified, classes)
     _confirm_weak(classes)
     # Footer: cut from the first footer marker found in the last 40% of the lines.

@@ -39,16 +39,35 @@ def _same_length(conv: opencc.OpenCC, text: str) -> str:
 
 def to_simplified(text: str) -> str:
     """Simplified form of ``text`` with the same length (offsets are shared)."""
+    if len(text) <= _SHORT:
+        return _short_simplified(text)
     return _same_length(_t2s(), text)
+
+
+_SHORT = 120
+
+
+@lru_cache(maxsize=65536)
+def _short_simplified(text: str) -> str:
+    # Lines and titles are converted again and again (each title and furniture test looks at
+    # the same few head lines); a call into OpenCC costs more than the cache lookup.
+    return _same_length(_t2s(), text)
+
+
+@lru_cache(maxsize=32768)
+def _simplified_only(ch: str) -> bool:
+    """A character that the traditional script writes otherwise (国 → 國). Asked one
+    character at a time and remembered: a report has a few thousand distinct characters,
+    and converting every 4,000-character sample again cost more than all of them."""
+    return _s2t().convert(ch) != ch
 
 
 def detect_script(text: str, simplified: str | None = None, sample: int = 4000) -> str:
     """'traditional', 'simplified' or 'mixed', from chars that only one script uses."""
     chunk = text[:sample]
     simp = simplified[:sample] if simplified is not None else _same_length(_t2s(), chunk)
-    trad = _same_length(_s2t(), chunk)
     trad_only = sum(1 for a, b in zip(chunk, simp, strict=True) if a != b)
-    simp_only = sum(1 for a, b in zip(chunk, trad, strict=True) if a != b)
+    simp_only = sum(1 for ch in chunk if ch >= "\u4e00" and _simplified_only(ch))
     total = trad_only + simp_only
     if total == 0:
         return "simplified"
