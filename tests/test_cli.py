@@ -159,3 +159,42 @@ def test_delete_updates_store_and_index(tmp_path: Path) -> None:
     assert out["results"] == []
     result = runner.invoke(app, ["delete", rid, "--data", str(data)])
     assert result.exit_code == 2 and "no report" in result.output
+
+
+def test_eval_corpus_reports_fields_misses_and_halves(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(REPORT, encoding="utf-8")
+    (src / "b.txt").write_text(
+        "首页 > 范文 > 工作总结\n来源：某某网\n" + REPORT.replace("凤凰镇", "南坪乡"),
+        encoding="utf-8",
+    )
+    labels = src / "labels.jsonl"
+    rows = [
+        {
+            "file": "a.txt",
+            "title": "凤凰镇工会2019年工作总结",
+            "year": 2019,
+            "level": "township",
+            "doc_type": "工作总结",
+        },
+        # a wrong label: the tool must say so, not agree with everything
+        {"file": "b.txt", "title": "南坪乡工会2019年工作总结", "year": 2018, "jurisdiction": None},
+    ]
+    labels.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows), "utf-8")
+    data = tmp_path / "data"
+    assert runner.invoke(app, ["ingest", str(src), "--data", str(data)]).exit_code == 0
+    result = runner.invoke(app, ["eval-corpus", str(labels), "--data", str(data), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    tune, check = doc["halves"]["tune"], doc["halves"]["check"]
+    assert tune["files"] == 1 and check["files"] == 1
+    assert tune["accuracy"]["title"] == 1.0 and tune["accuracy"]["year"] == 1.0
+    assert check["accuracy"]["year"] == 0.0
+    assert check["invented_places"] == 1  # 南坪乡 where the label says none
+    assert doc["halves"]["all"]["noisy_passages"] == 0
+    assert {(m["file"], m["field"]) for m in doc["misses"]} >= {("b.txt", "year")}
+    table = runner.invoke(app, ["eval-corpus", str(labels), "--data", str(data)])
+    assert "check (1 files)" in table.output and "miss b.txt year" in table.output
+    bad = runner.invoke(app, ["eval-corpus", str(tmp_path / "none.jsonl"), "--data", str(data)])
+    assert bad.exit_code == 2 and "error" in bad.output
