@@ -89,12 +89,13 @@ PROBLEM_EXIST = re.compile(
 PROBLEM_TURN = re.compile(r"还|仍|依然|依旧|但|然而|同时|不过|也|尚")
 # "解决职工反映的突出问题" is a thing done, not a problem found.
 _SOLVING = re.compile(
-    r"(?:解决|化解|协调|处理|帮助|破解|整改|克服|应对|针对|排查|梳理|查找|发现)[^，。；：]{0,20}"
-    r"(?:问题|困难|矛盾|隐患|短板)"
+    r"(?:解决|化解|协调|处理|帮助|破解|整改|克服|应对|针对|排查|梳理|查找|发现|缩小|弥补|补齐)"
+    r"[^，。；：]{0,20}"
+    r"(?:问题|困难|矛盾|隐患|短板|差距|不足|薄弱)"
 )
 # Later paragraphs carry on a problem statement when they enumerate it or keep its voice.
 PROBLEM_ITEM = re.compile(
-    r"^(?:[一二三四五六七八九十]是|——|主要是|主要表现|表现在|具体表现|其一|其二)"
+    r"^(?:[一二三四五六七八九十]是|主要是|主要表现|表现在|具体表现|其一|其二)"
 )
 PROBLEM_CLOSE = re.compile(r"^(?:对此|对于?这些问题|这些问题|针对这些问题|对这些)")
 NEGATIVE = re.compile(
@@ -117,7 +118,6 @@ PAST = re.compile(
 _SENTENCE = re.compile(r"[^。！？；\n]+")
 # A section reads as a plan when most of its sentences that show a tense look forward.
 PLAN_VOICE_MIN = 3
-PLAN_VOICE_DENSITY = 0.15
 # A heading with a practice word (措施, 举措) yields only to a clearly forward voice: the
 # "具体措施" of a study that says what should be done.
 STRONG_PLAN_VOICE_SHARE = 0.75
@@ -289,7 +289,7 @@ def states_problems(line: str, strict: bool = False) -> bool:
             continue
         if (
             not ack
-            and m.start() > 12
+            and m.start() > 2
             and not PROBLEM_TURN.search(scope, max(0, m.start() - 15), m.start() + 3)
         ):
             continue  # a passing mention ("涉及面广、存在的问题各有不同"), not a finding
@@ -317,17 +317,16 @@ def _continues(line: str, role: str) -> bool:
     return False
 
 
-def _voice(span: str) -> tuple[int, int, int]:
-    """Sentences of ``span`` that look forward, that look back, and all of them."""
-    fwd = back = n = 0
+def _voice(span: str) -> tuple[int, int]:
+    """Sentences of ``span`` that look forward and that look back."""
+    fwd = back = 0
     for m in _SENTENCE.finditer(span):
         sent = m.group()
         if len(sent) < 5:
             continue
-        n += 1
         fwd += bool(FORWARD.search(sent))
         back += bool(PAST.search(sent))
-    return fwd, back, n
+    return fwd, back
 
 
 def _periods(title: str) -> tuple[int | None, int | None]:
@@ -369,9 +368,9 @@ def _top_level_roles(simp: str, sections: list[Section]) -> None:
             later = (y is not None and review_year is not None and y > review_year) or (
                 f is not None and review_five is not None and f > review_five
             )
-            fwd, back, sentences = _voice(simp[sec.body_start : end])
+            fwd, back = _voice(simp[sec.body_start : end])
             share = fwd / (fwd + back) if fwd + back else 0.0
-            dense = fwd >= PLAN_VOICE_MIN and fwd >= PLAN_VOICE_DENSITY * sentences
+            dense = fwd >= PLAN_VOICE_MIN
             mixed = review and _role_match(title, plan_rule)
             if mixed:
                 plan = share >= 0.5
@@ -441,7 +440,9 @@ def _paragraph_roles(simp: str, sections: list[Section]) -> list[Section]:
             line = simp[pos:line_end].strip()
             if line and not match_marker(line):
                 cue = None
-                if current not in ("存在问题", "原因分析") and states_problems(
+                if current == "其他":
+                    pass  # notes, glossaries, references: no roles of their own
+                elif current not in ("存在问题", "原因分析") and states_problems(
                     line, strict=current == "下一步打算"
                 ):
                     cue = "存在问题"
