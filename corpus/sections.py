@@ -78,7 +78,7 @@ LABEL_LINE = re.compile(
 PROBLEM_ACK = re.compile(
     r"(?:清醒|清楚|深刻|冷静|客观)地?(?:看到|认识到|意识到|地认识|看)|"
     r"(?:肯定|看到|总结|回顾)[^，。]{0,8}(?:成绩|成效|成就)[^，。]{0,4}同时|"
-    r"问题说透|正视[^，。]{0,6}(?:问题|困难|不足)|不足之处|存在的问题"
+    r"问题说透|正视[^，。]{0,6}(?:问题|困难|不足)|不足之处"
 )
 PROBLEM_NOUN = "问题|不足|差距|困难|短板|弱项|缺点|矛盾|挑战|薄弱环节|隐患|不到位"
 PROBLEM_EXIST = re.compile(
@@ -417,16 +417,25 @@ def _paragraph_roles(simp: str, sections: list[Section]) -> list[Section]:
     out: list[Section] = []
     # (role, depth of the section the paragraph sits in, role to return to)
     active: tuple[str, int, str] | None = None
+    last_top = "主要做法"  # role of the last real top-level section, for tail paragraphs
     for i, sec in enumerate(sections):
         own_end = sections[i + 1].start if i + 1 < len(sections) else len(simp)
         if active and sec.depth <= active[1]:
             active = None
         out.append(sec)
-        if sec.marker in ("cue", "label"):
+        if sec.marker == "label":
             continue
-        if active and (sec.marker in ITEM_KINDS or role_of_title(sec.title) not in STRONG_ROLES):
-            sec.role = active[0]
-        base = active[2] if active else sec.role
+        if sec.marker == "cue":
+            # A closing paragraph after the last heading: its run ends like any other.
+            base = last_top
+        else:
+            if sec.depth == 1 and sec.marker != "preamble":
+                last_top = sec.role
+            if active and (
+                sec.marker in ITEM_KINDS or role_of_title(sec.title) not in STRONG_ROLES
+            ):
+                sec.role = active[0]
+            base = active[2] if active else sec.role
         current = sec.role
         # Paragraphs of the section's own text; the heading line itself belongs to the heading.
         if sec.marker == "preamble":
