@@ -97,7 +97,10 @@ _SOLVING = re.compile(
 PROBLEM_ITEM = re.compile(
     r"^(?:[一二三四五六七八九十]是|主要是|主要表现|表现在|具体表现|其一|其二)"
 )
-PROBLEM_CLOSE = re.compile(r"^(?:对此|对于?这些问题|这些问题|针对这些问题|对这些)")
+# A closing sentence that points back at the problems just listed ("切实解决这些问题").
+PROBLEM_CLOSE = re.compile(
+    r"^对此|(?:这些|上述|以上|前述)(?:突出|困难和|矛盾和)?(?:问题|困难|矛盾|不足|短板)"
+)
 NEGATIVE = re.compile(
     r"不够|不强|不足|不高|不多|不到位|不完善|不平衡|不充分|不协调|不稳固|不牢固|不顺畅|不适应|"
     r"偏弱|偏低|偏高|偏多|滞后|薄弱|短板|差距|压力|困难|有待|亟待|还需|尚未|尚不|矛盾|隐患|"
@@ -307,7 +310,8 @@ def _continues(line: str, role: str) -> bool:
     """Whether a paragraph carries on the 存在问题 or 下一步打算 passage before it."""
     head = line[:150]
     if role == "存在问题":
-        if PROBLEM_ITEM.match(head) or PROBLEM_CLOSE.match(head):
+        first = _sentences(head, 1)
+        if PROBLEM_ITEM.match(head) or (first and PROBLEM_CLOSE.search(first[0])):
             return True
         hits = len(NEGATIVE.findall(head))
         return hits >= 3 or (hits >= 2 and len(head) < 60)
