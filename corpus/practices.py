@@ -22,7 +22,8 @@ MAX_PRACTICE_CHARS = 400
 _NOT_ITEMS = frozenset({"preamble", "cue", "label", "para"})
 
 _UNITS = (
-    "%|％|个百分点|万余元|余万元|万元|亿元|元|万人次|余人次|人次|万余人|万人|余人|余名|余户|余家|"
+    "%|％|个百分点|万余元|余万元|万元|亿元|元|万余人次|万人次|余人次|人次|余场次|场次|户次|批次|"
+    "万余人|万人|余人|余名|余户|余家|"
     "余个|余次|余场|余项|余条|余件|名|人|户|家|个|次|场|项|期|条|件|份|"
     "所|处|篇|万份|万册|册|平方米|小时|天|批|支|对|班|万张|张|届|座|台|辆|套"
 )
@@ -90,12 +91,10 @@ def _figure_span(simp: str, m: re.Match[str], counting: bool) -> tuple[int, int]
     if not counting:
         return start, end
     seen_noun = False
-    for word, ws, we in words:
-        ws, we = ws + cs, we + cs
-        if ws < unit_end:
-            if we > unit_end:  # the unit is part of a longer word: stay at the unit
-                break
-            continue
+    # What follows the unit is segmented on its own: the unit may have been read into the
+    # next word ("10601个村卫生室" gives 个村), which must not hide the counted noun.
+    for word, ws, we in segment.words(simp[unit_end:ce]):
+        ws, we = ws + unit_end, we + unit_end
         if not ("\u4e00" <= word[0] <= "\u9fff"):
             break
         if word in _FIGURE_TAILS and not seen_noun:
