@@ -37,6 +37,8 @@ _COUNTING = frozenset("个家名人户项次场条件所处篇批期")
 _CN_NUM_UNITS = frozenset({"个", "家", "项", "次", "场", "名", "人", "户", "批", "期", "条", "件"})
 # A figure's phrase lives inside one clause.
 _CLAUSE_END = re.compile(r"[，。；：、！？,;:!?（）()\s]")
+_CLAUSE_TAIL = re.compile(r"[^，。；：、！？,;:!?（）()\s]*$")
+MAX_CLAUSE_SIDE = 40
 # What was counted: the words after the unit up to the noun that heads them (返乡|农民工,
 # 到期|的|企业), at most this many characters.
 MAX_COUNTED = 10
@@ -63,12 +65,14 @@ class Practice:
 
 
 def _clause(simp: str, start: int, end: int) -> tuple[int, int]:
-    """Bounds of the clause around ``simp[start:end]``."""
-    cs = start
-    while cs > 0 and not _CLAUSE_END.match(simp[cs - 1]):
-        cs -= 1
-    m = _CLAUSE_END.search(simp, end)
-    return cs, (m.start() if m else len(simp))
+    """Bounds of the clause around ``simp[start:end]``, looking at most MAX_CLAUSE_SIDE
+    characters either side (enough to find the words that touch the figure)."""
+    lo = max(0, start - MAX_CLAUSE_SIDE)
+    before = _CLAUSE_TAIL.search(simp, lo, start)
+    m = _CLAUSE_END.search(simp, end, end + MAX_CLAUSE_SIDE)
+    return (before.start() if before else start), (
+        m.start() if m else min(len(simp), end + MAX_CLAUSE_SIDE)
+    )
 
 
 def _figure_span(simp: str, m: re.Match[str], counting: bool) -> tuple[int, int]:

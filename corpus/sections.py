@@ -14,6 +14,7 @@ section of their own, so a closing 存在问题 paragraph is not filed under the
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from corpus.markers import ITEM_KINDS, cn_to_int, marker_number, match_marker
@@ -119,6 +120,7 @@ PAST = re.compile(
     r"(?:增长|下降|提高)\d"
 )
 _SENTENCE = re.compile(r"[^。！？；\n]+")
+_SENTENCE_END = re.compile(r"[。！？；\n]")
 # A section reads as a plan when most of its sentences that show a tense look forward.
 PLAN_VOICE_MIN = 3
 # A heading with a practice word (措施, 举措) yields only to a clearly forward voice: the
@@ -322,15 +324,16 @@ def _continues(line: str, role: str) -> bool:
 
 
 def _voice(span: str) -> tuple[int, int]:
-    """Sentences of ``span`` that look forward and that look back."""
-    fwd = back = 0
-    for m in _SENTENCE.finditer(span):
-        sent = m.group()
-        if len(sent) < 5:
-            continue
-        fwd += bool(FORWARD.search(sent))
-        back += bool(PAST.search(sent))
-    return fwd, back
+    """Sentences of ``span`` with a cue that looks forward, and with one that looks back.
+
+    One regex pass per cue kind; each cue is mapped to its sentence by bisection (a loop
+    over sentences cost a tenth of ingest time)."""
+    ends = [m.end() for m in _SENTENCE_END.finditer(span)]
+
+    def sentences(pattern: re.Pattern[str]) -> int:
+        return len({bisect_right(ends, m.start()) for m in pattern.finditer(span)})
+
+    return sentences(FORWARD), sentences(PAST)
 
 
 def _periods(title: str) -> tuple[int | None, int | None]:
