@@ -85,12 +85,11 @@ def _figure_span(simp: str, m: re.Match[str], counting: bool) -> tuple[int, int]
     start = m.start("num") - len(ctx)
     unit_end = m.end("unit")
     cs, ce = _clause(simp, start, unit_end)
-    clause = simp[cs:ce]
-    words = segment.words(clause)
-    for _, ws, we in words:
-        if ws + cs <= start < we + cs:
-            start = ws + cs
-            break
+    if start > cs:  # the window may have cut into a word: move back to its start
+        for _, ws, we in segment.words(simp[cs : m.start("num")]):
+            if ws + cs <= start < we + cs:
+                start = ws + cs
+                break
     end = unit_end
     if not counting:
         return start, end

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from corpus.markers import ITEM_KINDS, cn_to_int, marker_number, match_marker
 from corpus.models import Section
@@ -147,6 +148,7 @@ def _role_match(title: str, pattern: re.Pattern[str]) -> bool:
     return any(not inside_word(title, m.start(), m.end()) for m in pattern.finditer(title))
 
 
+@lru_cache(maxsize=8192)
 def role_of_title(title: str) -> str | None:
     solving = _SOLVING.search(title) and "存在" not in title
     review = REVIEW_WORDS.search(title)
