@@ -86,7 +86,7 @@ def _figure_span(simp: str, m: re.Match[str], counting: bool) -> tuple[int, int]
     unit_end = m.end("unit")
     cs, ce = _clause(simp, start, unit_end)
     if start > cs:  # the window may have cut into a word: move back to its start
-        for _, ws, we in segment.words(simp[cs : m.start("num")]):
+        for _, ws, we in segment.words(simp[cs : m.end("num")]):
             if ws + cs <= start < we + cs:
                 start = ws + cs
                 break
