@@ -83,6 +83,7 @@ PROBLEM_ACK = re.compile(
     r"问题说透|正视[^，。]{0,6}(?:问题|困难|不足)|不足之处"
 )
 PROBLEM_NOUN = "问题|不足|差距|困难|短板|弱项|缺点|矛盾|挑战|薄弱环节|隐患|不到位"
+_ANY_PROBLEM = re.compile(PROBLEM_NOUN)
 PROBLEM_EXIST = re.compile(
     rf"(?:存在|还有|仍有|仍然有|尚有|依然有|面临|遇到|暴露出?|有待解决)(?:着|的|了)?"
     rf"[^，。；：]{{0,16}}?(?:{PROBLEM_NOUN})"
@@ -124,6 +125,8 @@ _SENTENCE = re.compile(r"[^。！？；\n]+")
 _SENTENCE_END = re.compile(r"[。！？；\n]")
 # A section reads as a plan when most of its sentences that show a tense look forward.
 PLAN_VOICE_MIN = 3
+# The voice is read from the first characters of a section: enough sentences to tell.
+VOICE_SPAN = 5000
 # A heading with a practice word (措施, 举措) yields only to a clearly forward voice: the
 # "具体措施" of a study that says what should be done.
 STRONG_PLAN_VOICE_SHARE = 0.75
@@ -283,6 +286,8 @@ def states_problems(line: str, strict: bool = False) -> bool:
     The opening sentence must state them, or acknowledge them and let the next sentence
     state them; problems being solved ("解决…问题", "针对…矛盾") do not count. ``strict``
     (inside a plan) asks for the acknowledgement too, so that "今年面临的挑战" stays a plan."""
+    if not _ANY_PROBLEM.search(line, 0, 400):
+        return False  # most paragraphs: no problem word at all
     sents = _sentences(line[:400], 2)
     if not sents:
         return False
@@ -372,28 +377,30 @@ def _top_level_roles(simp: str, sections: list[Section]) -> None:
         own = role_of_title(title)
         review = REVIEW_WORDS.search(title)
         plan = False
-        if own in (None, "主要做法", "工作成效") and own != "下一步打算":
+        mixed = review and _role_match(title, plan_rule)
+        if mixed or (own in (None, "主要做法") and not review):
             y, f = _periods(title)
             later = (y is not None and review_year is not None and y > review_year) or (
                 f is not None and review_five is not None and f > review_five
             )
-            fwd, back = _voice(simp[sec.body_start : end])
-            share = fwd / (fwd + back) if fwd + back else 0.0
-            dense = fwd >= PLAN_VOICE_MIN
-            mixed = review and _role_match(title, plan_rule)
-            if mixed:
-                plan = share >= 0.5
-            elif own in (None, "主要做法") and not review:
-                plan = (
-                    later
-                    or (dense and share >= PLAN_VOICE_SHARE and own is None)
-                    or (dense and share >= STRONG_PLAN_VOICE_SHARE)
-                    or (
-                        plan_seen
-                        and own is None
-                        and not (back >= 3 and share <= REVIEW_VOICE_SHARE)
+            if later and not mixed:
+                plan = True
+            else:  # only now is the voice worth reading
+                fwd, back = _voice(simp[sec.body_start : min(end, sec.body_start + VOICE_SPAN)])
+                share = fwd / (fwd + back) if fwd + back else 0.0
+                dense = fwd >= PLAN_VOICE_MIN
+                if mixed:
+                    plan = share >= 0.5
+                else:
+                    plan = (
+                        (dense and share >= PLAN_VOICE_SHARE and own is None)
+                        or (dense and share >= STRONG_PLAN_VOICE_SHARE)
+                        or (
+                            plan_seen
+                            and own is None
+                            and not (back >= 3 and share <= REVIEW_VOICE_SHARE)
+                        )
                     )
-                )
         if plan:
             _set_role(sections, i, "下一步打算")
         if sec.role == "下一步打算":
