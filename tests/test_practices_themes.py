@@ -25,7 +25,8 @@ def test_inlined_items_in_one_long_line() -> None:
     got = _practices(text)
     assert [p.text[:4] for p in got] == ["一是推进", "二是开展", "三是建设"]
     assert got[0].figures == ["签订工资专项集体合同18份", "签订率达85%"]
-    assert got[1].figures == ["资助258名困难职工", "发放助学金92万元"]
+    # the chip keeps what was counted: the children (子女), not their parents
+    assert got[1].figures == ["资助258名困难职工子女", "发放助学金92万元"]
     assert all(p.section_role == "主要做法" and p.passage_id for p in got)
     assert all("经费不足" not in p.text for p in got)  # problems are not practices
 
@@ -59,10 +60,32 @@ def test_multiline_subsections_are_practices_and_groupings_are_not() -> None:
         ("覆盖职工2.8万人，签订率达到92%", ["覆盖职工2.8万人", "签订率达到92%"]),
         ("举办一期学习活动，召开三次会议", ["召开三次会议"]),
         ("没有数字的句子。", []),
+        # chips end on word boundaries and keep what they count
+        ("帮助112名返乡农民工实现就业", ["帮助112名返乡农民工"]),
+        ("今年10家到期的企业全部续签", ["今年10家到期的企业"]),
+        ("新增就业5万人以上，", ["新增就业5万人以上"]),
+        (
+            "走访慰问困难职工120户，发放慰问金18.9万元",
+            ["走访慰问困难职工120户", "发放慰问金18.9万元"],
+        ),
     ],
 )
 def test_figures(text: str, figures: list[str]) -> None:
     assert extract_figures(text) == figures
+
+
+def test_problem_and_plan_items_and_bare_headings_are_not_practices() -> None:
+    text = (
+        "一、主要做法\n（一）组织建设\n新建基层工会14家，发展会员930人。\n"
+        "我们也清醒地看到，工作中还存在一些不足：\n1、档案资料不齐全。\n2、覆盖面不广。\n"
+        "（二）加强自身建设\n（三）困难帮扶\n春节慰问困难职工126户。\n"
+        "二、2021年工作计划\n1、继续做好建会工作。\n2、开展集体协商。"
+    )
+    got = _practices(text)
+    assert [p.text for p in got] == [
+        "（一）组织建设\n新建基层工会14家，发展会员930人。",
+        "（三）困难帮扶\n春节慰问困难职工126户。",
+    ]
 
 
 def test_practice_offsets_point_into_the_text() -> None:

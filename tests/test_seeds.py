@@ -213,9 +213,9 @@ PRACTICES = {
     ("002", 2): 0,
     ("003", 0): 17,
     ("004", 0): 7,
-    ("004", 1): 4,
-    ("004", 2): 5,
-    ("004", 3): 3,
+    ("004", 1): 1,  # 3.x items say what a union should do (要强化…): proposals, not practices
+    ("004", 2): 0,  # "具体措施" of a study, all 要…: proposals
+    ("004", 3): 0,  # "几点措施" 一要…首先，要…: proposals
     ("004", 4): 4,
 }
 

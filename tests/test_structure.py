@@ -64,6 +64,16 @@ def test_multiline_subsections_and_numbering_phrases() -> None:
         ("三、意见和建议", "下一步打算"),
         ("（三）着力解决职工反映的突出问题", None),
         ("（三）强化维权服务，促进职工共享改革发展成果", None),
+        # plan headings of government work reports
+        ("二、2025年工作总体要求和主要目标", "下一步打算"),
+        ("三、2019年政府工作任务", "下一步打算"),
+        ("二、2005年工作总体部署", "下一步打算"),
+        ("一、2020年目标任务完成情况", None),  # looks back: not a plan
+        # a role word inside a longer term is no role
+        ("（三）广泛征集合理化建议", None),
+        ("三、实施银龄人才计划", None),
+        ("（七）着力缩小城乡差距", None),
+        ("二、基层工会在管理中的具体措施", "主要做法"),  # 措施 heads 具体措施
     ],
 )
 def test_role_of_title(title: str, role: str | None) -> None:
@@ -78,6 +88,62 @@ def test_tail_paragraph_cues() -> None:
     )
     roles = [(s.depth, s.role) for s in parse_sections(text, text)]
     assert roles[-4:] == [(1, "存在问题"), (2, "存在问题"), (2, "存在问题"), (1, "下一步打算")]
+
+
+def test_problem_paragraph_inside_a_review_and_plan_sections() -> None:
+    text = (
+        "一、2024年工作回顾\n（一）经济运行稳中有进。全年新增就业5万人，完成了目标。\n"
+        "（二）民生保障不断加强。建成养老机构12所。\n"
+        "我们也清醒地看到，发展中还存在一些困难和问题：需求不足，企业经营困难。\n"
+        "二、2025年重点工作\n（一）扩大内需。要实施消费提振行动，力争增长5%。\n"
+        "三、加强政府自身建设\n要坚持依法行政。要严格落实责任。要持续改进作风。"
+    )
+    secs = parse_sections(text, text)
+    roles = [(s.depth, s.title, s.role) for s in secs]
+    assert roles == [
+        (1, "一、2024年工作回顾", "主要做法"),
+        (2, "（一）经济运行稳中有进", "主要做法"),
+        (2, "（二）民生保障不断加强", "主要做法"),
+        (3, "", "存在问题"),
+        (1, "二、2025年重点工作", "下一步打算"),  # names a later year than the review
+        (2, "（一）扩大内需", "下一步打算"),
+        (1, "三、加强政府自身建设", "下一步打算"),  # after the plans, in a forward voice
+    ]
+    problem = secs[3]
+    assert text[problem.start : problem.end].startswith("我们也清醒地看到")
+    assert problem.end == secs[4].start
+    passages = make_passages("r", text, secs)
+    assert [p.section_role for p in passages if "清醒" in p.text] == ["存在问题"]
+
+
+def test_problem_paragraph_ends_where_the_practice_resumes() -> None:
+    text = (
+        "一、主要做法\n组织职工开展技能竞赛，参赛职工800人。\n"
+        "但工作中还存在一些不足，经费保障不够，活动形式单一。\n"
+        "春节期间走访慰问困难职工120户，发放慰问金6万元。"
+    )
+    roles = [(s.depth, s.role) for s in parse_sections(text, text)]
+    # after the last heading the problem paragraph is a section of its own (depth 1)
+    assert roles == [(1, "主要做法"), (1, "存在问题"), (2, "主要做法")]
+
+
+def test_solved_problems_and_passing_mentions_are_not_findings() -> None:
+    text = (
+        "一、主要做法\n针对职工反映的突出问题，我们建立了协调机制。\n"
+        "这次调研涉及面广、存在的问题各有不同，总的来说工作进展有序。"
+    )
+    assert [s.role for s in parse_sections(text, text)] == ["主要做法"]
+
+
+@pytest.mark.parametrize(
+    ("text", "title"),
+    [
+        ("一、 过去五年工作回顾\n正文。", "一、 过去五年工作回顾"),
+        ("一、2024 年工作回顾\n正文。", "一、2024 年工作回顾"),
+    ],
+)
+def test_spaces_inside_a_heading_do_not_end_it(text: str, title: str) -> None:
+    assert _sections(text)[0][1] == title
 
 
 def _report(n_sentences: int) -> str:
