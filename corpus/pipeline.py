@@ -23,6 +23,7 @@ from corpus.practices import extract_practices
 from corpus.readers import iter_paths, read_file
 from corpus.script import to_simplified
 from corpus.sections import parse_sections
+from corpus.segment import preload as segment_preload
 from corpus.split import is_title_line, split_reports
 from corpus.store import CorpusStore
 
@@ -264,6 +265,7 @@ def ingest(
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
     load_gazetteer()
     preload_segmenter()
+    segment_preload()
     if workers > 1 and len(jobs) >= 8:
         ctx = multiprocessing.get_context("fork")
         with ctx.Pool(workers) as pool:
