@@ -3,27 +3,28 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.clean import clean_text
 from corpus.dedup import THRESHOLD, band_keys, signature, similarity
 from corpus.gazetteer import Gazetteer, load_gazetteer
+from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
 from corpus.models import DecodedFile, Report, SkippedFile
 from corpus.passages import ChunkParams, make_passages
 from corpus.practices import extract_practices
-from corpus.readers import iter_paths, read_file
+from corpus.readers import iter_paths, read_documents
 from corpus.script import to_simplified
 from corpus.sections import parse_sections
 from corpus.split import is_title_line, split_reports
 from corpus.store import CorpusStore
+from corpus.workers import BoundedPool
 
 MIN_DEDUP_PASSAGE = 50
 UPLOADS_DIR = "uploads"  # where the API keeps uploaded raw files, inside the data directory
@@ -167,10 +168,18 @@ def _store_report(
 
 @dataclass
 class _Prepared:
-    """What a worker hands back for one file: its reports, or why it has none."""
+    """What a worker hands back for one file: its reports, or why it has none.
+
+    An archive is one file with many documents: ``skipped`` lists the documents (members)
+    that were not read, with the reason; for a plain file it holds the file itself.
+    """
 
     path: str
-    doc: DecodedFile | SkippedFile
+    sha256: str | None = None
+    size: int | None = None
+    format: str | None = None
+    encoding: str | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     text_bytes: int = 0
     reports: list[Report] = field(default_factory=list)
     error: str | None = None
@@ -178,27 +187,41 @@ class _Prepared:
     timings: Counter[str] = field(default_factory=Counter)
 
 
-def _prepare(job: tuple[str, ChunkParams]) -> _Prepared:
+def _prepare(job: tuple[str, ChunkParams, ReadLimits]) -> _Prepared:
     """Read and build one file's reports; runs in a worker process, touches no store."""
-    spath, params = job
-    out = _Prepared(spath, SkippedFile(spath, ""))
+    spath, params, limits = job
+    out = _Prepared(spath)
     t0 = time.perf_counter()
-    doc = read_file(spath)
+    sha, docs = read_documents(spath, limits)
     out.timings["read"] += time.perf_counter() - t0
-    if isinstance(doc, SkippedFile):
-        out.doc = doc
+    out.sha256 = sha
+    read = [d for d in docs if isinstance(d, DecodedFile)]
+    out.skipped = [(d.path, d.reason) for d in docs if isinstance(d, SkippedFile)]
+    if not read:
+        if len(docs) > 1 or (docs and docs[0].path != spath):  # an archive with no report
+            out.error = f"no readable document among {len(docs)} archive members"
         return out
-    out.text_bytes = len(doc.text.encode("utf-8"))
-    out.doc = replace(doc, text="")  # the text travels inside the reports, not twice
+    archive = len(docs) > 1 or read[0].path != spath
+    out.size = sum(d.size for d in read) if not archive else Path(spath).stat().st_size
+    out.format = "zip" if archive else read[0].format
+    out.encoding = None if archive else read[0].encoding
     try:
-        out.reports = build_reports(doc, load_gazetteer(), params, out.noise, out.timings)
+        for doc in read:
+            out.text_bytes += len(doc.text.encode("utf-8"))
+            out.reports += build_reports(doc, load_gazetteer(), params, out.noise, out.timings)
         t1 = time.perf_counter()
         for report in out.reports:
             add_band_keys(report)
         out.timings["minhash"] += time.perf_counter() - t1
     except Exception as exc:  # one bad file never stops a batch
+        out.reports = []
         out.error = f"processing failed: {type(exc).__name__}: {exc}"
     return out
+
+
+def _failed(job: tuple[str, ChunkParams, ReadLimits], reason: str) -> _Prepared:
+    """The result for a file whose worker ran out of time or memory, or died."""
+    return _Prepared(job[0], skipped=[(job[0], reason)])
 
 
 def _file_sha(path: str) -> str | None:
@@ -215,19 +238,22 @@ def ingest(
     progress: Callable[[str], None] | None = None,
     paths: list[Path] | None = None,
     workers: int = 1,
+    limits: ReadLimits | None = None,
 ) -> IngestSummary:
     """Ingest files and folders into ``store``.
 
-    Reading and building reports runs in ``workers`` processes; the store is written by
-    this process alone, each file inside its own savepoint, committed in batches.
+    Reading and building reports runs in ``workers`` processes, each file under the time and
+    memory bounds of ``limits``; the store is written by this process alone, each file inside
+    its own savepoint, committed in batches.
     """
     params = params or ChunkParams()
+    limits = limits or DEFAULT_LIMITS
     summary = IngestSummary()
     started = time.perf_counter()
     run_id = store.start_run()
     own_dir = store.data_dir.resolve()
     uploads = own_dir / UPLOADS_DIR  # kept raw uploads are ordinary sources
-    jobs: list[tuple[str, ChunkParams]] = []
+    jobs: list[tuple[str, ChunkParams, ReadLimits]] = []
     for path in paths if paths is not None else iter_paths(sources):
         resolved = Path(path).resolve()
         if resolved.is_relative_to(own_dir) and not resolved.is_relative_to(uploads):
@@ -250,16 +276,20 @@ def ingest(
             if progress:
                 progress(spath)
             continue
-        jobs.append((spath, params))
+        jobs.append((spath, params, limits))
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
     load_gazetteer()
     preload_segmenter()
-    if workers > 1 and len(jobs) >= 8:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers) as pool:
-            _store_all(store, pool.imap(_prepare, jobs, chunksize=4), summary, run_id, progress)
-    else:
-        _store_all(store, map(_prepare, jobs), summary, run_id, progress)
+    # Every file is read in a worker process, even with one worker: a parser that hangs or
+    # blows up is killed there and the batch goes on.
+    pool: BoundedPool[tuple[str, ChunkParams, ReadLimits], _Prepared] = BoundedPool(
+        _prepare,
+        _failed,
+        workers=min(workers, max(1, len(jobs))),
+        timeout_s=limits.timeout_s,
+        memory_mb=limits.memory_mb,
+    )
+    _store_all(store, pool.imap(jobs), summary, run_id, progress)
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
     return summary
@@ -288,23 +318,34 @@ def _store_all(
                     break
 
 
+def _outcome(
+    path: str,
+    status: str,
+    reason: str | None,
+    added: Iterable[str] = (),
+    duplicates: Iterable[str] = (),
+) -> dict[str, object]:
+    return {
+        "path": path,
+        "status": status,
+        "reason": reason,
+        "added": list(added),
+        "duplicates": list(duplicates),
+    }
+
+
 def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_id: int) -> None:
     summary.noise.update(prep.noise)
     summary.stage_seconds.update(prep.timings)
-    doc = prep.doc
-    if isinstance(doc, SkippedFile):
-        summary.skipped.append((prep.path, doc.reason))
-        summary.outcomes.append(
-            {
-                "path": prep.path,
-                "status": "skipped",
-                "reason": doc.reason,
-                "added": [],
-                "duplicates": [],
-            }
-        )
-        store.record_file(prep.path, None, None, None, None, "skipped", doc.reason, 0)
-        store.log(run_id, prep.path, "skipped", doc.reason)
+    archive = prep.format == "zip" or any(p != prep.path for p, _ in prep.skipped)
+    for path, reason in prep.skipped:  # documents not read: the file itself or members
+        summary.skipped.append((path, reason))
+        summary.outcomes.append(_outcome(path, "skipped", reason))
+        store.log(run_id, path, "skipped", reason)
+    if not prep.reports and prep.error is None:
+        if not archive:
+            reason = prep.skipped[0][1] if prep.skipped else "no text content"
+            store.record_file(prep.path, None, None, None, None, "skipped", reason, 0)
         return
     reason = prep.error
     added: list[str] = []
@@ -313,42 +354,32 @@ def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_
         t0 = time.perf_counter()
         try:
             with store.savepoint():
-                store.forget_file(doc.path)
+                store.forget_file(prep.path, with_members=archive)
                 for report in prep.reports:
-                    kind, rid = _store_report(store, report, doc.sha256, summary)
+                    kind, rid = _store_report(store, report, prep.sha256 or "", summary)
                     (added if kind == "added" else duplicates).append(rid)
                 store.record_file(
-                    doc.path,
-                    doc.sha256,
-                    doc.size,
-                    doc.format,
-                    doc.encoding,
+                    prep.path,
+                    prep.sha256,
+                    prep.size,
+                    prep.format,
+                    prep.encoding,
                     "ok",
                     None,
                     len(prep.reports),
                 )
-                store.log(run_id, doc.path, "ok", f"{len(prep.reports)} reports")
+                store.log(run_id, prep.path, "ok", f"{len(prep.reports)} reports")
         except Exception as exc:  # the savepoint rolled this file back; the batch goes on
             reason = f"processing failed: {type(exc).__name__}: {exc}"
         summary.stage_seconds["dedup+store"] += time.perf_counter() - t0
     if reason is None:
         summary.files_read += 1
         summary.bytes_text += prep.text_bytes
-        summary.outcomes.append(
-            {
-                "path": doc.path,
-                "status": "ok",
-                "reason": None,
-                "added": added,
-                "duplicates": duplicates,
-            }
-        )
+        summary.outcomes.append(_outcome(prep.path, "ok", None, added, duplicates))
     else:
-        summary.skipped.append((doc.path, reason))
-        summary.outcomes.append(
-            {"path": doc.path, "status": "skipped", "reason": reason, "added": [], "duplicates": []}
-        )
-        store.log(run_id, doc.path, "skipped", reason)
+        summary.skipped.append((prep.path, reason))
+        summary.outcomes.append(_outcome(prep.path, "skipped", reason))
+        store.log(run_id, prep.path, "skipped", reason)
 
 
 def backfill_practices(store: CorpusStore) -> int:

@@ -219,15 +219,24 @@ class CorpusStore:
             (path, sha256, size, fmt, encoding, status, reason, n_reports, time.time()),
         )
 
-    def forget_file(self, path: str) -> list[str]:
-        """Unlink a file's reports (its content changed); drop reports left with no source."""
+    def forget_file(self, path: str, with_members: bool = False) -> list[str]:
+        """Unlink a file's reports (its content changed); drop reports left with no source.
+
+        ``with_members``: the file is an archive whose reports are sourced as ``path/member``.
+        """
+        where = "path=?"
+        args: tuple[Any, ...] = (path,)
+        if with_members:
+            prefix = path + "/"
+            where = "(path=? OR substr(path, 1, ?) = ?)"
+            args = (path, len(prefix), prefix)
         ids = [
             r[0]
             for r in self.db.execute(
-                "SELECT DISTINCT report_id FROM report_sources WHERE path=?", (path,)
+                f"SELECT DISTINCT report_id FROM report_sources WHERE {where}", args
             )
         ]
-        self.db.execute("DELETE FROM report_sources WHERE path=?", (path,))
+        self.db.execute(f"DELETE FROM report_sources WHERE {where}", args)
         orphans = [
             rid
             for rid in ids
