@@ -256,7 +256,9 @@ def _read_pdf(data: bytes, limits: ReadLimits) -> Extracted:
         raise LimitExceeded("PDF pages", n_pages, limits.max_pdf_pages, "MAX_PDF_PAGES")
     pages: list[str] = []
     chars = 0
-    for page in reader.pages:
+    for n, page in enumerate(reader.pages, start=1):
+        if n > limits.max_pdf_pages:  # a page tree whose /Count understates its kids
+            raise LimitExceeded("PDF pages", f">{n - 1}", limits.max_pdf_pages, "MAX_PDF_PAGES")
         text = page.extract_text() or ""
         chars += len(text)
         if chars > limits.max_chars:
@@ -272,7 +274,9 @@ def _read_pdf(data: bytes, limits: ReadLimits) -> Extracted:
         fmt = "pdf+ocr"
     text = "\n".join(pages)
     if not text.strip():
-        raise ReadError("PDF has no text layer and no page could be read by OCR")
+        if not limits.ocr:
+            raise ReadError("PDF has no text layer (OCR is turned off: JIEJIAN_READ_OCR)")
+        raise ReadError("PDF has no text layer and OCR found no text")
     return Extracted(text, format=fmt)
 
 

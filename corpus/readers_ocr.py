@@ -114,6 +114,13 @@ def layout_text(boxes: list[Box], width: float, height: float) -> str:
         and b.y1 <= height * (1 - MARGIN)
         and not (b.height > 1.5 * b.width and len(b.text) > 1)  # vertical text: stamps
     ]
+    # Text lines (5+ characters) span the text column; a character or two standing outside
+    # it is a stamp or a margin note, read one glyph at a time.
+    lines = [b for b in body if len(b.text) >= 5]
+    if lines:
+        left, right = min(b.x0 for b in lines), max(b.x1 for b in lines)
+        tol = 0.01 * width
+        body = [b for b in body if len(b.text) > 2 or (b.x1 > left - tol and b.x0 < right + tol)]
     split = _gutter(body, width)
     if split is None:
         return "\n".join(_lines(body))
