@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.clean import clean_text
-from corpus.dedup import THRESHOLD, band_keys, signature, similarity
+from corpus.dedup import THRESHOLD, band_keys_of, signature_values, values_similarity
 from corpus.gazetteer import Gazetteer, load_gazetteer
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.linejoin import preload_segmenter
@@ -115,50 +115,63 @@ def build_reports(
 
 
 def add_band_keys(report: Report) -> None:
-    """MinHash band keys for the report and its passages (pure; done in the workers)."""
-    report.band_keys = band_keys(signature(report.simplified))
-    report.passage_band_keys = [
-        band_keys(signature(report.simplified[p.start : p.end]))
-        if p.end - p.start >= MIN_DEDUP_PASSAGE
-        else []
-        for p in report.passages
-    ]
+    """MinHash values and band keys for the report and its passages (pure; done in the
+    workers)."""
+    values = signature_values(report.simplified)
+    report.signature = values.tobytes()
+    report.band_keys = band_keys_of(values)
+    report.passage_band_keys, report.passage_signatures = [], []
+    for p in report.passages:
+        if p.end - p.start >= MIN_DEDUP_PASSAGE:
+            values = signature_values(report.simplified[p.start : p.end])
+            report.passage_band_keys.append(band_keys_of(values))
+            report.passage_signatures.append(values.tobytes())
+        else:
+            report.passage_band_keys.append([])
+            report.passage_signatures.append(b"")
 
 
 def _store_report(
     store: CorpusStore, report: Report, sha: str, summary: IngestSummary
 ) -> tuple[str, str]:
     """Store one report; returns ("added", id) or ("duplicate", id of the stored twin)."""
-    if store.has_report(report.report_id):
+    if not report.band_keys:
+        add_band_keys(report)
+    exact, candidates = store.report_candidates(report.report_id, report.band_keys)
+    if exact:
         store.add_source(report.report_id, report.source, report.ordinal, sha, "exact", 1.0)
         summary.reports_duplicate += 1
         return "duplicate", report.report_id
-    if not report.band_keys:
-        add_band_keys(report)
-    candidates = store.report_candidates(report.band_keys)
     if candidates:
-        sig = signature(report.simplified)
+        sigs = store.signatures_of(candidates)
         for cand in candidates:
-            sim = similarity(sig, signature(store.report_simplified(cand)))
+            sig = sigs.get(cand) or signature_values(store.report_simplified(cand)).tobytes()
+            sim = values_similarity(report.signature, sig)
             if sim >= THRESHOLD:
                 store.add_source(cand, report.source, report.ordinal, sha, "near", round(sim, 3))
                 summary.reports_duplicate += 1
                 return "duplicate", cand
     # The report's own passages are not stored yet, so every hit is from another report.
     by_band = store.passages_by_band(k for ks in report.passage_band_keys for k in ks)
-    for p, pkeys in zip(report.passages, report.passage_band_keys, strict=True):
-        candidates = list(dict.fromkeys(pid for k in pkeys for pid in by_band.get(k, ())))
-        if not candidates:
-            continue
-        sig = signature(report.simplified[p.start : p.end])
-        for cand in candidates:
-            ctext, cgroup = store.passage_dup_info(cand)
-            if similarity(sig, signature(to_simplified(ctext))) >= THRESHOLD:
-                p.dup_group = cgroup or cand
+    found = [
+        list(dict.fromkeys(pid for k in pkeys for pid in by_band.get(k, ())))
+        for pkeys in report.passage_band_keys
+    ]
+    wanted = list({pid for cands in found for pid in cands})
+    sigs = store.signatures_of(wanted) if wanted else {}
+    groups = store.dup_groups_of(wanted) if wanted else {}
+    for p, psig, cands in zip(report.passages, report.passage_signatures, found, strict=True):
+        for cand in cands:
+            csig = sigs.get(cand)
+            if csig is None:  # stored before signatures were kept
+                ctext, _ = store.passage_dup_info(cand)
+                csig = signature_values(to_simplified(ctext)).tobytes()
+            if values_similarity(psig, csig) >= THRESHOLD:
+                p.dup_group = groups.get(cand) or cand
                 summary.passages_near_duplicate += 1
                 break
     store.insert_report(report, report.band_keys)
-    store.insert_passages(report.passages, report.passage_band_keys)
+    store.insert_passages(report.passages, report.passage_band_keys, report.passage_signatures)
     store.insert_practices(report.practices)
     store.add_source(report.report_id, report.source, report.ordinal, sha, "original", None)
     summary.reports_new += 1
@@ -254,6 +267,8 @@ def ingest(
     own_dir = store.data_dir.resolve()
     uploads = own_dir / UPLOADS_DIR  # kept raw uploads are ordinary sources
     jobs: list[tuple[str, ChunkParams, ReadLimits]] = []
+    recorded = store.source_paths()
+    fresh: set[str] = set()  # never seen: nothing of theirs to forget before storing
     for path in paths if paths is not None else iter_paths(sources):
         resolved = Path(path).resolve()
         if resolved.is_relative_to(own_dir) and not resolved.is_relative_to(uploads):
@@ -276,6 +291,8 @@ def ingest(
             if progress:
                 progress(spath)
             continue
+        if spath not in recorded:
+            fresh.add(spath)
         jobs.append((spath, params, limits))
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
     load_gazetteer()
@@ -289,7 +306,7 @@ def ingest(
         timeout_s=limits.timeout_s,
         memory_mb=limits.memory_mb,
     )
-    _store_all(store, pool.imap(jobs), summary, run_id, progress)
+    _store_all(store, pool.imap(jobs), summary, run_id, progress, fresh)
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
     return summary
@@ -304,13 +321,15 @@ def _store_all(
     summary: IngestSummary,
     run_id: int,
     progress: Callable[[str], None] | None,
+    fresh: set[str] | None = None,
 ) -> None:
+    fresh = fresh or set()
     pending = True
     while pending:
         pending = False
         with store.transaction():
             for n, prepared in enumerate(results, start=1):
-                _store_one(store, prepared, summary, run_id)
+                _store_one(store, prepared, summary, run_id, prepared.path in fresh)
                 if progress:
                     progress(prepared.path)
                 if n >= COMMIT_EVERY:
@@ -334,7 +353,9 @@ def _outcome(
     }
 
 
-def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_id: int) -> None:
+def _store_one(
+    store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_id: int, fresh: bool = False
+) -> None:
     summary.noise.update(prep.noise)
     summary.stage_seconds.update(prep.timings)
     archive = prep.format == "zip" or any(p != prep.path for p, _ in prep.skipped)
@@ -354,7 +375,8 @@ def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_
         t0 = time.perf_counter()
         try:
             with store.savepoint():
-                store.forget_file(prep.path, with_members=archive)
+                if not fresh:
+                    store.forget_file(prep.path, with_members=archive)
                 for report in prep.reports:
                     kind, rid = _store_report(store, report, prep.sha256 or "", summary)
                     (added if kind == "added" else duplicates).append(rid)
