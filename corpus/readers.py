@@ -223,6 +223,7 @@ def _read_docx(data: bytes, limits: ReadLimits) -> Extracted:
     # Walk the body in order so tables stay where they were between paragraphs.
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
+        before = len(lines)
         if tag == "p":
             lines.append(Paragraph(child, document).text)
         elif tag == "tbl":
@@ -234,9 +235,7 @@ def _read_docx(data: bytes, limits: ReadLimits) -> Extracted:
                         cells.append(value)
                 if cells:
                     lines.append("\t".join(cells))
-        else:
-            continue
-        chars += len(lines[-1]) + 1 if lines else 0
+        chars += sum(len(line) + 1 for line in lines[before:])
         if chars > limits.max_chars:
             raise LimitExceeded("characters", f">{chars}", limits.max_chars, "MAX_CHARS")
     return Extracted("\n".join(lines))

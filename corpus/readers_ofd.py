@@ -1,8 +1,11 @@
 """OFD (GB/T 33190), the national fixed-layout e-document format: a zip of XML documents.
 
-Parsed here with lxml rather than a PyPI reader: the packages found (easyofd, ofdparser) are
-single-author projects that render pages through PyMuPDF/Pillow or pull in large dependency
-trees, and none bounds its work; what we need, the text of each page in reading order, is a
+Parsed here with lxml rather than a PyPI reader. easyofd (checked: the 20260427 wheel)
+writes the OFD to a temporary file, extracts every member to disk with no size check,
+base64-encodes every non-XML part into memory and parses all XML with xmltodict before
+giving text, and pulls in PyMuPDF (AGPL), fontTools, reportlab and loguru; ofdparser is an
+older (2023, 0.0.8) package by the same single author. Neither bounds its work, which a
+reader of untrusted files must; what we need, the text of each page in reading order, is a
 walk over TextObject/TextCode elements with their positions.
 
 Structure: OFD.xml -> DocBody/DocRoot (Document.xml) -> Pages/Page@BaseLoc (Content.xml) ->

@@ -151,6 +151,7 @@ def zip_bomb_nested(folder: Path, depth: int = 4) -> Path:
 
 ALL: dict[str, Callable[[Path], Path]] = {
     "docx bomb: 100 MB document.xml": docx_paragraph_bomb,
+    "docx: 60 MB document.xml (under the part limit)": lambda f: docx_paragraph_bomb(f, mb=60),
     "docx bomb: 6 x 50 MB parts": docx_many_parts_bomb,
     "docx billion laughs": docx_billion_laughs,
     "ofd billion laughs": ofd_billion_laughs,
