@@ -165,6 +165,11 @@ def make_ofd(text: str, folder: Path, name: str = "seed.ofd", per_page: int = 30
 # ----- scanned pages ------------------------------------------------------------------------
 
 
+def lines_per_page(dpi: int = 200, font_pt: float = 14) -> int:
+    h, size = int(11.69 * dpi), int(font_pt / 72 * dpi)
+    return (int(h * 0.88) - int(h * 0.09)) // int(size * 1.6)
+
+
 def page_images(text: str, dpi: int = 200, font_pt: float = 14, per_line: int = 30):  # type: ignore[no-untyped-def]
     """A4 page images of the text in a CJK font at ``dpi``, with a running header and page
     number in the margins and a vertical stamp beside the text (both to be dropped)."""
@@ -177,7 +182,7 @@ def page_images(text: str, dpi: int = 200, font_pt: float = 14, per_line: int = 
     lines = wrap(text, per_line)
     step = int(size * 1.6)
     top = int(h * 0.09)
-    per_page = (int(h * 0.88) - top) // step
+    per_page = lines_per_page(dpi, font_pt)
     images = []
     for p in range(0, len(lines), per_page):
         im = Image.new("L", (w, h), 255)
