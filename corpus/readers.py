@@ -319,6 +319,10 @@ READERS: dict[str, Callable[[bytes, ReadLimits], Extracted]] = {
 _CONTENT_WINS = {"pdf", "docx", "html", "mht", "ofd"}
 
 
+def _a(word: str) -> str:
+    return f"an {word}" if word[0] in "aeio" else f"a {word}"
+
+
 def _choose_format(declared: str, sniffed: str | None, data: bytes) -> str:
     """The reader for this content, or raise ReadError when it cannot be a report."""
     if sniffed in _CONTENT_WINS:
@@ -330,10 +334,10 @@ def _choose_format(declared: str, sniffed: str | None, data: bytes) -> str:
             raise ReadError("not an image file (unknown content)")
         return "image"
     if sniffed in ("doc", "zip", "image") and declared != sniffed:
-        raise ReadError(f"not a {declared} file (binary content)")
+        raise ReadError(f"not {_a(declared)} file (binary content)")
     if sniffed is None and declared in ("docx", "doc", "pdf", "ofd", "mht", "zip"):
         if is_binary(data):
-            raise ReadError(f"not a {declared} file (binary content)")
+            raise ReadError(f"not {_a(declared)} file (binary content)")
         return "txt"  # a text file saved under an office name
     return declared
 

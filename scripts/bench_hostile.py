@@ -85,7 +85,8 @@ def main() -> None:
         print()
         print(
             f"one batch of all {len(inputs)} files, 2 workers: {time.perf_counter() - t:.1f} s, "
-            f"{s.files_read} read, {len(s.skipped)} skipped with a reason"
+            f"{s.files_read} read, {len(s.skipped)} skipped with a reason "
+            "(files, and archive members)"
         )
     if args.keep is None:
         shutil.rmtree(folder, ignore_errors=True)
