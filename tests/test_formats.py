@@ -228,8 +228,19 @@ def test_scanned_page_ocr_only_where_no_text_layer(tmp_path: Path, seed: str) ->
 
 
 @needs_ocr
-def test_image_ocr(tmp_path: Path) -> None:
+def test_image_ocr_through_ingest_under_the_memory_cap(tmp_path: Path) -> None:
+    # The OCR engine runs in the ingest worker, under its address-space cap.
+    from corpus.pipeline import ingest
+    from corpus.store import CorpusStore
+
     text = "凤凰镇工会2019年工作总结\n一、主要做法\n我镇工会积极开展送温暖活动，慰问困难职工120户。"
-    doc = _read(F.make_png(text, tmp_path))
-    assert doc.format == "image+ocr"
-    assert F.char_accuracy(text, doc.text) >= 0.97
+    src = tmp_path / "src"
+    src.mkdir()
+    F.make_png(text, src)
+    with CorpusStore(tmp_path / "data") as store:
+        summary = ingest([src], store, limits=ReadLimits(memory_mb=2560))
+        assert summary.files_read == 1, summary.skipped
+        (fmt,) = store.db.execute("SELECT format FROM sources").fetchone()
+        (report,) = list(store.iter_reports(with_text=True))
+    assert fmt == "image+ocr"
+    assert report.text is not None and F.char_accuracy(text, report.text) >= 0.97
