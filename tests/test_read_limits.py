@@ -127,3 +127,20 @@ def test_hostile_file_never_stops_the_batch(
         assert "memory" in reasons[str(src / "b_greedy.txt")]
         assert "signal 9" in reasons[str(src / "c_crash.txt")]
         assert [o["path"] for o in s.outcomes] == sorted(str(p) for p in src.iterdir())
+
+
+def test_chunks_group_small_text_files_and_keep_order(tmp_path: Path) -> None:
+    from corpus.limits import DEFAULT_LIMITS
+    from corpus.passages import ChunkParams
+    from corpus.pipeline import CHUNK_FILES, chunk_jobs
+
+    names = [f"{i:02d}.txt" for i in range(CHUNK_FILES + 2)]
+    names[3] = "03.pdf"  # a format that can be slow travels alone
+    names[5] = "05_big.txt"
+    for name in names:
+        (tmp_path / name).write_bytes(b"x" * (300_000 if "big" in name else 100))
+    jobs = [(str(tmp_path / n), ChunkParams(), DEFAULT_LIMITS) for n in names]
+    chunks = chunk_jobs(jobs)
+    assert [j for c in chunks for j in c] == jobs  # order kept
+    sizes = [len(c) for c in chunks]
+    assert sizes == [3, 1, 1, 1, CHUNK_FILES - 4]
