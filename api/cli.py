@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -71,6 +74,17 @@ def _summary_table(s: IngestSummary) -> Table:
     return t
 
 
+def _write_report(path: Path, summary: IngestSummary) -> None:
+    """Per-file outcomes as JSON Lines, written under a temporary name and renamed."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for outcome in summary.outcomes:
+            f.write(json.dumps(outcome, ensure_ascii=False) + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
 @app.command("ingest")
 def ingest_cmd(
     src: Annotated[list[Path], typer.Argument(help="files or folders of reports")],
@@ -78,6 +92,14 @@ def ingest_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="print the summary as JSON")] = False,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="processes (default: CPU count)")
+    ] = None,
+    report: Annotated[
+        Path | None,
+        typer.Option(
+            "--report",
+            help="write per-file outcomes as JSON Lines: path, status (ok|skipped|unchanged), "
+            "reason, added and duplicates (report ids)",
+        ),
     ] = None,
 ) -> None:
     """Read report files into the store: clean, split, annotate, chunk, de-duplicate."""
@@ -88,28 +110,51 @@ def ingest_cmd(
     if missing:
         console.print(f"[red]error:[/red] no such file or folder: {', '.join(missing)}")
         raise typer.Exit(2)
+    if report is not None and not report.parent.is_dir():
+        console.print(f"[red]error:[/red] no folder for the report file: {report.parent}")
+        raise typer.Exit(2)
     params = ChunkParams(settings.chunk_min_chars, settings.chunk_max_chars)
     paths = list(iter_paths(src))
+    sizes: dict[str, int] = {}
+    for p in paths:
+        with contextlib.suppress(OSError):
+            sizes[str(p.resolve())] = p.stat().st_size
     with _open_store(settings) as store:
         progress = Progress(
             TextColumn("[bold]ingest"),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
+            TextColumn("{task.fields[rate]}"),
             TextColumn("{task.description}"),
             console=console,
             transient=True,
             disable=not console.is_terminal,
         )
         with progress:
-            task = progress.add_task("", total=len(paths))
+            task = progress.add_task("", total=len(paths), rate="")
+            started = time.perf_counter()
+            done_bytes = 0
 
             def step(path: str) -> None:
-                progress.update(task, advance=1, description=Path(path).name[:40])
+                nonlocal done_bytes
+                done_bytes += sizes.get(path, 0)
+                seconds = max(time.perf_counter() - started, 1e-6)
+                files = progress.tasks[0].completed + 1
+                rate = f"{files / seconds:.1f} files/s {done_bytes / 1e6 / seconds:.2f} MB/s"
+                progress.update(task, advance=1, description=Path(path).name[:40], rate=rate)
 
             summary = ingest(
-                src, store, params, progress=step, paths=paths, workers=settings.ingest_workers
+                src,
+                store,
+                params,
+                progress=step,
+                paths=paths,
+                workers=settings.ingest_workers,
+                limits=settings.read_limits(),
             )
+    if report is not None:
+        _write_report(report, summary)
     if as_json:
         typer.echo(json.dumps(summary.as_dict(), ensure_ascii=False, indent=2))
         return
@@ -122,7 +167,7 @@ def ingest_cmd(
         for path, reason in summary.skipped:
             skipped.add_row(path, reason)
         out.print(skipped)
-    if summary.noise:
+    if any(summary.noise.values()):
         removed = Table(title="noise removed, by class")
         removed.add_column("class")
         removed.add_column("count", justify="right")

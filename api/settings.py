@@ -8,6 +8,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from corpus.limits import ReadLimits
 from index.config import IndexConfig
 
 
@@ -37,6 +38,36 @@ class Settings(BaseSettings):
     )
     max_upload_mb: float = Field(default=20.0, gt=0, le=500)
     max_upload_files: int = Field(default=20, ge=1, le=1000)
+    # Bounds on the work one input file may cause (corpus.limits.ReadLimits); a file over a
+    # bound is skipped with a reason naming the setting.
+    read_max_file_mb: float = Field(default=200.0, gt=0, description="raw bytes of one file")
+    read_max_chars: int = Field(default=2_000_000, ge=1000, description="text characters a file")
+    read_max_unzipped_mb: float = Field(
+        default=256.0, gt=0, description="decompressed size of a docx/ofd/zip, all parts"
+    )
+    read_max_xml_mb: float = Field(default=64.0, gt=0, description="one XML part of a docx/ofd")
+    read_max_pdf_pages: int = Field(default=2000, ge=1)
+    read_max_archive_members: int = Field(default=2000, ge=1)
+    read_max_archive_depth: int = Field(default=2, ge=1, le=10, description="zips in zips")
+    read_ocr: bool = Field(default=True, description="OCR scanned PDF pages and images")
+    read_ocr_max_pages: int = Field(default=100, ge=1)
+    read_timeout_s: float = Field(default=300.0, gt=0, description="wall clock per file")
+    read_memory_mb: int = Field(default=2560, ge=0, description="memory per reader; 0 = no cap")
+
+    def read_limits(self) -> ReadLimits:
+        return ReadLimits(
+            max_file_mb=self.read_max_file_mb,
+            max_chars=self.read_max_chars,
+            max_unzipped_mb=self.read_max_unzipped_mb,
+            max_xml_mb=self.read_max_xml_mb,
+            max_pdf_pages=self.read_max_pdf_pages,
+            max_archive_members=self.read_max_archive_members,
+            max_archive_depth=self.read_max_archive_depth,
+            ocr=self.read_ocr,
+            ocr_max_pages=self.read_ocr_max_pages,
+            timeout_s=self.read_timeout_s,
+            memory_mb=self.read_memory_mb,
+        )
 
     def index_config(self) -> IndexConfig:
         return IndexConfig(

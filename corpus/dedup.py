@@ -53,23 +53,55 @@ def shingle_hashes(simplified: str) -> np.ndarray:
     return ((h ^ (h >> np.uint64(29))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
 
 
-def signature(simplified: str) -> MinHash:
-    mh = MinHash(
+def _fmix32(h: np.ndarray) -> np.ndarray:
+    # MurmurHash3's 32-bit finaliser, as datasketch's affine32 scheme applies it before the
+    # affine permutations (tests compare with datasketch's own update_batch).
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+_BLOCK = 16_384  # shingles permuted at once: 16k x 64 x 4 bytes = 4 MB
+
+
+def _permuted(hv: np.ndarray) -> np.ndarray:
+    """(n, NUM_PERM) permuted hash values of n shingle hashes (uint32 arithmetic wraps)."""
+    a, b = _permutations()
+    with np.errstate(over="ignore"):
+        return _fmix32(hv.reshape(-1, 1)) * a + b
+
+
+def _min_values(hv: np.ndarray) -> np.ndarray:
+    values = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
+    for i in range(0, len(hv), _BLOCK):
+        np.minimum(values, _permuted(hv[i : i + _BLOCK]).min(axis=0), out=values)
+    return values
+
+
+def _from_values(values: np.ndarray) -> MinHash:
+    return MinHash(
         num_perm=NUM_PERM,
         seed=SEED,
         hashfunc=_identity,
         permutations=_permutations(),
         scheme=SCHEME,
+        hashvalues=values,
     )
-    hv = shingle_hashes(simplified)
-    if len(hv):
-        mh.update_batch(hv.tolist())
-    return mh
 
 
-def band_keys(mh: MinHash) -> list[int]:
+def signature(simplified: str) -> MinHash:
+    return _from_values(_min_values(shingle_hashes(simplified)))
+
+
+def signature_values(simplified: str) -> np.ndarray:
+    return _min_values(shingle_hashes(simplified))
+
+
+def band_keys_of(values: np.ndarray) -> list[int]:
     """One signed 64-bit key per band (SQLite integers are signed)."""
-    values = np.asarray(mh.hashvalues, dtype=np.uint64)
+    values = np.asarray(values, dtype=np.uint64)
     keys = []
     for b in range(BANDS):
         digest = hashlib.blake2b(
@@ -79,5 +111,16 @@ def band_keys(mh: MinHash) -> list[int]:
     return keys
 
 
+def band_keys(mh: MinHash) -> list[int]:
+    return band_keys_of(mh.hashvalues)
+
+
 def similarity(a: MinHash, b: MinHash) -> float:
     return float(a.jaccard(b))
+
+
+def values_similarity(a: bytes | np.ndarray, b: bytes | np.ndarray) -> float:
+    """Estimated Jaccard similarity of two signatures stored as uint32 bytes."""
+    va = np.frombuffer(a, dtype=np.uint32) if isinstance(a, bytes) else a
+    vb = np.frombuffer(b, dtype=np.uint32) if isinstance(b, bytes) else b
+    return float(np.count_nonzero(va == vb)) / NUM_PERM

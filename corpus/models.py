@@ -91,3 +91,7 @@ class Report:
     # MinHash LSH band keys of the report and of each passage (empty: too short to compare)
     band_keys: list[int] = field(default_factory=list)
     passage_band_keys: list[list[int]] = field(default_factory=list)
+    # their MinHash values (uint32 bytes), stored so the writer confirms candidates without
+    # re-hashing stored text; b"" for a passage too short to compare
+    signature: bytes = b""
+    passage_signatures: list[bytes] = field(default_factory=list)

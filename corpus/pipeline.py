@@ -3,29 +3,30 @@
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import re
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.boilerplate import MIN_FILES, line_key
 from corpus.clean import boilerplate_keys, clean_text
-from corpus.dedup import THRESHOLD, band_keys, signature, similarity
+from corpus.dedup import THRESHOLD, band_keys_of, signature_values, values_similarity
 from corpus.gazetteer import Gazetteer, load_gazetteer
+from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
 from corpus.models import PIPELINE_VERSION, DecodedFile, Report, SkippedFile
 from corpus.passages import ChunkParams, make_passages
 from corpus.practices import extract_practices
-from corpus.readers import iter_paths, read_file
+from corpus.readers import iter_paths, read_documents
 from corpus.script import to_simplified
 from corpus.sections import parse_sections
 from corpus.segment import preload as segment_preload
 from corpus.split import is_title_line, split_reports
 from corpus.store import CorpusStore
+from corpus.workers import BoundedPool
 
 MIN_DEDUP_PASSAGE = 50
 UPLOADS_DIR = "uploads"  # where the API keeps uploaded raw files, inside the data directory
@@ -82,7 +83,8 @@ def build_reports(
     timings: Counter[str] | None = None,
     boilerplate: frozenset[int] = frozenset(),
 ) -> list[Report]:
-    """Everything from decoded text to reports with passages; no store access."""
+    """Everything from decoded text to reports with passages; no store access.
+    ``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
     timings = timings if timings is not None else Counter()
     t0 = time.perf_counter()
     cleaned = clean_text(doc.text, boilerplate)
@@ -119,50 +121,63 @@ def build_reports(
 
 
 def add_band_keys(report: Report) -> None:
-    """MinHash band keys for the report and its passages (pure; done in the workers)."""
-    report.band_keys = band_keys(signature(report.simplified))
-    report.passage_band_keys = [
-        band_keys(signature(report.simplified[p.start : p.end]))
-        if p.end - p.start >= MIN_DEDUP_PASSAGE
-        else []
-        for p in report.passages
-    ]
+    """MinHash values and band keys for the report and its passages (pure; done in the
+    workers)."""
+    values = signature_values(report.simplified)
+    report.signature = values.tobytes()
+    report.band_keys = band_keys_of(values)
+    report.passage_band_keys, report.passage_signatures = [], []
+    for p in report.passages:
+        if p.end - p.start >= MIN_DEDUP_PASSAGE:
+            values = signature_values(report.simplified[p.start : p.end])
+            report.passage_band_keys.append(band_keys_of(values))
+            report.passage_signatures.append(values.tobytes())
+        else:
+            report.passage_band_keys.append([])
+            report.passage_signatures.append(b"")
 
 
 def _store_report(
     store: CorpusStore, report: Report, sha: str, summary: IngestSummary
 ) -> tuple[str, str]:
     """Store one report; returns ("added", id) or ("duplicate", id of the stored twin)."""
-    if store.has_report(report.report_id):
+    if not report.band_keys:
+        add_band_keys(report)
+    exact, candidates = store.report_candidates(report.report_id, report.band_keys)
+    if exact:
         store.add_source(report.report_id, report.source, report.ordinal, sha, "exact", 1.0)
         summary.reports_duplicate += 1
         return "duplicate", report.report_id
-    if not report.band_keys:
-        add_band_keys(report)
-    candidates = store.report_candidates(report.band_keys)
     if candidates:
-        sig = signature(report.simplified)
+        sigs = store.signatures_of(candidates)
         for cand in candidates:
-            sim = similarity(sig, signature(store.report_simplified(cand)))
+            sig = sigs.get(cand) or signature_values(store.report_simplified(cand)).tobytes()
+            sim = values_similarity(report.signature, sig)
             if sim >= THRESHOLD:
                 store.add_source(cand, report.source, report.ordinal, sha, "near", round(sim, 3))
                 summary.reports_duplicate += 1
                 return "duplicate", cand
     # The report's own passages are not stored yet, so every hit is from another report.
     by_band = store.passages_by_band(k for ks in report.passage_band_keys for k in ks)
-    for p, pkeys in zip(report.passages, report.passage_band_keys, strict=True):
-        candidates = list(dict.fromkeys(pid for k in pkeys for pid in by_band.get(k, ())))
-        if not candidates:
-            continue
-        sig = signature(report.simplified[p.start : p.end])
-        for cand in candidates:
-            ctext, cgroup = store.passage_dup_info(cand)
-            if similarity(sig, signature(to_simplified(ctext))) >= THRESHOLD:
-                p.dup_group = cgroup or cand
+    found = [
+        list(dict.fromkeys(pid for k in pkeys for pid in by_band.get(k, ())))
+        for pkeys in report.passage_band_keys
+    ]
+    wanted = list({pid for cands in found for pid in cands})
+    sigs = store.signatures_of(wanted) if wanted else {}
+    groups = store.dup_groups_of(wanted) if wanted else {}
+    for p, psig, cands in zip(report.passages, report.passage_signatures, found, strict=True):
+        for cand in cands:
+            csig = sigs.get(cand)
+            if csig is None:  # stored before signatures were kept
+                ctext, _ = store.passage_dup_info(cand)
+                csig = signature_values(to_simplified(ctext)).tobytes()
+            if values_similarity(psig, csig) >= THRESHOLD:
+                p.dup_group = groups.get(cand) or cand
                 summary.passages_near_duplicate += 1
                 break
     store.insert_report(report, report.band_keys)
-    store.insert_passages(report.passages, report.passage_band_keys)
+    store.insert_passages(report.passages, report.passage_band_keys, report.passage_signatures)
     store.insert_practices(report.practices)
     store.add_source(report.report_id, report.source, report.ordinal, sha, "original", None)
     summary.reports_new += 1
@@ -172,10 +187,18 @@ def _store_report(
 
 @dataclass
 class _Prepared:
-    """What a worker hands back for one file: its reports, or why it has none."""
+    """What a worker hands back for one file: its reports, or why it has none.
+
+    An archive is one file with many documents: ``skipped`` lists the documents (members)
+    that were not read, with the reason; for a plain file it holds the file itself.
+    """
 
     path: str
-    doc: DecodedFile | SkippedFile
+    sha256: str | None = None
+    size: int | None = None
+    format: str | None = None
+    encoding: str | None = None
+    skipped: list[tuple[str, str]] = field(default_factory=list)
     text_bytes: int = 0
     reports: list[Report] = field(default_factory=list)
     error: str | None = None
@@ -184,32 +207,133 @@ class _Prepared:
     timings: Counter[str] = field(default_factory=Counter)
 
 
-def _prepare(job: tuple[str, ChunkParams, frozenset[int]]) -> _Prepared:
+def _prepare(job: Job) -> _Prepared:
     """Read and build one file's reports; runs in a worker process, touches no store."""
-    spath, params, boilerplate = job
-    out = _Prepared(spath, SkippedFile(spath, ""))
+    spath, params, limits, boilerplate = job
+    out = _Prepared(spath)
     t0 = time.perf_counter()
-    doc = read_file(spath)
+    sha, docs = read_documents(spath, limits)
     out.timings["read"] += time.perf_counter() - t0
-    if isinstance(doc, SkippedFile):
-        out.doc = doc
+    out.sha256 = sha
+    read = [d for d in docs if isinstance(d, DecodedFile)]
+    out.skipped = [(d.path, d.reason) for d in docs if isinstance(d, SkippedFile)]
+    if not read:
+        if len(docs) > 1 or (docs and docs[0].path != spath):  # an archive with no report
+            out.error = f"no readable document among {len(docs)} archive members"
         return out
-    out.text_bytes = len(doc.text.encode("utf-8"))
-    replaced = doc.text.count("\ufffd")
-    if replaced:
-        out.warning = f"{replaced} undecodable byte sequences read as U+FFFD ({doc.encoding})"
-    out.doc = replace(doc, text="")  # the text travels inside the reports, not twice
+    archive = len(docs) > 1 or read[0].path != spath
+    out.size = sum(d.size for d in read) if not archive else Path(spath).stat().st_size
+    out.format = "zip" if archive else read[0].format
+    out.encoding = None if archive else read[0].encoding
     try:
-        out.reports = build_reports(
-            doc, load_gazetteer(), params, out.noise, out.timings, boilerplate
-        )
+        replaced = sum(doc.text.count("\ufffd") for doc in read)
+        if replaced:
+            encodings = ", ".join(sorted({d.encoding or d.format for d in read}))
+            out.warning = f"{replaced} undecodable byte sequences read as U+FFFD ({encodings})"
+        for doc in read:
+            out.text_bytes += len(doc.text.encode("utf-8"))
+            out.reports += build_reports(
+                doc, load_gazetteer(), params, out.noise, out.timings, boilerplate
+            )
         t1 = time.perf_counter()
         for report in out.reports:
             add_band_keys(report)
+            _slim(report)
         out.timings["minhash"] += time.perf_counter() - t1
     except Exception as exc:  # one bad file never stops a batch
+        out.reports = []
         out.error = f"processing failed: {type(exc).__name__}: {exc}"
     return out
+
+
+def _slim(report: Report) -> None:
+    """Drop what the writer does not need or can re-slice before the report crosses the pipe:
+    unpickling the writer's input is a good part of the single writer's time."""
+    report.sections = []
+    for item in (*report.passages, *report.practices):
+        if report.text[item.start : item.end] == item.text:
+            item.text = ""
+
+
+def _unslim(report: Report) -> None:
+    for item in (*report.passages, *report.practices):
+        if not item.text:
+            item.text = report.text[item.start : item.end]
+
+
+def _failed(job: Job, reason: str) -> _Prepared:
+    """The result for a file whose worker ran out of time or memory, or died."""
+    return _Prepared(job[0], skipped=[(job[0], reason)])
+
+
+# (path, chunking, read limits, fingerprints of boilerplate lines)
+Job = tuple[str, ChunkParams, ReadLimits, frozenset[int]]
+# Small text-like files travel to the workers in chunks: one pipe round trip per file cost
+# about a quarter of the CPU of ingesting a folder of small reports. Formats that can be slow
+# (PDF, OCR, converters, archives) go alone, so a chunk's timeout is not shared with them.
+CHUNK_FILES = 16
+CHUNK_BYTES = 1 << 20
+_LIGHT = {".txt", ".text", ".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx"}
+
+
+def chunk_jobs(jobs: list[Job]) -> list[list[Job]]:
+    """Consecutive small light files grouped, everything else alone; order kept."""
+    out: list[list[Job]] = []
+    cur: list[Job] = []
+    size = 0
+    for job in jobs:
+        p = Path(job[0])
+        try:
+            n = p.stat().st_size
+        except OSError:
+            n = 0
+        light = p.suffix.lower() in _LIGHT and n <= CHUNK_BYTES // 4
+        if cur and (not light or len(cur) >= CHUNK_FILES or size + n > CHUNK_BYTES):
+            out.append(cur)
+            cur, size = [], 0
+        if light:
+            cur.append(job)
+            size += n
+        else:
+            out.append([job])
+    if cur:
+        out.append(cur)
+    return out
+
+
+@dataclass
+class _Retry:
+    """A chunk whose worker timed out, ran out of memory or died: its files are run again
+    one by one, so only the file that caused it is skipped."""
+
+    jobs: list[Job]
+
+
+def _prepare_chunk(chunk: list[Job]) -> list[_Prepared]:
+    return [_prepare(job) for job in chunk]
+
+
+def _chunk_failed(chunk: list[Job], reason: str) -> list[_Prepared] | _Retry:
+    return _Retry(chunk) if len(chunk) > 1 else [_failed(chunk[0], reason)]
+
+
+def _prepare_all(jobs: list[Job], workers: int, limits: ReadLimits) -> Iterator[_Prepared]:
+    """Prepared files in job order, from bounded worker processes."""
+    pool: BoundedPool[list[Job], list[_Prepared] | _Retry] = BoundedPool(
+        _prepare_chunk,
+        _chunk_failed,
+        workers=workers,
+        timeout_s=limits.timeout_s,
+        memory_mb=limits.memory_mb,
+    )
+    for got in pool.imap(chunk_jobs(jobs)):
+        if isinstance(got, _Retry):
+            single: BoundedPool[Job, _Prepared] = BoundedPool(
+                _prepare, _failed, workers=1, timeout_s=limits.timeout_s, memory_mb=limits.memory_mb
+            )
+            yield from single.imap(got.jobs)
+        else:
+            yield from got
 
 
 def _file_sha(path: str) -> str | None:
@@ -226,19 +350,24 @@ def ingest(
     progress: Callable[[str], None] | None = None,
     paths: list[Path] | None = None,
     workers: int = 1,
+    limits: ReadLimits | None = None,
 ) -> IngestSummary:
     """Ingest files and folders into ``store``.
 
-    Reading and building reports runs in ``workers`` processes; the store is written by
-    this process alone, each file inside its own savepoint, committed in batches.
+    Reading and building reports runs in ``workers`` processes, each file under the time and
+    memory bounds of ``limits``; the store is written by this process alone, each file inside
+    its own savepoint, committed in batches.
     """
     params = params or ChunkParams()
+    limits = limits or DEFAULT_LIMITS
     summary = IngestSummary()
     started = time.perf_counter()
     run_id = store.start_run()
     own_dir = store.data_dir.resolve()
     uploads = own_dir / UPLOADS_DIR  # kept raw uploads are ordinary sources
-    jobs: list[tuple[str, ChunkParams, frozenset[int]]] = []
+    jobs: list[Job] = []
+    recorded = store.source_paths()
+    fresh: set[str] = set()  # never seen: nothing of theirs to forget before storing
     for path in paths if paths is not None else iter_paths(sources):
         resolved = Path(path).resolve()
         if resolved.is_relative_to(own_dir) and not resolved.is_relative_to(uploads):
@@ -261,19 +390,19 @@ def ingest(
             if progress:
                 progress(spath)
             continue
-        jobs.append((spath, params, frozenset()))
+        if spath not in recorded:
+            fresh.add(spath)
+        jobs.append((spath, params, limits, frozenset()))
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
     load_gazetteer()
     preload_segmenter()
     segment_preload()
-    if workers > 1 and len(jobs) >= 8:
-        ctx = multiprocessing.get_context("fork")
-        with ctx.Pool(workers) as pool:
-            jobs = _learn_boilerplate(store, jobs, pool.imap)
-            _store_all(store, pool.imap(_prepare, jobs, chunksize=4), summary, run_id, progress)
-    else:
-        jobs = _learn_boilerplate(store, jobs, map)
-        _store_all(store, map(_prepare, jobs), summary, run_id, progress)
+    n_workers = min(workers, max(1, len(jobs)))
+    jobs = _learn_boilerplate(store, jobs, n_workers, limits)
+    # Every file is read in a worker process, even with one worker: a parser that hangs or
+    # blows up is killed there and the batch goes on.
+    results = _prepare_all(jobs, n_workers, limits)
+    _store_all(store, results, summary, run_id, progress, fresh)
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
     return summary
@@ -282,25 +411,43 @@ def ingest(
 COMMIT_EVERY = 200
 
 
-def _edge_keys(spath: str) -> tuple[str, set[int]]:
-    doc = read_file(spath)
-    return spath, set() if isinstance(doc, SkippedFile) else boilerplate_keys(doc.text)
+def _edge_keys_chunk(chunk: list[Job]) -> list[tuple[str, set[int]]]:
+    """Fingerprints of the edge lines of each document the jobs' files hold."""
+    out = []
+    for spath, _, limits, _ in chunk:
+        _, docs = read_documents(spath, limits)
+        out += [(d.path, boilerplate_keys(d.text)) for d in docs if isinstance(d, DecodedFile)]
+    return out
+
+
+def _edge_failed(chunk: list[Job], reason: str) -> list[tuple[str, set[int]]]:
+    return []  # the file is skipped with its reason by the second pass
 
 
 def _learn_boilerplate(
-    store: CorpusStore,
-    jobs: list[tuple[str, ChunkParams, frozenset[int]]],
-    mapper: Callable[..., Iterator[tuple[str, set[int]]]],
-) -> list[tuple[str, ChunkParams, frozenset[int]]]:
-    """First pass over the files to ingest: record their edge lines, then hand every job
-    the lines that recur at the edges of files across the corpus (corpus.boilerplate)."""
-    if not jobs:
+    store: CorpusStore, jobs: list[Job], workers: int, limits: ReadLimits
+) -> list[Job]:
+    """First pass over the files to ingest, in the same bounded workers: record the edge
+    lines of every document, then hand every job the lines that recur at the edges of files
+    across the corpus (corpus.boilerplate)."""
+    # Only text-like formats are read twice: wrappers are a trait of scraped pages and text
+    # archives, and a second OCR or converter run would cost more than the whole ingest.
+    light = [j for j in jobs if Path(j[0]).suffix.lower() in _LIGHT]
+    if not light:
         return jobs
+    pool: BoundedPool[list[Job], list[tuple[str, set[int]]]] = BoundedPool(
+        _edge_keys_chunk,
+        _edge_failed,
+        workers=workers,
+        timeout_s=limits.timeout_s,
+        memory_mb=limits.memory_mb,
+    )
     with store.transaction():
-        for spath, keys in mapper(_edge_keys, [j[0] for j in jobs]):
-            store.add_edge_lines(line_key(spath), keys)
+        for got in pool.imap(chunk_jobs(light)):
+            for path, keys in got:
+                store.add_edge_lines(line_key(path), keys)
     known = store.recurring_edge_lines(MIN_FILES)
-    return [(spath, params, known) for spath, params, _ in jobs]
+    return [(spath, params, lim, known) for spath, params, lim, _ in jobs]
 
 
 def _store_all(
@@ -309,13 +456,15 @@ def _store_all(
     summary: IngestSummary,
     run_id: int,
     progress: Callable[[str], None] | None,
+    fresh: set[str] | None = None,
 ) -> None:
+    fresh = fresh or set()
     pending = True
     while pending:
         pending = False
         with store.transaction():
             for n, prepared in enumerate(results, start=1):
-                _store_one(store, prepared, summary, run_id)
+                _store_one(store, prepared, summary, run_id, prepared.path in fresh)
                 if progress:
                     progress(prepared.path)
                 if n >= COMMIT_EVERY:
@@ -323,23 +472,36 @@ def _store_all(
                     break
 
 
-def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_id: int) -> None:
+def _outcome(
+    path: str,
+    status: str,
+    reason: str | None,
+    added: Iterable[str] = (),
+    duplicates: Iterable[str] = (),
+) -> dict[str, object]:
+    return {
+        "path": path,
+        "status": status,
+        "reason": reason,
+        "added": list(added),
+        "duplicates": list(duplicates),
+    }
+
+
+def _store_one(
+    store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_id: int, fresh: bool = False
+) -> None:
     summary.noise.update(prep.noise)
     summary.stage_seconds.update(prep.timings)
-    doc = prep.doc
-    if isinstance(doc, SkippedFile):
-        summary.skipped.append((prep.path, doc.reason))
-        summary.outcomes.append(
-            {
-                "path": prep.path,
-                "status": "skipped",
-                "reason": doc.reason,
-                "added": [],
-                "duplicates": [],
-            }
-        )
-        store.record_file(prep.path, None, None, None, None, "skipped", doc.reason, 0)
-        store.log(run_id, prep.path, "skipped", doc.reason)
+    archive = prep.format == "zip" or any(p != prep.path for p, _ in prep.skipped)
+    for path, reason in prep.skipped:  # documents not read: the file itself or members
+        summary.skipped.append((path, reason))
+        summary.outcomes.append(_outcome(path, "skipped", reason))
+        store.log(run_id, path, "skipped", reason)
+    if not prep.reports and prep.error is None:
+        if not archive:
+            reason = prep.skipped[0][1] if prep.skipped else "no text content"
+            store.record_file(prep.path, None, None, None, None, "skipped", reason, 0)
         return
     reason = prep.error
     added: list[str] = []
@@ -348,46 +510,38 @@ def _store_one(store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_
         t0 = time.perf_counter()
         try:
             with store.savepoint():
-                store.forget_file(doc.path)
+                if not fresh:
+                    store.forget_file(prep.path, with_members=archive)
                 for report in prep.reports:
-                    kind, rid = _store_report(store, report, doc.sha256, summary)
+                    _unslim(report)
+                    kind, rid = _store_report(store, report, prep.sha256 or "", summary)
                     (added if kind == "added" else duplicates).append(rid)
                 store.record_file(
-                    doc.path,
-                    doc.sha256,
-                    doc.size,
-                    doc.format,
-                    doc.encoding,
+                    prep.path,
+                    prep.sha256,
+                    prep.size,
+                    prep.format,
+                    prep.encoding,
                     "ok",
                     None,
                     len(prep.reports),
                     PIPELINE_VERSION,
                 )
-                store.log(run_id, doc.path, "ok", f"{len(prep.reports)} reports")
+                store.log(run_id, prep.path, "ok", f"{len(prep.reports)} reports")
         except Exception as exc:  # the savepoint rolled this file back; the batch goes on
             reason = f"processing failed: {type(exc).__name__}: {exc}"
         summary.stage_seconds["dedup+store"] += time.perf_counter() - t0
     if reason is None and prep.warning:
-        summary.warnings.append((doc.path, prep.warning))
-        store.log(run_id, doc.path, "warning", prep.warning)
+        summary.warnings.append((prep.path, prep.warning))
+        store.log(run_id, prep.path, "warning", prep.warning)
     if reason is None:
         summary.files_read += 1
         summary.bytes_text += prep.text_bytes
-        summary.outcomes.append(
-            {
-                "path": doc.path,
-                "status": "ok",
-                "reason": None,
-                "added": added,
-                "duplicates": duplicates,
-            }
-        )
+        summary.outcomes.append(_outcome(prep.path, "ok", None, added, duplicates))
     else:
-        summary.skipped.append((doc.path, reason))
-        summary.outcomes.append(
-            {"path": doc.path, "status": "skipped", "reason": reason, "added": [], "duplicates": []}
-        )
-        store.log(run_id, doc.path, "skipped", reason)
+        summary.skipped.append((prep.path, reason))
+        summary.outcomes.append(_outcome(prep.path, "skipped", reason))
+        store.log(run_id, prep.path, "skipped", reason)
 
 
 def backfill_practices(store: CorpusStore) -> int:

@@ -54,6 +54,7 @@ CREATE TABLE IF NOT EXISTS practices(
     section_role TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
     figures TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS practices_report ON practices(report_id, ordinal);
+CREATE TABLE IF NOT EXISTS signatures(id TEXT PRIMARY KEY, sig BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS report_bands(key INTEGER NOT NULL, report_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS report_bands_key ON report_bands(key);
 CREATE TABLE IF NOT EXISTS passage_bands(key INTEGER NOT NULL, passage_id TEXT NOT NULL);
@@ -226,6 +227,10 @@ class CorpusStore:
             "INSERT INTO ingest_log VALUES(?,?,?,?,?)", (run_id, path, status, reason, time.time())
         )
 
+    def source_paths(self) -> set[str]:
+        """Every file path the store has a record of (read or skipped)."""
+        return {r[0] for r in self.db.execute("SELECT path FROM sources")}
+
     def file_sha(self, path: str, pipeline: int | None = None) -> str | None:
         """The stored file's checksum; None when it was not stored, or (with ``pipeline``)
         was extracted by another pipeline version and must be extracted again."""
@@ -254,15 +259,24 @@ class CorpusStore:
             (path, sha256, size, fmt, encoding, status, reason, n_reports, time.time(), pipeline),
         )
 
-    def forget_file(self, path: str) -> list[str]:
-        """Unlink a file's reports (its content changed); drop reports left with no source."""
+    def forget_file(self, path: str, with_members: bool = False) -> list[str]:
+        """Unlink a file's reports (its content changed); drop reports left with no source.
+
+        ``with_members``: the file is an archive whose reports are sourced as ``path/member``.
+        """
+        where = "path=?"
+        args: tuple[Any, ...] = (path,)
+        if with_members:
+            prefix = path + "/"
+            where = "(path=? OR substr(path, 1, ?) = ?)"
+            args = (path, len(prefix), prefix)
         ids = [
             r[0]
             for r in self.db.execute(
-                "SELECT DISTINCT report_id FROM report_sources WHERE path=?", (path,)
+                f"SELECT DISTINCT report_id FROM report_sources WHERE {where}", args
             )
         ]
-        self.db.execute("DELETE FROM report_sources WHERE path=?", (path,))
+        self.db.execute(f"DELETE FROM report_sources WHERE {where}", args)
         orphans = [
             rid
             for rid in ids
@@ -296,15 +310,35 @@ class CorpusStore:
             (report_id, path, ordinal, sha256, kind, similarity, time.time()),
         )
 
-    def report_candidates(self, keys: Iterable[int]) -> list[str]:
+    def report_candidates(self, report_id: str, keys: Iterable[int]) -> tuple[bool, list[str]]:
+        """Whether the report is stored already, and the stored reports sharing a band key
+        (one query for both)."""
         keys = list(keys)
         marks = ",".join("?" * len(keys))
-        return [
-            r[0]
-            for r in self.db.execute(
-                f"SELECT DISTINCT report_id FROM report_bands WHERE key IN ({marks})", keys
+        rows = self.db.execute(
+            "SELECT report_id, 1 FROM reports WHERE report_id=? UNION ALL "
+            f"SELECT DISTINCT report_id, 0 FROM report_bands WHERE key IN ({marks})",
+            [report_id, *keys],
+        ).fetchall()
+        exact = any(r[1] for r in rows)
+        return exact, list(dict.fromkeys(r[0] for r in rows if not r[1]))
+
+    def signatures_of(self, ids: list[str]) -> dict[str, bytes]:
+        """Stored MinHash values of reports or passages (absent for rows stored before
+        signatures were kept)."""
+        return {
+            r[0]: r[1]
+            for r in self._rows_in("SELECT id, sig FROM signatures WHERE id IN ({marks})", ids)
+        }
+
+    def dup_groups_of(self, passage_ids: list[str]) -> dict[str, str | None]:
+        return {
+            r[0]: r[1]
+            for r in self._rows_in(
+                "SELECT passage_id, dup_group FROM passages WHERE passage_id IN ({marks})",
+                passage_ids,
             )
-        ]
+        }
 
     def report_simplified(self, report_id: str) -> str:
         row = self.db.execute(
@@ -314,15 +348,14 @@ class CorpusStore:
 
     def insert_report(self, report: Report, band_keys: list[int]) -> None:
         m = report.meta
-        seq = self.db.execute("SELECT COALESCE(MAX(seq), 0) + 1 FROM reports").fetchone()[0]
+        # One statement: the next sequence number is taken inside the insert.
         self.db.execute(
             "INSERT INTO reports(report_id, seq, title, jurisdiction, jurisdiction_path, level,"
             " org_type, year, doc_type, script, source, text, simplified, evidence, n_passages,"
             " added_at, year_delivered, date, review_period)"
-            " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+            " SELECT ?, COALESCE(MAX(seq), 0) + 1, " + ",".join("?" * 17) + " FROM reports",
             (
                 report.report_id,
-                seq,
                 m.title,
                 m.jurisdiction,
                 json.dumps(m.jurisdiction_path, ensure_ascii=False)
@@ -347,6 +380,11 @@ class CorpusStore:
         self.db.executemany(
             "INSERT INTO report_bands VALUES(?,?)", [(k, report.report_id) for k in band_keys]
         )
+        if report.signature:
+            self.db.execute(
+                "INSERT OR REPLACE INTO signatures VALUES(?,?)",
+                (report.report_id, report.signature),
+            )
 
     def passages_by_band(self, keys: Iterable[int]) -> dict[int, list[str]]:
         """Stored passages sharing each LSH band key (one query for a whole report)."""
@@ -363,7 +401,12 @@ class CorpusStore:
         ).fetchone()
         return (row[0], row[1]) if row else ("", None)
 
-    def insert_passages(self, passages: list[Passage], keys: list[list[int]]) -> None:
+    def insert_passages(
+        self,
+        passages: list[Passage],
+        keys: list[list[int]],
+        signatures: list[bytes] | None = None,
+    ) -> None:
         self.db.executemany(
             "INSERT OR REPLACE INTO passages VALUES(?,?,?,?,?,?,?,?,?)",
             [
@@ -392,6 +435,11 @@ class CorpusStore:
                 for k in ks
             ],
         )
+        if signatures:
+            self.db.executemany(
+                "INSERT OR REPLACE INTO signatures VALUES(?,?)",
+                [(p.passage_id, sig) for p, sig in zip(passages, signatures, strict=True) if sig],
+            )
 
     def insert_practices(self, practices: list[Practice]) -> None:
         self.db.executemany(
@@ -468,6 +516,7 @@ class CorpusStore:
             )
         ]
         self.db.executemany("DELETE FROM passage_bands WHERE passage_id=?", [(p,) for p in pids])
+        self.db.executemany("DELETE FROM signatures WHERE id=?", [(p,) for p in [*pids, report_id]])
         self._promote_group_members(pids)
         self.db.execute("DELETE FROM passages WHERE report_id=?", (report_id,))
         self.db.execute("DELETE FROM practices WHERE report_id=?", (report_id,))

@@ -1,13 +1,23 @@
 #!/usr/bin/env bash
 # The project's test command: README's second command, and what .ci/run runs.
 # Installs what the tests need, including Debian's Chromium and a CJK font for the browser
-# test when this is a root shell with apt (without them that one test is skipped), then
+# test, and catdoc + LibreOffice for .doc/.wps, when this is a root shell with apt (without
+# them those tests are skipped), then
 # lints and runs pytest. pytest's "no tests collected" (exit 5) counts as a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null) \
     || echo "could not install chromium: the browser test will be skipped" >&2
+fi
+# .doc/.wps are read by catdoc; LibreOffice (writer, no GUI) makes the .doc test inputs and is
+# the reader's fallback. Without them those tests are skipped and such files skipped with a reason.
+if ! command -v catdoc >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      catdoc libreoffice-writer-nogui >/dev/null) \
+      || echo "could not install catdoc/LibreOffice: the .doc tests will be skipped" >&2
+  fi
 fi
 python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && .venv/bin/ruff check . && .venv/bin/python -m pytest
 rc=$?

@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from api.cli import app
 from api.settings import Settings
+from corpus.store import CorpusStore
 
 runner = CliRunner()
 REPORT = (
@@ -198,3 +199,36 @@ def test_eval_corpus_reports_fields_misses_and_halves(tmp_path: Path) -> None:
     assert "check (1 files)" in table.output and "miss b.txt year" in table.output
     bad = runner.invoke(app, ["eval-corpus", str(tmp_path / "none.jsonl"), "--data", str(data)])
     assert bad.exit_code == 2 and "error" in bad.output
+
+
+def test_ingest_report_file_lists_every_outcome(tmp_path: Path) -> None:
+    import zipfile
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text(REPORT, encoding="utf-8")
+    (src / "bad.pdf").write_bytes(b"%PDF-1.4\n%garbage")
+    with zipfile.ZipFile(src / "handover.zip", "w") as zf:
+        other = "青山镇总工会2020年工作报告\n一、主要做法\n推进农民工入会集中行动，新建工会15家。"
+        zf.writestr("2020/b.txt", other)
+        zf.writestr("notes.xlsx", b"PK")
+    data, report = tmp_path / "data", tmp_path / "outcomes.jsonl"
+    args = ["ingest", str(src), "--data", str(data), "--report", str(report)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    rows = {
+        Path(r["path"]).name: r for r in map(json.loads, report.read_text("utf-8").splitlines())
+    }
+    assert rows["a.txt"]["status"] == "ok" and len(rows["a.txt"]["added"]) == 1
+    assert rows["bad.pdf"]["status"] == "skipped" and "pdf" in rows["bad.pdf"]["reason"]
+    assert rows["handover.zip"]["status"] == "ok" and len(rows["handover.zip"]["added"]) == 1
+    with CorpusStore(data) as store:
+        sources = {r.source for r in store.iter_reports()}
+    assert str((src / "handover.zip").resolve()) + "/2020/b.txt" in sources
+    assert rows["notes.xlsx"]["reason"] == "unsupported file type .xlsx"
+    assert rows["notes.xlsx"]["path"].endswith("handover.zip/notes.xlsx")
+    result = runner.invoke(app, args)  # nothing changed: every file says so
+    rows2 = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
+    assert {r["status"] for r in rows2 if r["path"].endswith((".txt", ".zip"))} == {"unchanged"}
+    bad = ["ingest", str(src), "--data", str(data), "--report", str(tmp_path / "no/dir.jsonl")]
+    assert runner.invoke(app, bad).exit_code == 2

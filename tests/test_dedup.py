@@ -1,0 +1,50 @@
+"""MinHash signatures: the numpy path equals datasketch's, and stored signatures (or their
+absence, in stores made before they were kept) give the same duplicate decisions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from datasketch import MinHash
+
+from corpus import dedup
+from corpus.pipeline import ingest
+from corpus.store import CorpusStore
+from tests.test_ingest import REPORT, _write
+
+
+@pytest.mark.parametrize(
+    "text", ["", "工会", "凤凰镇工会2019年工作总结", REPORT, REPORT * 40, "a b, c; d" * 3]
+)
+def test_signature_equals_datasketch(text: str) -> None:
+    ref = MinHash(
+        num_perm=dedup.NUM_PERM,
+        seed=dedup.SEED,
+        hashfunc=dedup._identity,
+        permutations=dedup._permutations(),
+        scheme=dedup.SCHEME,
+    )
+    hv = dedup.shingle_hashes(text)
+    if len(hv):
+        ref.update_batch(hv.tolist())
+    assert np.array_equal(dedup.signature_values(text), ref.hashvalues)
+    assert dedup.band_keys_of(dedup.signature_values(text)) == dedup.band_keys(ref)
+
+
+@pytest.mark.parametrize("old_store", [False, True])
+def test_near_duplicates_with_and_without_stored_signatures(
+    tmp_path: Path, old_store: bool
+) -> None:
+    edited = REPORT.replace("农民工会员210人", "农民工会员211人").replace("6万元", "7万元")
+    with CorpusStore(tmp_path / "data") as store:
+        ingest([_write(tmp_path / "a.txt", REPORT)], store)
+        if old_store:  # as a store written before signatures were kept
+            store.db.execute("DELETE FROM signatures")
+        summary = ingest([_write(tmp_path / "b.txt", edited + "以下是为您推荐的范文。\n")], store)
+        assert summary.reports_duplicate == 1 and summary.reports_new == 0
+        n = store.db.execute("SELECT COUNT(*) FROM signatures").fetchone()[0]
+        assert n == (
+            0 if old_store else 1 + sum(1 for p in store.iter_passages() if len(p.text) >= 50)
+        )
