@@ -110,7 +110,10 @@ class SearchRequest(FilterParams):
 
 class SearchResponse(BaseModel):
     query: str
+    # passages in the corpus holding a query word within the filters (the same on every
+    # page); with group_by, the places among the candidates (a lower bound)
     total: int
+    has_more: bool = False  # a next page exists
     took_ms: float
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]]
