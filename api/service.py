@@ -231,6 +231,7 @@ class AppService(SearchService):
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
+        self._swap = threading.Lock()  # serialises swaps; readers never take it
         super().__init__(settings.data, self.writer.config(), settings.synonyms)
         self._target = self._published()
         self._update_freshness()
@@ -270,14 +271,15 @@ class AppService(SearchService):
 
     def check_index(self) -> None:
         """Swap to a newly published version (verified first); refresh the freshness."""
-        target = self._published()
-        if target != self._target:
-            self._target = target
-            if target is not None and self.reload(Path(target)):
-                log.info("serving index %s", Path(target).name)
-            elif target is not None:
-                log.error("published index not loaded: %s", self.index_problem)
-        self._update_freshness()
+        with self._swap:  # the watcher and the job runner both call this
+            target = self._published()
+            if target != self._target:
+                self._target = target
+                if target is not None and self.reload(Path(target)):
+                    log.info("serving index %s", Path(target).name)
+                elif target is not None:
+                    log.error("published index not loaded: %s", self.index_problem)
+            self._update_freshness()
 
     def _watch(self) -> None:
         while not self._stop.wait(self.settings.reload_interval):
