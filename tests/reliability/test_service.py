@@ -21,7 +21,7 @@ from corpus.store import CorpusStore
 from index.builder import current_dir, refresh
 from index.config import IndexConfig
 from tests.conftest import DEMO
-from tests.reliability.test_publish import NEW, damage
+from tests.reliability.test_publish import DAMAGE, NEW, damage
 from tests.test_api import wait_job
 
 KEY = "s3cret"
@@ -245,18 +245,26 @@ def test_chunking_is_a_property_of_the_store(data: Path, tmp_path: Path) -> None
     assert writer.index().mode == "unchanged"
 
 
-def test_a_damaged_index_keeps_the_server_up_and_index_repairs_it(data: Path) -> None:
+@pytest.mark.parametrize("kind", sorted(DAMAGE))
+def test_a_damaged_index_keeps_the_server_up_and_index_repairs_it(data: Path, kind: str) -> None:
     published = current_dir(data)
     assert published is not None
-    damage(published / "vectors" / "vectors.faiss", "truncate")
+    where, how = DAMAGE[kind]
+    damage(where(published), how)
     with TestClient(create_app(settings(data))) as c:
         h = c.get("/api/health").json()
-        assert h["status"] == "degraded" and "--repair" in h["problem"], h
+        assert h["status"] == "degraded" and "jiejian index" in h["problem"], h
         r = c.get("/api/search", params={"q": "送温暖"})
-        assert r.status_code == 503 and "jiejian index --repair" in r.json()["error"]["message"]
+        assert r.status_code == 503 and "jiejian index" in r.json()["error"]["message"]
         assert c.get("/static/app.css").status_code == 200
-        problems, report = WriteService(settings(data)).repair()
-        assert problems and report.mode == "built"
+        assert c.get("/api/reports").status_code == 200  # the store still reads
+        writer = WriteService(settings(data))
+        if kind == "garbled tantivy":
+            problems, report = writer.repair()  # `jiejian index --repair`
+            assert problems
+        else:
+            report = writer.index()  # plain `jiejian index` detects it too
+        assert report.mode == "built"
         until(lambda: c.get("/api/health").json()["status"] == "ok")
         assert c.get("/api/search", params={"q": "送温暖"}).json()["results"]
 
