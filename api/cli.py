@@ -231,13 +231,11 @@ def delete_cmd(
     try:
         report = WriteService(settings).delete(report_id, progress=_index_progress)
     except NotFoundError as exc:
-        if "no index" in str(exc):
-            console.print(f"deleted report {report_id} (there is no index yet)")
-            return
         console.print(f"[red]error:[/red] no report {report_id!r} in {settings.data}")
         raise typer.Exit(2) from exc
     console.print(f"deleted report {report_id}")
-    _print_build(report)
+    if report is not None:
+        _print_build(report)
 
 
 def _searcher(settings: Settings) -> tuple[CorpusStore, Searcher]:

@@ -159,12 +159,15 @@ class WriteService:
         report = self.index(rebuild=damaged, progress=progress)
         return problems, report
 
-    def delete(self, report_id: str, progress: Callable[[str], None] | None = None) -> BuildReport:
+    def delete(
+        self, report_id: str, progress: Callable[[str], None] | None = None
+    ) -> BuildReport | None:
+        """Remove a report from the store, then from the index (None: there is no index)."""
         with self.open_store() as store:
             if not store.delete_report(report_id):
                 raise NotFoundError(f"no report {report_id!r}")
             if current_dir(self.settings.data) is None:
-                raise NotFoundError("deleted; there is no index to refresh")
+                return None
             return self.index(progress=progress, store=store)
 
     # ----- jobs ----------------------------------------------------------------------------

@@ -29,10 +29,10 @@ TRIALS = int(os.environ.get("JIEJIAN_KILL_TRIALS", "2"))
 AUTH = {"Authorization": f"Bearer {KEY}"}
 
 
-def _wait(check, timeout: float = 180.0) -> None:  # type: ignore[no-untyped-def]
+def _wait(check, timeout: float = 300.0, why=lambda: "") -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not check():
-        assert time.monotonic() < deadline, "condition not reached in time"
+        assert time.monotonic() < deadline, f"condition not reached in time: {why()}"
         time.sleep(0.2)
 
 
@@ -53,7 +53,12 @@ def _check_after_restart(server: Server, acknowledged: list[str]) -> None:
         jobs = [httpx.get(f"{server.url}/api/jobs/{j}", timeout=10).json() for j in acknowledged]
         return h["status"] == "ok" and all(j["state"] == "done" for j in jobs)
 
-    _wait(settled)
+    def why() -> str:
+        jobs = [httpx.get(f"{server.url}/api/jobs/{j}", timeout=10).json() for j in acknowledged]
+        states = [(j["job_id"][-6:], j["state"], j["attempts"], j["error"]) for j in jobs]
+        return f"health {server.health()}; jobs {states}"
+
+    _wait(settled, why=why)
     bundle = IndexBundle.load(server.data, IndexConfig())  # verified: checksums and counts
     indexed = set(
         bundle.table.report_ids[i] for i in range(len(bundle.table)) if bundle.table.alive[i]
