@@ -235,8 +235,10 @@ class AppService(SearchService):
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
         self._swap = threading.Lock()  # serialises swaps; readers never take it
+        # Read before loading: a version published while this process loads (by a job of
+        # a killed predecessor, say) then differs, and the watcher swaps to it.
+        self._target = self._published(settings.data)
         super().__init__(settings.data, self.writer.config(), settings.synonyms)
-        self._target = self._published()
         self._update_freshness()
         if background:
             self._start()
@@ -268,8 +270,8 @@ class AppService(SearchService):
             t.join(timeout=5)
         super().close()
 
-    def _published(self) -> str | None:
-        link = self.data_dir / LINK
+    def _published(self, data_dir: Path | None = None) -> str | None:
+        link = (data_dir or self.data_dir) / LINK
         return os.path.realpath(link) if link.exists() else None
 
     def check_index(self) -> None:
