@@ -377,6 +377,9 @@ def serve_cmd(
         host=settings.host,
         port=settings.port,
         workers=workers,
+        # A worker loads and verifies the whole index before it answers the supervisor's
+        # readiness ping, and a busy worker answers late: the 5 s default killed them.
+        timeout_worker_healthcheck=120,
     )
 
 

@@ -44,7 +44,7 @@ class Settings(BaseSettings):
         default=1.0, gt=0, le=60, description="seconds between checks for a new index"
     )
     max_inflight: int = Field(
-        default=16,
+        default=8,
         ge=1,
         le=4096,
         description="API requests one server process works on at once; beyond, 503 with "

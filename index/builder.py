@@ -33,7 +33,7 @@ from index.config import IndexConfig
 from index.doctable import DocRow, DocTable
 from index.embedders import Embedder, is_corpus_model, load_embedder
 from index.embedders.corpus_static import build_static_model
-from index.files import fsync_dir, fsync_tree
+from index.files import fsync_dir, fsync_tree, write_text
 from index.manifest import IndexMismatchError, Manifest, check_compatible, verify_files
 from index.themes import assign as assign_themes
 from index.tokenizer import Tokenizer
@@ -212,6 +212,53 @@ def _build_practices(
     return len(rows)
 
 
+def _refresh_practices(
+    store: CorpusStore,
+    current: Path,
+    version: Path,
+    embedder: Embedder,
+    tok: Tokenizer,
+    config: IndexConfig,
+    progress: Progress | None,
+) -> int:
+    """The practices index brought up to date like the passages: deletes and additions
+    only (re-encoding every practice made each upload's refresh cost minutes on a large
+    corpus). Rebuilt when the published one is missing or inconsistent."""
+    src, root = current / PRACTICES_DIR, version / PRACTICES_DIR
+    try:
+        kind = (src / "kind.txt").read_text("utf-8").strip()
+        table = DocTable.load(src)
+        vindex = load_vector_index(kind, src / VECTORS_DIR, embedder.dim)
+        lexical = LexicalIndex(root / BM25_DIR)
+        usable = vindex.ntotal == table.n_alive == lexical.num_docs()
+    except Exception:  # anything unreadable: rebuild this part
+        usable = False
+    if not usable:
+        shutil.rmtree(root, ignore_errors=True)
+        return _build_practices(store, version, embedder, tok, config, progress)
+    backfill_practices(store)
+    rows = _practice_rows(store)
+    live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
+    gone = np.array(
+        sorted(table.doc_id(pid) for pid in live - {x.practice_id for _, x in rows}),
+        dtype=np.int64,
+    )
+    new_rows = [(r, x) for r, x in rows if x.practice_id not in live]
+    if len(gone):
+        lexical.delete(gone)
+        vindex.remove(gone)
+        table.kill(gone)
+    if new_rows:
+        _add_docs(new_rows, table, lexical, vindex, embedder, tok, config, None)
+    (root / VECTORS_DIR).mkdir(parents=True, exist_ok=True)
+    vindex.save(root / VECTORS_DIR)
+    table.save(root)
+    write_text(root / "kind.txt", vindex.kind)
+    if progress:
+        progress(f"practices: {len(new_rows)} added, {len(gone)} removed")
+    return table.n_alive
+
+
 def _encode(
     embedder: Embedder, texts: list[str], batch: int, progress: Progress | None
 ) -> np.ndarray:
@@ -325,7 +372,7 @@ def _share_immutable(src: Path, dst: Path) -> None:
     """Start a new version from the published one: hard-link the files no writer ever
     changes (tantivy segments, the corpus model), copy tantivy's small mutable files.
     Vectors, doc table and practices are loaded from ``src`` and written afresh."""
-    for sub in (BM25_DIR, MODEL_DIR):
+    for sub in (BM25_DIR, MODEL_DIR, f"{PRACTICES_DIR}/{BM25_DIR}"):
         root = src / sub
         if not root.is_dir():
             continue
@@ -335,7 +382,7 @@ def _share_immutable(src: Path, dst: Path) -> None:
                 target.mkdir(parents=True, exist_ok=True)
                 continue
             target.parent.mkdir(parents=True, exist_ok=True)
-            if sub == BM25_DIR and (path.name in _TANTIVY_MUTABLE or "lock" in path.name):
+            if sub.endswith(BM25_DIR) and (path.name in _TANTIVY_MUTABLE or "lock" in path.name):
                 shutil.copy2(path, target)
             else:
                 os.link(path, target)
@@ -424,8 +471,7 @@ def _refresh(
         embedder = _embedder_for(config, version)
         if new_rows:
             _add_docs(new_rows, table, lexical, vindex, embedder, tok, config, progress)
-        # Practices are a fraction of the passages: their index is simply rebuilt.
-        n_practices = _build_practices(store, version, embedder, tok, config, progress)
+        n_practices = _refresh_practices(store, current, version, embedder, tok, config, progress)
         (version / VECTORS_DIR).mkdir(exist_ok=True)
         vindex.save(version / VECTORS_DIR)
         table.save(version)
