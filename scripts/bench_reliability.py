@@ -179,8 +179,15 @@ def main() -> None:
         print(f"built the corpus in {time.perf_counter() - t0:.0f} s")
     with CorpusStore(data) as store:
         counts = store.counts()
+        # upload files the store has not seen (build() left the last 40 out)
+        seen = {
+            Path(r[0]).name.split("-", 1)[-1] for r in store.db.execute("SELECT path FROM sources")
+        }
     print(f"corpus: {counts['reports']} reports, {counts['passages']} passages ({data})\n")
-    upload = sorted((data.parent / "corpus").glob("*.txt"))[-20:]
+    fresh = [p for p in sorted((data.parent / "corpus").glob("*.txt")) if p.name not in seen]
+    upload = fresh[-20:]
+    if len(upload) < 20:
+        raise SystemExit("no unseen files left to upload: build a fresh --data")
 
     server = Server(data, workers=1).start()
     try:
