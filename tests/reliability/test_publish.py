@@ -144,3 +144,26 @@ def test_cleanup_keeps_the_previous_version_for_readers_that_have_not_swapped(
         ingest([tmp_path / "new.txt"], store)
         refresh(store, IndexConfig())
     assert first is not None and first.is_dir() and current_dir(big_copy) != first
+
+
+def test_the_practices_index_is_refreshed_incrementally(big_copy: Path, tmp_path: Path) -> None:
+    (tmp_path / "new.txt").write_text(NEW, "utf-8")
+
+    def practices_of(rid: str) -> tuple[int, int]:
+        p = IndexBundle.load(big_copy, IndexConfig()).practices
+        assert p is not None and p.vectors.ntotal == p.table.n_alive == p.lexical.num_docs()
+        mine = sum(1 for i, r in enumerate(p.table.report_ids) if r == rid and p.table.alive[i])
+        return mine, p.table.n_alive
+
+    with CorpusStore(big_copy) as store:
+        ingest([tmp_path / "new.txt"], store)
+        rid = next(r.report_id for r in store.iter_reports() if r.jurisdiction == "溧阳市")
+        before = practices_of(rid)
+        assert before[0] == 0
+        refresh(store, IndexConfig())
+        added = practices_of(rid)
+        assert added[0] > 0 and added[1] == before[1] + added[0]
+        assert added[1] == len(store.practices_of(rid)) + before[1]
+        store.delete_report(rid)
+        refresh(store, IndexConfig())
+        assert practices_of(rid) == (0, before[1])
