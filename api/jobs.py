@@ -33,6 +33,7 @@ PENDING = ("queued", "running")
 MAX_ATTEMPTS = 3  # a job whose process dies this many times is marked failed
 JOB_ID = re.compile(r"^[0-9]{20}-[0-9a-f]{16}$")
 PROGRESS_EVERY = 0.25  # seconds between progress writes
+KEEP_FINISHED_S = 30 * 86400  # finished job records are kept a month
 
 
 @contextmanager
@@ -88,6 +89,16 @@ class JobStore:
 
     def save(self, job: dict[str, Any]) -> None:
         write_text(self.path(job["id"]), json.dumps(job, ensure_ascii=False))
+
+    def prune(self, older_than_s: float = KEEP_FINISHED_S) -> int:
+        """Forget finished jobs older than ``older_than_s`` (their raw files stay)."""
+        cutoff, n = time.time() - older_than_s, 0
+        for p in self.root.glob("*.json"):
+            job = self.get(p.stem)
+            if job and job["state"] not in PENDING and (job["finished_at"] or 0) < cutoff:
+                p.unlink(missing_ok=True)
+                n += 1
+        return n
 
     def pending(self) -> list[dict[str, Any]]:
         """Jobs accepted but not finished, oldest first."""

@@ -246,6 +246,7 @@ class AppService(SearchService):
     # ----- background threads ---------------------------------------------------------------
 
     def _start(self) -> None:
+        self.jobs.prune()
         if (self.waiting or self.stale) and not self.jobs.pending():
             # Reports stored but not indexed (a writer killed before publishing): catch up.
             self.jobs.create(

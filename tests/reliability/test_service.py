@@ -311,3 +311,15 @@ def test_jobs_run_in_order_and_reads_continue(data: Path) -> None:
         assert first["state"] == second["state"] == "done"
         assert first["finished_at"] <= second["started_at"]
         assert c.get(f"/api/reports/{rid}").status_code == 404
+
+
+def test_finished_jobs_are_pruned_after_a_month(data: Path) -> None:
+    from api.jobs import JobStore
+
+    jobs = JobStore(data)
+    old = jobs.create("index", state="done", finished_at=time.time() - 31 * 86400)
+    recent = jobs.create("index", state="done", finished_at=time.time() - 86400)
+    waiting = jobs.create("index")
+    assert jobs.prune() == 1
+    assert jobs.get(old["id"]) is None
+    assert jobs.get(recent["id"]) is not None and jobs.get(waiting["id"]) is not None
