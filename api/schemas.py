@@ -147,13 +147,6 @@ class FileResult(BaseModel):
     report_ids: list[str] = []
 
 
-class UploadResponse(BaseModel):
-    added: list[FileResult]
-    duplicates: list[FileResult]
-    skipped: list[FileResult]
-    index: dict[str, Any]
-
-
 class JobProgress(BaseModel):
     stage: str  # queued | reading | deleting | indexing | done | failed
     done: int = 0
@@ -197,11 +190,6 @@ class JobResponse(BaseModel):
     duplicates: list[FileResult] = []
     skipped: list[FileResult] = []
     index: dict[str, Any] | None = None
-
-
-class DeleteResponse(BaseModel):
-    deleted: str
-    index: dict[str, Any]
 
 
 class HealthResponse(BaseModel):
