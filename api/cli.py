@@ -15,13 +15,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from api.service import ChunkingError, WriteService
 from api.settings import Settings
 from corpus.export import export_jsonl
-from corpus.passages import ChunkParams
-from corpus.pipeline import IngestSummary, ingest
+from corpus.pipeline import IngestSummary
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore, StoreError
-from index.builder import refresh
+from index.builder import BuildReport
 from index.bundle import IndexBundle
 from index.filters import FilterError
 from index.manifest import IndexMismatchError
@@ -29,6 +29,7 @@ from retrieval.evaluation import DEFAULT_DEVSET, evaluate, load_devset
 from retrieval.filters import make_filters
 from retrieval.query import QueryError
 from retrieval.searcher import Searcher, SearchOptions
+from retrieval.service import NotFoundError
 from retrieval.synonyms import SynonymLexicon
 
 app = typer.Typer(
@@ -113,46 +114,43 @@ def ingest_cmd(
     if report is not None and not report.parent.is_dir():
         console.print(f"[red]error:[/red] no folder for the report file: {report.parent}")
         raise typer.Exit(2)
-    params = ChunkParams(settings.chunk_min_chars, settings.chunk_max_chars)
     paths = list(iter_paths(src))
     sizes: dict[str, int] = {}
     for p in paths:
         with contextlib.suppress(OSError):
             sizes[str(p.resolve())] = p.stat().st_size
-    with _open_store(settings) as store:
-        progress = Progress(
-            TextColumn("[bold]ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            TextColumn("{task.fields[rate]}"),
-            TextColumn("{task.description}"),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        )
-        with progress:
-            task = progress.add_task("", total=len(paths), rate="")
-            started = time.perf_counter()
-            done_bytes = 0
+    _open_store(settings).close()
+    progress = Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        TextColumn("{task.fields[rate]}"),
+        TextColumn("{task.description}"),
+        console=console,
+        transient=True,
+        disable=not console.is_terminal,
+    )
+    with progress:
+        task = progress.add_task("", total=len(paths), rate="")
+        started = time.perf_counter()
+        done_bytes = 0
 
-            def step(path: str) -> None:
-                nonlocal done_bytes
-                done_bytes += sizes.get(path, 0)
-                seconds = max(time.perf_counter() - started, 1e-6)
-                files = progress.tasks[0].completed + 1
-                rate = f"{files / seconds:.1f} files/s {done_bytes / 1e6 / seconds:.2f} MB/s"
-                progress.update(task, advance=1, description=Path(path).name[:40], rate=rate)
+        def step(path: str) -> None:
+            nonlocal done_bytes
+            done_bytes += sizes.get(path, 0)
+            seconds = max(time.perf_counter() - started, 1e-6)
+            files = progress.tasks[0].completed + 1
+            rate = f"{files / seconds:.1f} files/s {done_bytes / 1e6 / seconds:.2f} MB/s"
+            progress.update(task, advance=1, description=Path(path).name[:40], rate=rate)
 
-            summary = ingest(
-                src,
-                store,
-                params,
-                progress=step,
-                paths=paths,
-                workers=settings.ingest_workers,
-                limits=settings.read_limits(),
+        try:
+            summary = WriteService(settings).ingest(
+                src, progress=step, paths=paths, workers=settings.ingest_workers
             )
+        except ChunkingError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
     if report is not None:
         _write_report(report, summary)
     if as_json:
@@ -204,15 +202,25 @@ def _index_progress(msg: str) -> None:
     console.print(f"[dim]{msg}[/dim]")
 
 
-def _run_index(settings: Settings, rebuild: bool) -> None:
-    with _open_store(settings) as store:
-        try:
-            report = refresh(
-                store, settings.index_config(), progress=_index_progress, rebuild=rebuild
-            )
-        except (IndexMismatchError, FileNotFoundError, ValueError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from exc
+def _run_index(settings: Settings, rebuild: bool, repair: bool = False) -> None:
+    _open_store(settings).close()
+    writer = WriteService(settings)
+    try:
+        if repair:
+            problems, report = writer.repair(progress=_index_progress)
+            for p in problems:
+                console.print(f"[yellow]found:[/yellow] {p}")
+            if not problems:
+                console.print("index verified: files match their checksums, counts agree")
+        else:
+            report = writer.index(rebuild=rebuild, progress=_index_progress)
+    except (IndexMismatchError, FileNotFoundError, ValueError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    _print_build(report)
+
+
+def _print_build(report: BuildReport) -> None:
     m = report.manifest
     t = Table(title=f"index {report.mode}", show_header=False)
     t.add_column("", style="bold")
@@ -231,13 +239,23 @@ def _run_index(settings: Settings, rebuild: bool) -> None:
 def index_cmd(
     data: DataOpt = None,
     rebuild: Annotated[bool, typer.Option("--rebuild", help="rebuild from scratch")] = False,
+    repair: Annotated[
+        bool,
+        typer.Option(
+            "--repair",
+            help="verify the published index (checksums, counts, missing reports) and the "
+            "store; rebuild the index when anything is wrong",
+        ),
+    ] = False,
 ) -> None:
-    """Build or refresh the BM25 and vector indexes from the store."""
+    """Build or refresh the BM25 and vector indexes from the store. A damaged or
+    inconsistent published index is detected and rebuilt; a running server swaps to the
+    new version by itself."""
     settings = _settings(data)
     if not (settings.data / "corpus.sqlite3").exists():
         console.print(f"[red]error:[/red] no corpus in {settings.data}: run `jiejian ingest` first")
         raise typer.Exit(2)
-    _run_index(settings, rebuild)
+    _run_index(settings, rebuild, repair)
 
 
 @app.command("build")
@@ -258,19 +276,21 @@ def delete_cmd(
 ) -> None:
     """Remove a report from the store and the indexes together."""
     settings = _settings(data)
-    with _open_store(settings) as store:
-        if not store.delete_report(report_id):
-            console.print(f"[red]error:[/red] no report {report_id!r} in {settings.data}")
-            raise typer.Exit(2)
+    _open_store(settings).close()
+    try:
+        report = WriteService(settings).delete(report_id, progress=_index_progress)
+    except NotFoundError as exc:
+        console.print(f"[red]error:[/red] no report {report_id!r} in {settings.data}")
+        raise typer.Exit(2) from exc
     console.print(f"deleted report {report_id}")
-    if (settings.data / "index").exists():
-        _run_index(settings, rebuild=False)
+    if report is not None:
+        _print_build(report)
 
 
 def _searcher(settings: Settings) -> tuple[CorpusStore, Searcher]:
     store = _open_store(settings)
     try:
-        bundle = IndexBundle.load(settings.data, settings.index_config())
+        bundle = IndexBundle.load(settings.data, WriteService(settings).config())
     except (IndexMismatchError, FileNotFoundError) as exc:
         store.close()
         console.print(f"[red]error:[/red] {exc}")
@@ -424,8 +444,20 @@ def serve_cmd(
     data: DataOpt = None,
     host: Annotated[str | None, typer.Option("--host")] = None,
     port: Annotated[int | None, typer.Option("--port")] = None,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers",
+            min=1,
+            max=64,
+            help="server processes sharing the on-disk index; each swaps to a newly "
+            "published version by itself",
+        ),
+    ] = 1,
 ) -> None:
     """Serve the JSON API and the web UI (open http://HOST:PORT/)."""
+    import os
+
     import uvicorn
 
     from api.app import create_app
@@ -433,8 +465,26 @@ def serve_cmd(
     settings = _settings(data)
     updates = {k: v for k, v in (("host", host), ("port", port)) if v is not None}
     settings = settings.model_copy(update=updates)
-    console.print(f"jiejian serving {settings.data} at http://{settings.host}:{settings.port}/")
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    _open_store(settings).close()  # a store this jiejian cannot read: say so before serving
+    console.print(
+        f"jiejian serving {settings.data} at http://{settings.host}:{settings.port}/ "
+        f"({workers} worker{'s' if workers > 1 else ''})"
+    )
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        return
+    # Worker processes build their app from the environment: pass the options through it.
+    os.environ["JIEJIAN_DATA"] = str(settings.data.resolve())
+    uvicorn.run(
+        "api.app:app_from_env",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        workers=workers,
+        # A worker loads and verifies the whole index before it answers the supervisor's
+        # readiness ping, and a busy worker answers late: the 5 s default killed them.
+        timeout_worker_healthcheck=120,
+    )
 
 
 def main() -> None:

@@ -101,6 +101,7 @@ def search_response(result: SearchResult) -> SearchResponse:
     return SearchResponse(
         query=result.query,
         total=result.total,
+        has_more=result.has_more,
         took_ms=result.took_ms,
         results=[hit(h) for h in result.hits],
         facets=facets(result.facets),

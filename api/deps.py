@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request
 
+from api.service import AppService
 from api.settings import Settings
 from retrieval.service import SearchService
 
@@ -27,11 +28,18 @@ def require_api_key(
     configured they are disabled, not open."""
     if settings.api_key is None:
         raise HTTPException(403, "uploads and deletions are disabled: set JIEJIAN_API_KEY")
-    expected = settings.api_key.get_secret_value()
+    expected = settings.api_key.get_secret_value().encode("utf-8")
     scheme, _, token = (authorization or "").partition(" ")
-    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip(), expected):
+    # bytes: compare_digest refuses non-ASCII str, and a malformed header is a 401, not a 500
+    given = token.strip().encode("utf-8", "surrogateescape")
+    if scheme.lower() != "bearer" or not hmac.compare_digest(given, expected):
         raise HTTPException(401, "missing or wrong API key (Authorization: Bearer <key>)")
 
 
+def get_app_service(request: Request) -> AppService:
+    return request.app.state.service
+
+
 Service = Annotated[SearchService, Depends(get_service)]
+Writer = Annotated[AppService, Depends(get_app_service)]
 AppSettings = Annotated[Settings, Depends(get_settings)]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI, HTTPException, Request
+import logging
+
+from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 from index.filters import FilterError
 from retrieval.export_docs import ExportError
@@ -17,23 +20,35 @@ CODES = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    411: "length_required",
     413: "too_large",
     422: "invalid_request",
+    429: "too_many_requests",
+    500: "internal_error",
     503: "unavailable",
 }
+log = logging.getLogger(__name__)
 
 
-def error(status: int, message: str, details: object = None) -> JSONResponse:
+def error(
+    status: int, message: str, details: object = None, headers: dict[str, str] | None = None
+) -> JSONResponse:
     body = {"error": {"code": CODES.get(status, "error"), "message": message}}
     if details is not None:
         body["error"]["details"] = details
-    return JSONResponse(body, status_code=status)
+    return JSONResponse(body, status_code=status, headers=headers)
 
 
 def install(app: FastAPI) -> None:
+    # Starlette's class: the framework's own 404 (no route) and 405 land here too.
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        return error(exc.status_code, str(exc.detail))
+        return error(exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return error(500, "internal error: the server log has the details")
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -60,4 +75,4 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(IndexUnavailableError)
     async def no_index(_: Request, exc: IndexUnavailableError) -> JSONResponse:
-        return error(503, str(exc))
+        return error(503, str(exc), headers={"Retry-After": "30"})

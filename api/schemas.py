@@ -113,7 +113,10 @@ class SearchRequest(FilterParams):
 
 class SearchResponse(BaseModel):
     query: str
+    # passages in the corpus holding a query word within the filters (the same on every
+    # page); with group_by, the places among the candidates (a lower bound)
     total: int
+    has_more: bool = False  # a next page exists
     took_ms: float
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]]
@@ -147,16 +150,49 @@ class FileResult(BaseModel):
     report_ids: list[str] = []
 
 
-class UploadResponse(BaseModel):
-    added: list[FileResult]
-    duplicates: list[FileResult]
-    skipped: list[FileResult]
-    index: dict[str, Any]
+class JobProgress(BaseModel):
+    stage: str  # queued | reading | deleting | indexing | done | failed
+    done: int = 0
+    total: int = 0
+    message: str | None = None
 
 
-class DeleteResponse(BaseModel):
-    deleted: str
-    index: dict[str, Any]
+class JobFile(BaseModel):
+    file: str
+    status: Literal["queued", "added", "duplicate", "skipped", "unchanged"]
+    reason: str | None = None
+    report_ids: list[str] = []
+    duplicate_ids: list[str] = []
+
+
+class JobAccepted(BaseModel):
+    """202: the write is stored and queued; follow ``url`` for its progress."""
+
+    job_id: str
+    kind: Literal["upload", "delete", "index"]
+    state: Literal["queued", "running", "done", "failed"]
+    url: str
+    files: list[JobFile] = []
+    report_id: str | None = None
+
+
+class JobResponse(BaseModel):
+    job_id: str
+    kind: Literal["upload", "delete", "index"]
+    state: Literal["queued", "running", "done", "failed"]
+    created_at: float
+    started_at: float | None
+    finished_at: float | None
+    attempts: int
+    progress: JobProgress
+    files: list[JobFile]
+    report_id: str | None
+    error: str | None
+    # once done: the upload summary of the synchronous API, and the index refresh
+    added: list[FileResult] = []
+    duplicates: list[FileResult] = []
+    skipped: list[FileResult] = []
+    index: dict[str, Any] | None = None
 
 
 class HealthResponse(BaseModel):
@@ -168,6 +204,8 @@ class HealthResponse(BaseModel):
     index_version: int | None
     indexed_passages: int | None = None
     problem: str | None = None
+    waiting_reports: int = 0  # stored reports the served index does not hold yet
+    jobs_pending: int = 0
 
 
 class PracticesRequest(FilterParams):

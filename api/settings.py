@@ -69,6 +69,25 @@ class Settings(BaseSettings):
             memory_mb=self.read_memory_mb,
         )
 
+    max_filename_bytes: int = Field(
+        default=120, ge=16, le=200, description="uploaded file names are cut to this many bytes"
+    )
+    reload_interval: float = Field(
+        default=1.0, gt=0, le=60, description="seconds between checks for a new index"
+    )
+    max_inflight: int = Field(
+        default=8,
+        ge=1,
+        le=4096,
+        description="API requests one server process works on at once; beyond, 503 with "
+        "Retry-After instead of a queue",
+    )
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description="origins allowed to call the API from a browser (CORS); empty = "
+        "same-origin only",
+    )
+
     def index_config(self) -> IndexConfig:
         return IndexConfig(
             embed_model=self.embed_model,

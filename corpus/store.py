@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -121,10 +122,16 @@ class StoreError(RuntimeError):
 
 
 class CorpusStore:
-    def __init__(self, data_dir: str | Path):
+    def __init__(self, data_dir: str | Path, readonly: bool = False):
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.path = self.data_dir / DB_NAME
+        if readonly:
+            # A reader's own connection: WAL lets it read while the one writer commits.
+            uri = f"{self.path.resolve().as_uri()}?mode=ro"
+            self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            self.db.row_factory = sqlite3.Row
+            return
+        self.data_dir.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
@@ -216,6 +223,20 @@ class CorpusStore:
             "INSERT INTO meta VALUES('data_version', '1') ON CONFLICT(key) DO UPDATE "
             "SET value = CAST(value AS INTEGER) + 1"
         )
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return str(row[0]) if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            "INSERT INTO meta VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value=excluded.value",
+            (key, value),
+        )
+
+    def indexable_report_ids(self) -> set[str]:
+        """Reports with passages: what a complete index holds."""
+        return {r[0] for r in self.db.execute("SELECT report_id FROM reports WHERE n_passages>0")}
 
     def data_version(self) -> int:
         """Increases with every ingest run and deletion: indexes record what they reflect."""
@@ -771,3 +792,33 @@ class CorpusStore:
                 "SELECT path, reason FROM sources WHERE status='skipped' ORDER BY path"
             )
         ]
+
+
+class PerThreadStore:
+    """Read-only store access for many threads: each thread lazily opens its own read-only
+    connection (a sqlite3 connection must not be used by two threads at once), so readers
+    need no shared lock."""
+
+    def __init__(self, data_dir: str | Path):
+        self.data_dir = Path(data_dir)
+        self._local = threading.local()
+        self._opened: list[CorpusStore] = []
+        self._guard = threading.Lock()
+
+    def _mine(self) -> CorpusStore:
+        store = getattr(self._local, "store", None)
+        if store is None:
+            store = CorpusStore(self.data_dir, readonly=True)
+            self._local.store = store
+            with self._guard:
+                self._opened.append(store)
+        return store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._mine(), name)
+
+    def close(self) -> None:
+        with self._guard:
+            for store in self._opened:
+                store.close()
+            self._opened.clear()

@@ -134,6 +134,26 @@ class LexicalIndex:
         heading_boost: float = 0.3,
     ) -> list[tuple[int, float]]:
         """``terms``: (token, weight) pairs; returns (doc_id, score), best first."""
+        query = self._query(terms, filters, heading_boost) if k > 0 else None
+        if query is None:
+            return []
+        searcher = self.index.searcher()
+        hits = searcher.search(query, limit=k, count=False).hits
+        if not hits:
+            return []
+        ids = searcher.fast_field_values("doc_id", [addr for _, addr in hits])
+        return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)]
+
+    def count(self, terms: list[tuple[str, float]], filters: Filters | None = None) -> int:
+        """How many documents match any of ``terms`` (within ``filters``): exact."""
+        query = self._query(terms, filters, 0.3)
+        if query is None:
+            return 0
+        return int(self.index.searcher().search(query, limit=1, count=True).count or 0)
+
+    def _query(
+        self, terms: list[tuple[str, float]], filters: Filters | None, heading_boost: float
+    ) -> tantivy.Query | None:
         s = self.schema
         should: list[tuple[tantivy.Occur, tantivy.Query]] = []
         for token, weight in terms:
@@ -144,8 +164,8 @@ class LexicalIndex:
                 should.append(
                     (tantivy.Occur.Should, tantivy.Query.boost_query(head, weight * heading_boost))
                 )
-        if not should or k <= 0:
-            return []
+        if not should:
+            return None
         query = tantivy.Query.boolean_query(should)
         if filters is not None and not filters.empty:
             # Filters only restrict: a zero constant score keeps them out of the ranking.
@@ -160,12 +180,7 @@ class LexicalIndex:
                     )
                 )
             query = tantivy.Query.boolean_query(parts)
-        searcher = self.index.searcher()
-        hits = searcher.search(query, limit=k, count=False).hits
-        if not hits:
-            return []
-        ids = searcher.fast_field_values("doc_id", [addr for _, addr in hits])
-        return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)]
+        return query
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
         """BM25-style inverse document frequency of each token in the body field."""

@@ -2,9 +2,12 @@
 
 Every build or refresh writes a new version directory under ``DATA/indexes/`` and then
 swaps the ``DATA/index`` symlink to it with an atomic rename: a crash at any point leaves
-the previous index in place and usable. A refresh starts from a copy of the current
-version (tantivy segment files are immutable, so they are hard-linked, not copied), deletes
-what left the store and adds what is new; a full rebuild also retrains the corpus model.
+the previous index in place and usable. A refresh loads the current version, deletes what
+left the store, adds what is new and writes every file of the new version under a temporary
+name, fsynced and renamed; only files nobody ever rewrites (tantivy segments, the corpus
+model) are shared with the published version as hard links. The manifest records every
+file's size and checksum, so a damaged version is recognised before it is used, and a
+refresh over a damaged or inconsistent version rebuilds instead.
 """
 
 from __future__ import annotations
@@ -30,7 +33,8 @@ from index.config import IndexConfig
 from index.doctable import DocRow, DocTable
 from index.embedders import Embedder, is_corpus_model, load_embedder
 from index.embedders.corpus_static import build_static_model
-from index.manifest import IndexMismatchError, Manifest, check_compatible
+from index.files import fsync_dir, fsync_tree, write_text
+from index.manifest import IndexMismatchError, Manifest, check_compatible, verify_files
 from index.themes import assign as assign_themes
 from index.tokenizer import Tokenizer
 from index.vectors import VectorIndex, choose_kind, load_vector_index, make_vector_index
@@ -76,11 +80,29 @@ def _switch(data_dir: Path, target: Path) -> None:
         tmp.unlink()
     os.symlink(os.path.relpath(target, data_dir), tmp)
     os.replace(tmp, data_dir / LINK)  # atomic: readers see the old or the new index
+    fsync_dir(data_dir)
+
+
+# Server processes notice a new version within a second or two and swap to it; until then
+# they search the version they loaded, so recent versions stay on disk a while.
+KEEP_PREVIOUS_SECONDS = 120.0
 
 
 def _cleanup(data_dir: Path, keep: Path) -> None:
+    """Drop unfinished versions (crashed builds; we hold the build lock) and older finished
+    ones, keeping the newest previous version and any published in the last minutes."""
+    finished = []
     for d in (data_dir / VERSIONS).iterdir():
-        if d.resolve() != keep.resolve():
+        if d.resolve() == keep.resolve():
+            continue
+        if d.suffix == ".tmp":
+            shutil.rmtree(d, ignore_errors=True)
+        else:
+            finished.append(d)
+    finished.sort(key=lambda d: d.stat().st_mtime, reverse=True)
+    now = time.time()
+    for n, d in enumerate(finished):
+        if n > 0 and now - d.stat().st_mtime > KEEP_PREVIOUS_SECONDS:
             shutil.rmtree(d, ignore_errors=True)
 
 
@@ -95,6 +117,7 @@ def _new_version_dir(data_dir: Path) -> Path:
 def _finish_dir(d: Path) -> Path:
     final = d.with_suffix("")
     d.rename(final)
+    fsync_dir(final.parent)
     return final
 
 
@@ -189,6 +212,53 @@ def _build_practices(
     return len(rows)
 
 
+def _refresh_practices(
+    store: CorpusStore,
+    current: Path,
+    version: Path,
+    embedder: Embedder,
+    tok: Tokenizer,
+    config: IndexConfig,
+    progress: Progress | None,
+) -> int:
+    """The practices index brought up to date like the passages: deletes and additions
+    only (re-encoding every practice made each upload's refresh cost minutes on a large
+    corpus). Rebuilt when the published one is missing or inconsistent."""
+    src, root = current / PRACTICES_DIR, version / PRACTICES_DIR
+    try:
+        kind = (src / "kind.txt").read_text("utf-8").strip()
+        table = DocTable.load(src)
+        vindex = load_vector_index(kind, src / VECTORS_DIR, embedder.dim)
+        lexical = LexicalIndex(root / BM25_DIR)
+        usable = vindex.ntotal == table.n_alive == lexical.num_docs()
+    except Exception:  # anything unreadable: rebuild this part
+        usable = False
+    if not usable:
+        shutil.rmtree(root, ignore_errors=True)
+        return _build_practices(store, version, embedder, tok, config, progress)
+    backfill_practices(store)
+    rows = _practice_rows(store)
+    live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
+    gone = np.array(
+        sorted(table.doc_id(pid) for pid in live - {x.practice_id for _, x in rows}),
+        dtype=np.int64,
+    )
+    new_rows = [(r, x) for r, x in rows if x.practice_id not in live]
+    if len(gone):
+        lexical.delete(gone)
+        vindex.remove(gone)
+        table.kill(gone)
+    if new_rows:
+        _add_docs(new_rows, table, lexical, vindex, embedder, tok, config, None)
+    (root / VECTORS_DIR).mkdir(parents=True, exist_ok=True)
+    vindex.save(root / VECTORS_DIR)
+    table.save(root)
+    write_text(root / "kind.txt", vindex.kind)
+    if progress:
+        progress(f"practices: {len(new_rows)} added, {len(gone)} removed")
+    return table.n_alive
+
+
 def _encode(
     embedder: Embedder, texts: list[str], batch: int, progress: Progress | None
 ) -> np.ndarray:
@@ -239,12 +309,20 @@ def _build(store: CorpusStore, config: IndexConfig, progress: Progress | None) -
         n_practices = _build_practices(store, version, embedder, tok, config, progress)
         table.save(version)
         manifest = _manifest(config, tok, embedder, kind, table, store, n_practices)
-        manifest.save(version)
+        _seal(version, manifest)
     except BaseException:
         shutil.rmtree(version, ignore_errors=True)
         raise
     _publish(data_dir, version)
     return BuildReport(manifest, "built", len(rows), 0, time.perf_counter() - t0)
+
+
+def _seal(version: Path, manifest: Manifest) -> None:
+    """Make every file durable, then record sizes and checksums in the manifest, written
+    last: a version without a valid manifest is never published."""
+    fsync_tree(version)
+    manifest.record_files(version)
+    manifest.save(version)
 
 
 def _publish(data_dir: Path, version: Path) -> None:
@@ -285,15 +363,38 @@ def _manifest(
     return m
 
 
-def _copy_version(src: Path, dst: Path) -> None:
-    for path in src.rglob("*"):
-        target = dst / path.relative_to(src)
-        if path.is_dir():
-            target.mkdir(parents=True, exist_ok=True)
-        elif path.stat().st_size > 1 << 20 and path.suffix != ".json":
-            os.link(path, target)  # immutable segment/model files: share, do not copy
-        else:
-            shutil.copy2(path, target)
+# tantivy rewrites these on every commit (atomically, but in place by name); everything else
+# in its directory is an immutable segment file.
+_TANTIVY_MUTABLE = ("meta.json", ".managed.json")
+
+
+def _share_immutable(src: Path, dst: Path) -> None:
+    """Start a new version from the published one: hard-link the files no writer ever
+    changes (tantivy segments, the corpus model), copy tantivy's small mutable files.
+    Vectors, doc table and practices are loaded from ``src`` and written afresh."""
+    for sub in (BM25_DIR, MODEL_DIR, f"{PRACTICES_DIR}/{BM25_DIR}"):
+        root = src / sub
+        if not root.is_dir():
+            continue
+        for path in root.rglob("*"):
+            target = dst / path.relative_to(src)
+            if path.is_dir():
+                target.mkdir(parents=True, exist_ok=True)
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if sub.endswith(BM25_DIR) and (path.name in _TANTIVY_MUTABLE or "lock" in path.name):
+                shutil.copy2(path, target)
+            else:
+                os.link(path, target)
+
+
+def check_version(directory: Path, checksums: bool = True) -> list[str]:
+    """Problems with a published version's files against its manifest (empty if none)."""
+    try:
+        m = Manifest.load(directory)
+    except IndexMismatchError as exc:
+        return [str(exc)]
+    return verify_files(m, directory, checksums)
 
 
 def refresh(
@@ -305,6 +406,11 @@ def refresh(
         if rebuild or current is None:
             return _build(store, config, progress)
         tok = Tokenizer(config.dictionary, config.stopwords)
+        damage = check_version(current)
+        if damage:
+            if progress:
+                progress(f"rebuilding: the published index is damaged: {'; '.join(damage)}")
+            return _build(store, config, progress)
         try:
             old = Manifest.load(current)
             check_compatible(
@@ -330,24 +436,34 @@ def _refresh(
     progress: Progress | None,
 ) -> BuildReport:
     t0 = time.perf_counter()
-    table = DocTable.load(current)
+    try:
+        table = DocTable.load(current)
+        vindex: VectorIndex = load_vector_index(
+            old.vector_index, current / VECTORS_DIR, old.embedder_dim
+        )
+        consistent = vindex.ntotal == table.n_alive == old.counts.get("passages")
+    except Exception as exc:  # any unreadable file means: rebuild
+        consistent, table = False, DocTable()
+        if progress:
+            progress(f"cannot read the published index: {exc}")
+    if not consistent:
+        if progress:
+            progress("rebuilding: the published index's vectors, doc table and manifest disagree")
+        return _build(store, config, progress)
     live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
     rows = list(_rows(store))
     wanted = {p.passage_id for _, p in rows}
     gone = np.array(sorted(table.doc_id(pid) for pid in live - wanted), dtype=np.int64)
     new_rows = [(r, p) for r, p in rows if p.passage_id not in live]
     if not len(gone) and not new_rows:
-        old.corpus_run = store.data_version()
-        old.updated_at = time.time()
-        old.save(current)
+        # Nothing to do; the published version is never rewritten in place.
         return BuildReport(old, "unchanged", 0, 0, time.perf_counter() - t0)
     version = _new_version_dir(store.data_dir)
     try:
-        _copy_version(current, version)
+        _share_immutable(current, version)
         lexical = LexicalIndex(version / BM25_DIR)
-        vindex: VectorIndex = load_vector_index(
-            old.vector_index, version / VECTORS_DIR, old.embedder_dim
-        )
+        if lexical.num_docs() != table.n_alive:
+            raise _Inconsistent("the BM25 index and the doc table disagree")
         if len(gone):
             lexical.delete(gone)
             vindex.remove(gone)
@@ -355,9 +471,8 @@ def _refresh(
         embedder = _embedder_for(config, version)
         if new_rows:
             _add_docs(new_rows, table, lexical, vindex, embedder, tok, config, progress)
-        # Practices are a fraction of the passages: their index is simply rebuilt.
-        shutil.rmtree(version / PRACTICES_DIR, ignore_errors=True)
-        n_practices = _build_practices(store, version, embedder, tok, config, progress)
+        n_practices = _refresh_practices(store, current, version, embedder, tok, config, progress)
+        (version / VECTORS_DIR).mkdir(exist_ok=True)
         vindex.save(version / VECTORS_DIR)
         table.save(version)
         manifest = _manifest(
@@ -370,9 +485,18 @@ def _refresh(
             n_practices,
             created=old.created_at,
         )
-        manifest.save(version)
+        _seal(version, manifest)
+    except _Inconsistent as exc:
+        shutil.rmtree(version, ignore_errors=True)
+        if progress:
+            progress(f"rebuilding: {exc}")
+        return _build(store, config, progress)
     except BaseException:
         shutil.rmtree(version, ignore_errors=True)
         raise
     _publish(store.data_dir, version)
     return BuildReport(manifest, "refreshed", len(new_rows), len(gone), time.perf_counter() - t0)
+
+
+class _Inconsistent(RuntimeError):
+    pass

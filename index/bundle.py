@@ -14,9 +14,13 @@ from index.config import IndexConfig
 from index.doctable import DocTable
 from index.embedders import Embedder, load_embedder
 from index.filters import Filters
-from index.manifest import IndexMismatchError, Manifest, check_compatible
+from index.manifest import REPAIR, IndexMismatchError, Manifest, check_compatible, verify_files
 from index.tokenizer import Tokenizer
 from index.vectors import VectorIndex, load_vector_index
+
+
+class IndexDamagedError(IndexMismatchError):
+    """The published files are damaged or disagree with each other."""
 
 
 class _Searchable:
@@ -71,8 +75,17 @@ class IndexBundle(_Searchable):
     practices: SubIndex | None = None
 
     @classmethod
-    def load(cls, data_dir: Path, config: IndexConfig) -> IndexBundle:
-        directory = current_dir(data_dir)
+    def load(
+        cls,
+        data_dir: Path,
+        config: IndexConfig,
+        directory: Path | None = None,
+        verify: bool = True,
+    ) -> IndexBundle:
+        """Load the published version (or ``directory``). With ``verify``, the files are
+        checked against the sizes and checksums their manifest recorded and the loaded
+        parts must agree on the passage count; any damage raises ``IndexDamagedError``."""
+        directory = directory or current_dir(data_dir)
         if directory is None:
             raise IndexMismatchError(
                 f"no index in {data_dir}: run `jiejian index --data {data_dir}` first"
@@ -86,6 +99,26 @@ class IndexBundle(_Searchable):
             config.chunk_min_chars,
             config.chunk_max_chars,
         )
+        if verify:
+            damage = verify_files(manifest, directory)
+            if damage:
+                raise IndexDamagedError(f"index {directory.name}: {'; '.join(damage)}: {REPAIR}")
+        try:
+            bundle = cls._open(directory, manifest, tokenizer, config)
+        except IndexMismatchError:
+            raise
+        except Exception as exc:  # a library's own error on a damaged file
+            raise IndexDamagedError(
+                f"index {directory.name} cannot be read ({type(exc).__name__}: {exc}): {REPAIR}"
+            ) from exc
+        if verify:
+            bundle.check_counts()
+        return bundle
+
+    @classmethod
+    def _open(
+        cls, directory: Path, manifest: Manifest, tokenizer: Tokenizer, config: IndexConfig
+    ) -> IndexBundle:
         embedder = load_embedder(config.embed_model, directory / MODEL_DIR, config.query_prefix)
         if embedder.dim != manifest.embedder_dim:
             raise IndexMismatchError(
@@ -106,6 +139,20 @@ class IndexBundle(_Searchable):
             if (directory / PRACTICES_DIR / "kind.txt").exists()
             else None,
         )
+
+    def check_counts(self) -> None:
+        """Vectors, BM25 documents, doc-table rows and the manifest count the same passages."""
+        counts = {
+            "manifest": self.manifest.counts.get("passages"),
+            "doc table": self.table.n_alive,
+            "vectors": self.vectors.ntotal,
+            "BM25": self.lexical.num_docs(),
+        }
+        if len(set(counts.values())) != 1:
+            seen = ", ".join(f"{k} {v}" for k, v in counts.items())
+            raise IndexDamagedError(
+                f"index {self.directory.name} is inconsistent ({seen}): {REPAIR}"
+            )
 
     def encode_query(self, text: str) -> np.ndarray:
         return self.embedder.encode([text], "query")[0]

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
+from index.files import atomic_path, write_text
 from index.filters import Filters
 
 UNKNOWN_YEAR = 0
@@ -213,19 +214,20 @@ class DocTable:
     # ----- persistence -----------------------------------------------------------------
 
     def save(self, directory: Path) -> None:
-        np.savez(
-            directory / "doctable.npz",
-            report_code=self.report_code,
-            level=self.level,
-            doc_type=self.doc_type,
-            role=self.role,
-            year=self.year,
-            alive=self.alive,
-            place_offsets=self.places.offsets,
-            place_codes=self.places.codes,
-            theme_offsets=self.themes.offsets,
-            theme_codes=self.themes.codes,
-        )
+        with atomic_path(directory / "doctable.npz") as tmp, tmp.open("wb") as fh:
+            np.savez(
+                fh,
+                report_code=self.report_code,
+                level=self.level,
+                doc_type=self.doc_type,
+                role=self.role,
+                year=self.year,
+                alive=self.alive,
+                place_offsets=self.places.offsets,
+                place_codes=self.places.codes,
+                theme_offsets=self.themes.offsets,
+                theme_codes=self.themes.codes,
+            )
         meta = {
             "passage_ids": self.passage_ids,
             "report_ids": self.report_ids,
@@ -237,7 +239,7 @@ class DocTable:
             "places": self.places.dictionary.values,
             "themes": self.themes.dictionary.values,
         }
-        (directory / "doctable.json").write_text(json.dumps(meta, ensure_ascii=False), "utf-8")
+        write_text(directory / "doctable.json", json.dumps(meta, ensure_ascii=False))
 
     @classmethod
     def load(cls, directory: Path) -> DocTable:

@@ -7,8 +7,13 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-FORMAT_VERSION = 2  # 2: theme fields and the practices index
+from index.files import sha256_of, write_text
+
+FORMAT_VERSION = 3  # 2: theme fields and the practices index; 3: file sizes and checksums
 MANIFEST = "manifest.json"
+# Written by tantivy while the index is open (locks) or rewritten by every commit: not part
+# of what a published version promises.
+UNCHECKED = (".tantivy-writer.lock", ".tantivy-meta.lock", ".managed.json")
 
 
 class IndexMismatchError(RuntimeError):
@@ -29,11 +34,16 @@ class Manifest:
     created_at: float = field(default_factory=time.time)
     updated_at: float = field(default_factory=time.time)
     corpus_run: int = 0  # the store's last ingest run the index reflects
+    # relative path -> [size, sha256] of every file of the version, recorded at publish
+    files: dict[str, list] = field(default_factory=dict)
+
+    def record_files(self, directory: Path) -> None:
+        self.files = {
+            rel: [path.stat().st_size, sha256_of(path)] for rel, path in _files(directory)
+        }
 
     def save(self, directory: Path) -> None:
-        tmp = directory / (MANIFEST + ".tmp")
-        tmp.write_text(json.dumps(asdict(self), ensure_ascii=False, indent=2), "utf-8")
-        tmp.replace(directory / MANIFEST)
+        write_text(directory / MANIFEST, json.dumps(asdict(self), ensure_ascii=False, indent=2))
 
     @classmethod
     def load(cls, directory: Path) -> Manifest:
@@ -44,13 +54,48 @@ class Manifest:
             raise IndexMismatchError(
                 f"{directory} has no {MANIFEST}: run `jiejian index` to build the index"
             ) from exc
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise IndexMismatchError(f"{path} is damaged ({exc}): {REPAIR}") from exc
+        if not isinstance(data, dict):
+            raise IndexMismatchError(f"{path} is damaged: {REPAIR}")
         if data.get("format_version") != FORMAT_VERSION:
             raise IndexMismatchError(
                 f"index format {data.get('format_version')} is not {FORMAT_VERSION} (this "
                 "jiejian's): run `jiejian index --rebuild`"
             )
         known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        try:
+            return cls(**{k: v for k, v in data.items() if k in known})
+        except TypeError as exc:
+            raise IndexMismatchError(f"{path} is incomplete ({exc}): {REPAIR}") from exc
+
+
+REPAIR = "run `jiejian index --repair` to rebuild it"
+
+
+def _files(directory: Path) -> list[tuple[str, Path]]:
+    out = []
+    for path in sorted(directory.rglob("*")):
+        if path.is_file() and path.name != MANIFEST and path.name not in UNCHECKED:
+            out.append((path.relative_to(directory).as_posix(), path))
+    return out
+
+
+def verify_files(m: Manifest, directory: Path, checksums: bool = True) -> list[str]:
+    """What differs between ``directory`` and the files its manifest recorded: missing,
+    resized or (with ``checksums``) changed files. Empty when the version is intact."""
+    problems = []
+    if not m.files:
+        return [f"{directory.name}: the manifest records no files"]
+    for rel, (size, digest) in m.files.items():
+        path = directory / rel
+        if not path.is_file():
+            problems.append(f"{rel} is missing")
+        elif path.stat().st_size != size:
+            problems.append(f"{rel} is {path.stat().st_size} bytes, {size} were published")
+        elif checksums and sha256_of(path) != digest:
+            problems.append(f"{rel} does not match its published checksum")
+    return problems
 
 
 def check_compatible(

@@ -74,6 +74,7 @@ class SearchResult:
     facets: dict[str, list[dict[str, Any]]]
     expansions: list[tuple[str, list[str]]] = field(default_factory=list)
     groups: list[tuple[str | None, list[Hit]]] | None = None
+    has_more: bool = False  # another page follows this one
 
 
 class Searcher:
@@ -195,11 +196,14 @@ class Searcher:
                 (g, [by_pid[pid] for c in cs if (pid := t.passage_ids[c[0].doc_id]) in by_pid])
                 for g, cs in page_groups
             ]
-            total = len(grouped)
+            total = len(grouped)  # places among the candidates: a lower bound
+            has_more = len(grouped) > opts.offset + opts.k
         else:
             hits = self._hits(q, ranked[opts.offset : opts.offset + opts.k])
-            total = len(ranked)
+            total = self.count(q, opts)
+            has_more = len(ranked) > opts.offset + opts.k
         return SearchResult(
+            has_more=has_more,
             query=q.text,
             total=total,
             took_ms=round((time.perf_counter() - t0) * 1000, 2),
@@ -208,6 +212,13 @@ class Searcher:
             expansions=q.rules,
             groups=groups,
         )
+
+    def count(self, q: ParsedQuery, opts: SearchOptions) -> int:
+        """Matches in the whole corpus, whatever page is asked: passages holding any query
+        word within the filters (for ``mode=dense``, every passage within the filters)."""
+        if opts.mode == "dense":
+            return int(self.bundle.table.mask(opts.filters).sum())
+        return self.bundle.lexical.count(q.lexical_terms(), opts.filters)
 
     def similar(
         self,

@@ -1,19 +1,19 @@
-"""The application service the HTTP routes call: search, reading, uploads and deletions,
-over one store and one loaded index, safe to share between request threads."""
+"""The read side of the application service: search and reading over the store and one
+index snapshot, shared by request threads without a lock. Each thread reads the store
+through its own read-only connection; the index snapshot is an immutable loaded version
+that ``reload`` replaces in one assignment, so a request sees the old or the new index,
+never a mix. Writes (ingest, index, delete) live in ``api.service`` and run as jobs."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from corpus.passages import ChunkParams
-from corpus.pipeline import UPLOADS_DIR, IngestSummary, ingest
-from corpus.store import CorpusStore, PassageRecord, ReportRecord
-from index.builder import BuildReport, refresh
+from corpus.pipeline import UPLOADS_DIR
+from corpus.store import CorpusStore, PassageRecord, PerThreadStore, ReportRecord
 from index.bundle import IndexBundle
 from index.config import IndexConfig
 from index.filters import Filters
@@ -51,11 +51,11 @@ class SearchService:
         self.data_dir = data_dir
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
-        self.lock = threading.RLock()
-        self.store = CorpusStore(data_dir)
+        CorpusStore(data_dir).close()  # creates the schema the read-only connections need
+        self.store = PerThreadStore(data_dir)
         self.searcher: Searcher | None = None
         self.index_problem: str | None = None
-        self._load_index()
+        self.reload()
 
     def close(self) -> None:
         self.store.close()
@@ -65,77 +65,76 @@ class SearchService:
         """Where uploaded raw files are kept (ingest treats them as ordinary sources)."""
         return self.data_dir / UPLOADS_DIR
 
-    def _load_index(self) -> None:
+    def reload(self, directory: Path | None = None) -> bool:
+        """Load the published index (or ``directory``), verified, and make it the snapshot
+        new requests use. On failure the previous snapshot, if any, keeps serving and
+        ``index_problem`` says why. Returns whether a new snapshot was installed."""
         try:
-            bundle = IndexBundle.load(self.data_dir, self.config)
-        except (IndexMismatchError, FileNotFoundError) as exc:
-            self.searcher, self.index_problem = None, str(exc)
-            return
-        self.searcher, self.index_problem = Searcher(bundle, self.store, self.lexicon), None
+            bundle = IndexBundle.load(self.data_dir, self.config, directory)
+        except (IndexMismatchError, FileNotFoundError, OSError, ValueError) as exc:
+            self.index_problem = str(exc)
+            return False
+        self.searcher = Searcher(bundle, self.store, self.lexicon)  # atomic swap
+        self.index_problem = None
+        return True
 
     def _searcher(self) -> Searcher:
-        if self.searcher is None:
+        searcher = self.searcher
+        if searcher is None:
             raise IndexUnavailableError(self.index_problem or "no index")
-        return self.searcher
+        return searcher
 
     # ----- reading ---------------------------------------------------------------------
 
     def search(self, query: str, opts: SearchOptions) -> SearchResult:
-        with self.lock:
-            return self._searcher().search(query, opts)
+        return self._searcher().search(query, opts)
 
     def similar(
         self, passage_id: str, k: int, same_jurisdiction: bool, filters: Filters | None = None
     ) -> SearchResult:
-        with self.lock:
-            try:
-                return self._searcher().similar(passage_id, k, same_jurisdiction, filters)
-            except KeyError as exc:
-                raise NotFoundError(f"no passage {passage_id!r}") from exc
+        try:
+            return self._searcher().similar(passage_id, k, same_jurisdiction, filters)
+        except KeyError as exc:
+            raise NotFoundError(f"no passage {passage_id!r}") from exc
 
     def passage(self, passage_id: str, context: int = 2) -> PassageContext:
-        with self.lock:
-            p = self.store.get_passage(passage_id)
-            if p is None:
-                raise NotFoundError(f"no passage {passage_id!r}")
-            report = self.store.get_report(p.report_id, with_text=False)
-            if report is None:
-                raise NotFoundError(f"no report for passage {passage_id!r}")
-            siblings = self.store.passages_of(p.report_id)
-            i = next(n for n, s in enumerate(siblings) if s.passage_id == passage_id)
-            return PassageContext(
-                p, report, siblings[max(0, i - context) : i], siblings[i + 1 : i + 1 + context]
-            )
+        p = self.store.get_passage(passage_id)
+        if p is None:
+            raise NotFoundError(f"no passage {passage_id!r}")
+        report = self.store.get_report(p.report_id, with_text=False)
+        if report is None:
+            raise NotFoundError(f"no report for passage {passage_id!r}")
+        siblings = self.store.passages_of(p.report_id)
+        i = next(n for n, s in enumerate(siblings) if s.passage_id == passage_id)
+        return PassageContext(
+            p, report, siblings[max(0, i - context) : i], siblings[i + 1 : i + 1 + context]
+        )
 
     def report(self, report_id: str) -> tuple[ReportRecord, list[PassageRecord]]:
-        with self.lock:
-            r = self.store.get_report(report_id, with_text=True)
-            if r is None:
-                raise NotFoundError(f"no report {report_id!r}")
-            return r, self.store.passages_of(report_id)
+        r = self.store.get_report(report_id, with_text=True)
+        if r is None:
+            raise NotFoundError(f"no report {report_id!r}")
+        return r, self.store.passages_of(report_id)
 
     def reports(self, limit: int, offset: int, **filters: Any) -> tuple[int, list[ReportRecord]]:
         f = make_filters(**filters)
-        with self.lock:
-            return self.store.list_reports(
-                places=f.jurisdiction,
-                exclude_places=f.exclude_jurisdiction,
-                levels=f.level,
-                doc_types=f.doc_type,
-                year_from=f.year_from,
-                year_to=f.year_to,
-                limit=limit,
-                offset=offset,
-            )
+        return self.store.list_reports(
+            places=f.jurisdiction,
+            exclude_places=f.exclude_jurisdiction,
+            levels=f.level,
+            doc_types=f.doc_type,
+            year_from=f.year_from,
+            year_to=f.year_to,
+            limit=limit,
+            offset=offset,
+        )
 
     def practices(self, query: str, opts: SearchOptions) -> PracticeResult:
-        with self.lock:
-            return search_practices(self._searcher(), query, opts)
+        return search_practices(self._searcher(), query, opts)
 
     def themes(self, **filters: Any) -> list[dict[str, Any]]:
         f = make_filters(**filters)
-        with self.lock:
-            return themes_overview(self._searcher().bundle.table, f)
+        return themes_overview(self._searcher().bundle.table, f)
 
     def trends(
         self, query: str | None, theme: str | None, by: str, **filters: Any
@@ -143,65 +142,44 @@ class SearchService:
         if not query and not theme:
             raise QueryError("give q or theme")
         f = make_filters(theme=theme, **filters)
-        with self.lock:
-            s = self._searcher()
-            table = s.bundle.table
-            if query:
-                q = s.parse(query)
-                hits = s.bundle.lexical_search(q.lexical_terms(), TREND_DEPTH, f)
-                docs = np.array([d for d, _ in hits], dtype=np.int64)
-            else:
-                docs = np.flatnonzero(table.mask(f))
-            return trend(table, docs, by)
+        s = self._searcher()
+        table = s.bundle.table
+        if query:
+            q = s.parse(query)
+            hits = s.bundle.lexical_search(q.lexical_terms(), TREND_DEPTH, f)
+            docs = np.array([d for d, _ in hits], dtype=np.int64)
+        else:
+            docs = np.flatnonzero(table.mask(f))
+        return trend(table, docs, by)
 
     def export(self, items: list[dict[str, str]], fmt: str) -> bytes:
-        with self.lock:
-            return render(collect(self.store, items), fmt)
+        return render(collect(self.store, items), fmt)
 
     def health(self) -> dict[str, Any]:
-        with self.lock:
-            counts = self.store.counts()
-            info: dict[str, Any] = {
-                "status": "ok" if self.searcher is not None else "no_index",
-                "counts": {
-                    "reports": counts["reports"],
-                    "passages": counts["passages"],
-                    "files": counts["files"],
+        counts = self.store.counts()
+        info: dict[str, Any] = {
+            "status": "ok" if self.searcher is not None else "no_index",
+            "counts": {
+                "reports": counts["reports"],
+                "passages": counts["passages"],
+                "files": counts["files"],
+            },
+            "data_version": self.store.data_version(),
+            "embedder": None,
+            "index_type": None,
+            "index_version": None,
+            "problem": self.index_problem,
+        }
+        if self.searcher is not None:
+            m = self.searcher.bundle.manifest
+            info.update(
+                embedder={
+                    "setting": m.embedder_setting,
+                    "model_id": m.embedder_model_id,
+                    "dim": m.embedder_dim,
                 },
-                "data_version": self.store.data_version(),
-                "embedder": None,
-                "index_type": None,
-                "index_version": None,
-                "problem": self.index_problem,
-            }
-            if self.searcher is not None:
-                m = self.searcher.bundle.manifest
-                info.update(
-                    embedder={
-                        "setting": m.embedder_setting,
-                        "model_id": m.embedder_model_id,
-                        "dim": m.embedder_dim,
-                    },
-                    index_type=m.vector_index,
-                    index_version=m.corpus_run,
-                    indexed_passages=m.counts.get("passages"),
-                )
-            return info
-
-    # ----- writing ---------------------------------------------------------------------
-
-    def add_files(self, paths: list[Path]) -> tuple[IngestSummary, BuildReport]:
-        with self.lock:
-            params = ChunkParams(self.config.chunk_min_chars, self.config.chunk_max_chars)
-            summary = ingest(paths, self.store, params, workers=1)
-            report = refresh(self.store, self.config)
-            self._load_index()
-            return summary, report
-
-    def delete_report(self, report_id: str) -> BuildReport:
-        with self.lock:
-            if not self.store.delete_report(report_id):
-                raise NotFoundError(f"no report {report_id!r}")
-            report = refresh(self.store, self.config)
-            self._load_index()
-            return report
+                index_type=m.vector_index,
+                index_version=m.corpus_run,
+                indexed_passages=m.counts.get("passages"),
+            )
+        return info

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 from pathlib import Path
 
 import pytest
@@ -164,6 +165,24 @@ def test_upload_needs_the_key(client: TestClient) -> None:
     assert client.post("/api/documents", files=files, headers=bad).status_code == 401
 
 
+def wait_job(client: TestClient, accepted, timeout: float = 120.0) -> dict:  # type: ignore[no-untyped-def]
+    """Follow a 202's job until it ends; then wait for the server to serve its index."""
+    assert accepted.status_code == 202, accepted.text
+    url = accepted.json()["url"]
+    assert accepted.headers["location"] == url
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        job = client.get(url).json()
+        if job["state"] in ("done", "failed"):
+            break
+        time.sleep(0.2)
+    else:
+        raise AssertionError(f"job still {job['state']} after {timeout} s")
+    while client.get("/api/health").json()["status"] != "ok" and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return job
+
+
 def test_upload_adds_dedups_and_skips(client: TestClient) -> None:
     files = [
         ("files", ("溧阳.docx", _docx_bytes(), "application/octet-stream")),
@@ -171,8 +190,10 @@ def test_upload_adds_dedups_and_skips(client: TestClient) -> None:
         ("files", ("empty.txt", b"", "text/plain")),
     ]
     r = client.post("/api/documents", files=files, headers=AUTH)
-    assert r.status_code == 200, r.text
-    body = r.json()
+    assert [f["status"] for f in r.json()["files"]] == ["queued"] * 3
+    body = wait_job(client, r)
+    assert body["state"] == "done" and body["kind"] == "upload", body
+    assert [f["status"] for f in body["files"]] == ["added", "duplicate", "skipped"]
     assert [f["file"] for f in body["added"]] == ["溧阳.docx"]
     assert [f["file"] for f in body["duplicates"]] == ["repost.txt"]
     assert body["skipped"][0]["file"] == "empty.txt" and "empty" in body["skipped"][0]["reason"]
@@ -196,8 +217,8 @@ def test_delete_report(client: TestClient) -> None:
     hit = client.get("/api/search", params={"q": "骑手驿站", "k": 1}).json()["results"][0]
     rid = hit["report"]["report_id"]
     assert client.delete(f"/api/reports/{rid}").status_code == 401
-    r = client.delete(f"/api/reports/{rid}", headers=AUTH)
-    assert r.status_code == 200 and r.json()["deleted"] == rid
+    job = wait_job(client, client.delete(f"/api/reports/{rid}", headers=AUTH))
+    assert job["state"] == "done" and job["report_id"] == rid and job["index"]["removed"] > 0
     assert client.get(f"/api/reports/{rid}").status_code == 404
     after = client.get("/api/search", params={"q": "骑手驿站", "k": 10}).json()["results"]
     assert all(h["report"]["report_id"] != rid for h in after)

@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Query
+from fastapi.responses import JSONResponse
 
 from api.convert import passage_out, report_summary
-from api.deps import Service, require_api_key
-from api.schemas import DeleteResponse, ReportDetail, ReportsResponse, error_responses
+from api.deps import Service, Writer, require_api_key
+from api.routes.documents import accepted
+from api.schemas import JobAccepted, ReportDetail, ReportsResponse, error_responses
+from retrieval.service import NotFoundError
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
 ReportId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -53,14 +56,14 @@ def report(report_id: ReportId, service: Service) -> ReportDetail:
 
 @router.delete(
     "/{report_id}",
-    response_model=DeleteResponse,
+    status_code=202,
+    response_model=JobAccepted,
     dependencies=[Depends(require_api_key)],
     responses=error_responses(401, 403, 404),
 )
-def delete(report_id: ReportId, service: Service) -> DeleteResponse:
-    """Remove a report from the store and the indexes together (needs the API key)."""
-    built = service.delete_report(report_id)
-    return DeleteResponse(
-        deleted=report_id,
-        index={"mode": built.mode, "removed": built.removed, "passages": built.manifest.counts},
-    )
+def delete(report_id: ReportId, service: Writer) -> JSONResponse:
+    """Queue the removal of a report from the store and the indexes (needs the API key):
+    ``202`` with a job to follow at ``/api/jobs/{id}``."""
+    if not service.has_report(report_id):
+        raise NotFoundError(f"no report {report_id!r}")
+    return accepted(service.submit("delete", report_id=report_id))

@@ -8,6 +8,14 @@ from pathlib import Path
 
 import numpy as np
 
+from index.files import atomic_path
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    """``np.save`` under a temporary name, fsynced and renamed into place."""
+    with atomic_path(path) as tmp, tmp.open("wb") as fh:
+        np.save(fh, array)
+
 
 class VectorIndex(ABC):
     kind: str = "base"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.vectors.base import VectorIndex
+from index.vectors.base import VectorIndex, save_npy
 
 
 class NumpyExactIndex(VectorIndex):
@@ -55,8 +55,8 @@ class NumpyExactIndex(VectorIndex):
         return len(self.ids)
 
     def save(self, directory: Path) -> None:
-        np.save(directory / "vectors.npy", self.vectors)
-        np.save(directory / "vector_ids.npy", self.ids)
+        save_npy(directory / "vectors.npy", self.vectors)
+        save_npy(directory / "vector_ids.npy", self.ids)
 
     @classmethod
     def load(cls, directory: Path, dim: int) -> NumpyExactIndex:

@@ -12,7 +12,8 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.vectors.base import VectorIndex
+from index.files import atomic_path
+from index.vectors.base import VectorIndex, save_npy
 
 INDEX_FILE = "vectors.faiss"
 
@@ -76,9 +77,11 @@ class _FaissIndex(VectorIndex):
         return int(self.index.ntotal) - int(self.removed.sum())
 
     def save(self, directory: Path) -> None:
-        faiss.write_index(self.index, str(directory / INDEX_FILE))
-        np.save(directory / "removed.npy", self.removed)
-        np.save(directory / "id_bound.npy", np.array([self.id_bound], dtype=np.int64))
+        # temp name, fsync, rename: never overwrite a file a published version may share
+        with atomic_path(directory / INDEX_FILE) as tmp:
+            faiss.write_index(self.index, str(tmp))
+        save_npy(directory / "removed.npy", self.removed)
+        save_npy(directory / "id_bound.npy", np.array([self.id_bound], dtype=np.int64))
 
     @classmethod
     def load(cls, directory: Path, dim: int) -> _FaissIndex:
