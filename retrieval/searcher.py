@@ -5,12 +5,25 @@ from __future__ import annotations
 import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from importlib import resources
 from typing import Any, Literal
 
+from corpus.script import to_simplified
+from corpus.sections import role_of_title
 from corpus.store import CorpusStore, PassageRecord, ReportRecord
 from index.bundle import IndexBundle
 from index.filters import Filters
-from retrieval.diversity import cap_per_key, collapse, group
+from retrieval.diversity import collapse, demote_per_key, group
+from retrieval.floor import (
+    FLOOR,
+    Concept,
+    FloorParams,
+    apply_floor,
+    coverage,
+    has_evidence,
+    prior_boost,
+    query_concepts,
+)
 from retrieval.fusion import FUSIONS, Fused
 from retrieval.highlight import highlight_spans
 from retrieval.intent import section_intent
@@ -18,11 +31,17 @@ from retrieval.query import ParsedQuery, QueryError, parse_query
 from retrieval.synonyms import SynonymLexicon
 
 Mode = Literal["hybrid", "bm25", "dense"]
+Sort = Literal["relevance", "date"]
 FACETS = ("jurisdiction", "level", "year", "doc_type", "section_role", "theme")
 MAX_K = 100
 MLT_TERMS = 12
 DENSE_FLOOR = 0.0
 MAX_OFFSET = 1000
+# RRF weights of the lists hybrid search fuses (tuned on the dev set's tune half).
+WEIGHTS = {"bm25": 1.0, "dense": 1.0, "cover": 1.0, "role": 1.0}
+# When a query names no section, what was done and what it achieved are what users want
+# ahead of one-line 基本情况 intros (a mild prior, tuned on the dev set's tune half).
+ROLE_PRIOR = {"主要做法": 1.06, "工作成效": 1.04, "基本情况": 0.94}
 
 
 @dataclass
@@ -32,14 +51,20 @@ class SearchOptions:
     filters: Filters | None = None
     mode: Mode = "hybrid"
     use_lexicon: bool = True
-    per_report: int = 2  # diversity: at most this many passages of one report per page
+    # Diversity: at most this many passages of one report in each round of results; the
+    # rest move down the list (later pages), never out of it.
+    per_report: int = 2
     group_by: str | None = None  # "jurisdiction"
     fusion: str = "rrf"
-    weights: dict[str, float] = field(default_factory=lambda: {"bm25": 1.0, "dense": 1.0})
+    weights: dict[str, float] = field(default_factory=lambda: dict(WEIGHTS))
     depth: int | None = None  # candidates per engine; default from k and offset
     # Dense hits below this share of the best dense score are dropped: a dense engine always
     # returns neighbours, and far ones are noise on a page (chosen on the dev set).
     dense_floor: float = DENSE_FLOOR
+    # The relevance floor (retrieval/floor.py): candidates without evidence are no results.
+    floor: FloorParams = field(default_factory=lambda: FLOOR)
+    role_prior: dict[str, float] = field(default_factory=lambda: dict(ROLE_PRIOR))
+    sort: Sort = "relevance"
 
     def validate(self) -> None:
         if not 1 <= self.k <= MAX_K:
@@ -50,6 +75,8 @@ class SearchOptions:
             raise QueryError("mode must be hybrid, bm25 or dense")
         if self.group_by not in (None, "jurisdiction"):
             raise QueryError("group_by must be jurisdiction")
+        if self.sort not in ("relevance", "date"):
+            raise QueryError("sort must be relevance or date")
         if self.fusion not in FUSIONS:
             raise QueryError(f"fusion must be one of {', '.join(FUSIONS)}")
 
@@ -76,6 +103,11 @@ class SearchResult:
     groups: list[tuple[str | None, list[Hit]]] | None = None
 
 
+def _question_words() -> frozenset[str]:
+    text = resources.files("retrieval").joinpath("data/question_words.txt").read_text("utf-8")
+    return frozenset(w.strip() for w in text.splitlines() if w.strip() and w[0] != "#")
+
+
 class Searcher:
     def __init__(
         self, bundle: IndexBundle, store: CorpusStore, lexicon: SynonymLexicon | None = None
@@ -83,6 +115,7 @@ class Searcher:
         self.bundle = bundle
         self.store = store
         self.lexicon = lexicon if lexicon is not None else SynonymLexicon.load()
+        self.question_words = _question_words()
 
     # ----- candidate generation --------------------------------------------------------
 
@@ -90,6 +123,7 @@ class Searcher:
         return parse_query(query, self.bundle.tokenizer, self.lexicon if use_lexicon else None)
 
     def candidates(self, q: ParsedQuery, opts: SearchOptions) -> list[Fused]:
+        """Fused candidates of every engine that pass the relevance floor."""
         depth = opts.depth or max(100, 4 * (opts.offset + opts.k))
         lists: dict[str, list[tuple[int, float]]] = {}
         if opts.mode in ("hybrid", "bm25"):
@@ -102,21 +136,87 @@ class Searcher:
                 floor = dense[0][1] * opts.dense_floor
                 dense = [(d, sc) for d, sc in dense if sc >= floor]
             lists["dense"] = dense
-        role = section_intent(q.simplified)
+        role = self.intent(q)
         if opts.mode == "hybrid" and role and not (opts.filters and opts.filters.section_role):
             # "存在的问题" asks for a kind of section: passages of that role form a third list.
             scoped = replace(opts.filters or Filters(), section_role=(role,))
             lists["role"] = self.bundle.lexical_search(q.lexical_terms(), depth, scoped)
-        return FUSIONS[opts.fusion](lists, opts.weights)
+        covers: dict[int, float] = {}
+        if opts.floor.enabled or opts.mode == "hybrid":
+            pool = list(dict.fromkeys(d for ranked in lists.values() for d, _ in ranked))
+            covers = self.coverages(q, pool, role)
+            if opts.mode == "hybrid" and opts.weights.get("cover", 0) > 0:
+                # The query's content found in the text, by substring: robust to how the
+                # segmenter split a compound or an abbreviation (建家 in 建家强家暖家).
+                lists["cover"] = sorted(
+                    ((d, covers[d]) for d in pool if covers.get(d, 0) > 0), key=lambda x: -x[1]
+                )
+        fused = FUSIONS[opts.fusion](lists, opts.weights)
+        if opts.floor.enabled:
+            fused = apply_floor(fused, covers, opts.floor)
+        if opts.role_prior and role is None:
+            t = self.bundle.table
+            roles = {f.doc_id: t.facet_values(f.doc_id)["section_role"] for f in fused}
+            fused = prior_boost(fused, roles, opts.role_prior)
+        return fused
+
+    def matching_docs(self, q: ParsedQuery, filters: Filters | None, depth: int) -> list[int]:
+        """Passages with lexical evidence for ``q`` (the floor without the dense engine),
+        for counting: trends count the reports these passages belong to."""
+        hits = self.bundle.lexical_search(q.lexical_terms(), depth, filters)
+        covers = self.coverages(q, [d for d, _ in hits])
+        floor = SearchOptions().floor
+        return [d for d, _ in hits if has_evidence(covers.get(d, 0.0), None, floor)]
+
+    def intent(self, q: ParsedQuery) -> str | None:
+        return section_intent(q.simplified, (w for w, _ in self.bundle.tokenizer.terms))
+
+    def concepts(self, q: ParsedQuery, ignore: tuple[str, ...] = ()) -> list[Concept]:
+        tokens = list(dict.fromkeys(q.tokens))
+        idf = self.bundle.lexical.idf(tokens + [t.lower() for _, terms in q.rules for t in terms])
+        return query_concepts(tokens, q.rules, idf, (*ignore, *self.question_words))
+
+    def coverages(
+        self, q: ParsedQuery, doc_ids: list[int], role: str | None = None, practices: bool = False
+    ) -> dict[int, float]:
+        """Share of the query's content each passage (or practice) contains, see
+        retrieval/floor.py. Passages of the section a query names answer its role words."""
+        sub = self.bundle.practices if practices else None
+        t = sub.table if sub is not None else self.bundle.table
+        texts = self.texts([t.passage_ids[d] for d in doc_ids], practices)
+        concepts = self.concepts(q)
+        scoped = concepts
+        if role is not None:
+            role_words = tuple(tok for tok in q.tokens if role_of_title(tok) is not None)
+            scoped = self.concepts(q, role_words)
+        out: dict[int, float] = {}
+        for d in doc_ids:
+            text = texts.get(t.passage_ids[d])
+            if text is None:
+                continue
+            if role is not None and t.facet_values(d)["section_role"] == role:
+                out[d] = coverage(text, scoped) if scoped else 1.0
+            else:
+                out[d] = coverage(text, concepts)
+        return out
+
+    def texts(self, ids: list[str], practices: bool = False) -> dict[str, str]:
+        """Simplified, lower-cased texts of passages (or practices) for the floor."""
+        if practices:
+            rows = {k: v.text for k, v in self.store.practices_by_ids(ids).items()}
+        else:
+            rows = {k: v.text for k, v in self.store.passages_by_ids(ids).items()}
+        return {k: to_simplified(v).lower() for k, v in rows.items()}
 
     # ----- results ---------------------------------------------------------------------
 
     def _rank(self, fused: list[Fused], per_report: int) -> list[tuple[Fused, list[Fused]]]:
         """Near-duplicates collapsed into their best hit, then at most ``per_report``
-        passages per report; done on the in-memory doc table, before touching the store."""
+        passages per report in each round (the rest move down); done on the in-memory doc
+        table, before touching the store."""
         t = self.bundle.table
         collapsed = collapse(fused, key=lambda f: t.dup_groups[f.doc_id] or t.passage_ids[f.doc_id])
-        return cap_per_key(collapsed, key=lambda c: t.report_ids[c[0].doc_id], limit=per_report)
+        return demote_per_key(collapsed, key=lambda c: t.report_ids[c[0].doc_id], limit=per_report)
 
     def _facets(self, fused: list[Fused]) -> dict[str, list[dict[str, Any]]]:
         counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
@@ -184,6 +284,10 @@ class Searcher:
         q = self.parse(query, opts.use_lexicon)
         fused = self.candidates(q, opts)
         ranked = self._rank(fused, opts.per_report)
+        if opts.sort == "date":
+            t = self.bundle.table
+            # Newest first; relevance order (with its diversity) kept within a year.
+            ranked.sort(key=lambda c: -(t.facet_values(c[0].doc_id)["year"] or 0))
         groups = None
         if opts.group_by == "jurisdiction":
             t = self.bundle.table

@@ -147,9 +147,7 @@ class SearchService:
             s = self._searcher()
             table = s.bundle.table
             if query:
-                q = s.parse(query)
-                hits = s.bundle.lexical_search(q.lexical_terms(), TREND_DEPTH, f)
-                docs = np.array([d for d, _ in hits], dtype=np.int64)
+                docs = np.array(s.matching_docs(s.parse(query), f, TREND_DEPTH), dtype=np.int64)
             else:
                 docs = np.flatnonzero(table.mask(f))
             return trend(table, docs, by)
