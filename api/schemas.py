@@ -106,6 +106,9 @@ class SearchRequest(FilterParams):
     offset: int = Field(default=0, ge=0, le=1000)
     group_by: Literal["jurisdiction"] | None = None
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
+    sort: Literal["relevance", "date"] = Field(
+        default="relevance", description="relevance, or date: newest reports first"
+    )
 
 
 class SearchResponse(BaseModel):
@@ -128,6 +131,10 @@ class PassageContextResponse(BaseModel):
 class ReportsResponse(BaseModel):
     total: int
     reports: list[ReportSummary]
+    facets: dict[str, list[FacetValue]] = Field(
+        default_factory=dict,
+        description="reports under the filters, counted by jurisdiction, level and year",
+    )
 
 
 class ReportDetail(ReportSummary):
@@ -229,6 +236,8 @@ class ThemesResponse(BaseModel):
 class TrendBucket(BaseModel):
     bucket: str | int
     count: int
+    total: int | None = Field(default=None, description="reports in this bucket, any topic")
+    share: float | None = Field(default=None, description="count / total")
 
 
 class TrendsResponse(BaseModel):
@@ -246,3 +255,4 @@ class ExportItemIn(BaseModel):
 class ExportRequest(BaseModel):
     items: list[ExportItemIn] = Field(min_length=1, max_length=500)
     format: Literal["docx", "md", "csv"] = "docx"
+    query: str | None = Field(default=None, max_length=200, description="shown on top")
