@@ -26,11 +26,13 @@ from retrieval.fusion import Fused
 @dataclass(frozen=True)
 class Concept:
     """One thing the query asks about: any alternative occurring in a passage matches it;
-    without one, each of its ``parts`` present earns a share of ``PART_CREDIT``."""
+    without one, its ``parts`` (inner words with their idf) present earn up to
+    ``PART_CREDIT`` of its weight, in proportion to their idf: 工会 alone says little
+    about 工会经费, 经费 says more."""
 
     alternatives: tuple[str, ...]
     weight: float
-    parts: tuple[str, ...] = ()
+    parts: tuple[tuple[str, float], ...] = ()
 
 
 # A compound's parts (经费 + 收缴 for 工会经费收缴) found apart are weaker evidence than the
@@ -82,7 +84,7 @@ def query_concepts(
     # their inner tokens give partial credit.
     maximal = [t for t in long if not any(t != o and t in o for o in long)]
     for t in maximal:
-        parts = tuple(o for o in long if o != t and o in t)
+        parts = tuple((o, idf.get(o, 0.0)) for o in long if o != t and o in t)
         concepts.append(Concept((t,), idf.get(t, 0.0), parts))
     if not maximal and not concepts:
         concepts = [Concept((t,), idf.get(t, 0.0)) for t in rest]
@@ -100,7 +102,10 @@ def coverage(text: str, concepts: Sequence[Concept]) -> float:
         if any(a in text for a in c.alternatives):
             got += c.weight
         elif c.parts:
-            got += c.weight * PART_CREDIT * sum(p in text for p in c.parts) / len(c.parts)
+            part_total = sum(w for _, w in c.parts)
+            if part_total > 0:
+                found = sum(w for p, w in c.parts if p in text)
+                got += c.weight * PART_CREDIT * found / part_total
     return got / total
 
 

@@ -31,7 +31,7 @@ IDF = {"工会": 0.1, "经费": 2.0, "收缴": 3.0, "工会经费": 2.5, "火星
             ["工会", "经费", "工会经费", "收缴"],
             [],
             (),
-            [Concept(("工会经费",), 2.5, ("工会", "经费")), Concept(("收缴",), 3.0)],
+            [Concept(("工会经费",), 2.5, (("工会", 0.1), ("经费", 2.0))), Concept(("收缴",), 3.0)],
         ),
         # a lexicon rule is one concept standing for its phrase, as heavy as its rarest word
         (
@@ -51,14 +51,15 @@ def test_query_concepts(tokens, rules, ignore, expected) -> None:  # type: ignor
     assert query_concepts(tokens, rules, IDF, ignore) == expected
 
 
-COMPOUND = [Concept(("工会经费",), 2.0, ("工会", "经费")), Concept(("收缴",), 2.0)]
+COMPOUND = [Concept(("工会经费",), 2.0, (("工会", 0.5), ("经费", 1.5))), Concept(("收缴",), 2.0)]
 
 
 @pytest.mark.parametrize(
     ("text", "concepts", "expected"),
     [
         ("注重工会经费收缴", COMPOUND, 1.0),
-        ("经费收缴", COMPOUND, 0.5 + 0.25 * 0.5),  # 收缴 whole, 工会经费 half its parts
+        ("经费收缴", COMPOUND, 0.5 + 0.5 * 0.5 * 0.75),  # 收缴 whole, 工会经费 by its parts
+        ("工会工作", COMPOUND, 0.5 * 0.5 * 0.25),  # the common part alone: little evidence
         ("收缴会费", COMPOUND, 0.5),
         ("送温暖", COMPOUND, 0.0),
         ("任何文字", [], 0.0),

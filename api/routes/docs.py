@@ -1,5 +1,6 @@
-"""Swagger UI served by the app itself, so /docs works offline: the assets come from the
-swagger-ui-bundle package (Apache-2.0), not from a CDN."""
+"""Swagger UI served by the app itself, so /docs works offline: the assets are the ones the
+fastapi-offline package ships (MIT; Swagger UI 5, which reads the OpenAPI 3.1 FastAPI
+writes; swagger-ui-bundle's 4.x cannot), not a CDN's."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 
 router = APIRouter(include_in_schema=False)
-ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon-32x32.png")
+ASSETS = ("swagger-ui-bundle.js", "swagger-ui.css", "favicon.png")
 
 
 def _assets_dir() -> Path:
-    import swagger_ui_bundle
+    import fastapi_offline
 
-    return Path(swagger_ui_bundle.swagger_ui_path)
+    return Path(fastapi_offline.__file__).parent / "static"
 
 
 @router.get("/docs", response_class=HTMLResponse)
@@ -26,7 +27,7 @@ def docs(request: Request) -> HTMLResponse:
         title=f"{request.app.title} · API 文档",
         swagger_js_url="/docs-assets/swagger-ui-bundle.js",
         swagger_css_url="/docs-assets/swagger-ui.css",
-        swagger_favicon_url="/docs-assets/favicon-32x32.png",
+        swagger_favicon_url="/docs-assets/favicon.png",
     )
 
 
