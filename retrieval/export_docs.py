@@ -135,6 +135,7 @@ def _set_font(style_or_run, name: str, size: float | None = None) -> None:  # ty
 
 def _docx(items: list[ExportItem], query: str | None, today: dt.date) -> bytes:
     import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt, RGBColor
 
     d = docx.Document()
@@ -145,7 +146,11 @@ def _docx(items: list[ExportItem], query: str | None, today: dt.date) -> bytes:
     _set_font(d.styles["Normal"], BODY_FONT, 14)
     for name in ("Title", "Heading 1"):
         _set_font(d.styles[name], HEADING_FONT)
-    d.add_heading("素材篮", level=1)
+    heading = d.add_heading("素材篮", level=1)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for run in heading.runs:
+        run.font.size = Pt(22)  # 二号, as titles of official documents
+        run.font.color.rgb = RGBColor(0, 0, 0)
     for line in _header(query, today):
         run = d.add_paragraph().add_run(line)
         run.font.size = Pt(10.5)

@@ -159,3 +159,30 @@ def test_export_round_trip(client: TestClient) -> None:
     assert bad.status_code == 400
     assert client.post("/api/export", json={"items": [], "format": "md"}).status_code == 422
     assert client.post("/api/export", json={"items": items, "format": "pdf"}).status_code == 422
+
+
+def test_docx_renders_on_a4_with_chinese_text(client: TestClient, tmp_path: Path) -> None:
+    """The export opened by a real word processor (LibreOffice, when installed)."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    import pypdf
+
+    hit = client.get("/api/search", params={"q": "困难职工", "k": 1}).json()["results"][0]
+    body = {"items": [{"passage_id": hit["passage_id"]}], "format": "docx", "query": "困难职工"}
+    (tmp_path / "e.docx").write_bytes(client.post("/api/export", json=body).content)
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), "e.docx"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    page = pypdf.PdfReader(str(tmp_path / "e.pdf")).pages[0]
+    assert round(float(page.mediabox.width) / 72 * 25.4) == 210
+    assert round(float(page.mediabox.height) / 72 * 25.4) == 297
+    text = page.extract_text()
+    assert "检索词：困难职工" in text and "《" in text
