@@ -83,8 +83,9 @@ def query_concepts(
     # cross-boundary fragments like 会会 in 工会会员): only the longest tokens are concepts,
     # their inner tokens give partial credit.
     maximal = [t for t in long if not any(t != o and t in o for o in long)]
+    every = [t for t in dict.fromkeys(tokens) if len(t) >= 2]  # absorbed ones too
     for t in maximal:
-        parts = tuple((o, idf.get(o, 0.0)) for o in long if o != t and o in t)
+        parts = tuple((o, idf.get(o, 0.0)) for o in every if o != t and o in t)
         concepts.append(Concept((t,), idf.get(t, 0.0), parts))
     if not maximal and not concepts:
         concepts = [Concept((t,), idf.get(t, 0.0)) for t in rest]

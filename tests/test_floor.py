@@ -20,7 +20,18 @@ from retrieval.floor import (
 from retrieval.fusion import Fused
 from retrieval.intent import mask_terms, section_intent
 
-IDF = {"工会": 0.1, "经费": 2.0, "收缴": 3.0, "工会经费": 2.5, "火星": 6.0, "钱": 4.0, "会费": 3.0}
+IDF = {
+    "工会": 0.1,
+    "经费": 2.0,
+    "收缴": 3.0,
+    "工会经费": 2.5,
+    "火星": 6.0,
+    "钱": 4.0,
+    "会费": 3.0,
+    "职工": 0.1,
+    "书屋": 3.0,
+    "职工书屋": 4.0,
+}
 
 
 @pytest.mark.parametrize(
@@ -39,6 +50,17 @@ IDF = {"工会": 0.1, "经费": 2.0, "收缴": 3.0, "工会经费": 2.5, "火星
             [("交工会的钱", ["工会经费", "会费"])],
             (),
             [Concept(("交工会的钱", "工会经费", "会费"), 4.0), Concept(("收缴",), 3.0)],
+        ),
+        # a rule absorbs 书屋, yet 书屋 still counts among 职工书屋's parts: 职工 alone is
+        # a small part of it, not all of it
+        (
+            ["职工", "书屋", "职工书屋"],
+            [("书屋", ["职工书屋"])],
+            (),
+            [
+                Concept(("书屋", "职工书屋"), 4.0),  # its official term is rarer
+                Concept(("职工书屋",), 4.0, (("职工", 0.1), ("书屋", 3.0))),
+            ],
         ),
         # question words and section words are not asked of the text
         (["火星", "怎么办"], [], ("怎么办",), [Concept(("火星",), 6.0)]),
