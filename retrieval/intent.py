@@ -25,8 +25,13 @@ def mask_terms(simplified_query: str, dictionary: Iterable[str]) -> str:
     return "".join(out)
 
 
+def named_role(simplified_query: str, dictionary: Iterable[str] = ()) -> str | None:
+    """Any section role the query names (主要做法 and 基本情况 included)."""
+    return role_of_title(mask_terms(simplified_query, dictionary))
+
+
 def section_intent(simplified_query: str, dictionary: Iterable[str] = ()) -> str | None:
     """The section role a query names, judged like a heading (one rule for both), with
     role words inside longer dictionary terms ignored."""
-    role = role_of_title(mask_terms(simplified_query, dictionary))
+    role = named_role(simplified_query, dictionary)
     return role if role in ASKABLE else None

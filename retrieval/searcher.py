@@ -26,7 +26,7 @@ from retrieval.floor import (
 )
 from retrieval.fusion import FUSIONS, Fused
 from retrieval.highlight import highlight_spans
-from retrieval.intent import section_intent
+from retrieval.intent import named_role, section_intent
 from retrieval.query import ParsedQuery, QueryError, parse_query
 from retrieval.synonyms import SynonymLexicon
 
@@ -144,7 +144,13 @@ class Searcher:
         covers: dict[int, float] = {}
         if opts.floor.enabled or opts.mode == "hybrid":
             pool = list(dict.fromkeys(d for ranked in lists.values() for d, _ in ranked))
-            covers = self.coverages(q, pool, role)
+            scope = role
+            if opts.filters and opts.filters.section_role:
+                # "主要做法" filtered to 主要做法 passages (the UI's 同类段落): the filter
+                # answers the role words, whatever the role.
+                named = named_role(q.simplified, (w for w, _ in self.bundle.tokenizer.terms))
+                scope = named if named in opts.filters.section_role else role
+            covers = self.coverages(q, pool, scope)
             if opts.mode == "hybrid" and opts.weights.get("cover", 0) > 0:
                 # The query's content found in the text, by substring: robust to how the
                 # segmenter split a compound or an abbreviation (建家 in 建家强家暖家).
@@ -187,7 +193,9 @@ class Searcher:
         concepts = self.concepts(q)
         scoped = concepts
         if role is not None:
-            role_words = tuple(tok for tok in q.tokens if role_of_title(tok) is not None)
+            role_words = tuple(
+                tok for tok in q.tokens if tok in role or role_of_title(tok) is not None
+            )
             scoped = self.concepts(q, role_words)
         out: dict[int, float] = {}
         for d in doc_ids:

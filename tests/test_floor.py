@@ -188,3 +188,13 @@ def test_section_intent_ignores_role_words_inside_terms(query: str, role: str | 
 
 def test_mask_terms_blanks_only_terms_holding_role_words() -> None:
     assert mask_terms("合理化建议和职工之家", DICTIONARY) == "□□□□□和职工之家"
+
+
+@pytest.mark.parametrize(
+    ("query", "role"),
+    [("主要做法", "主要做法"), ("基本情况", "基本情况"), ("合理化建议", None), ("送温暖", None)],
+)
+def test_named_role_includes_every_role(query: str, role: str | None) -> None:
+    from retrieval.intent import named_role
+
+    assert named_role(query, DICTIONARY) == role

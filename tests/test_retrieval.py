@@ -189,3 +189,15 @@ def test_bad_options_are_clear_errors(seed_searcher: Searcher) -> None:
             seed_searcher.search("工会", opts)
     with pytest.raises(KeyError):
         seed_searcher.similar("no-such-passage")
+
+
+@pytest.mark.parametrize("role", ["主要做法", "基本情况", "存在问题", "下一步打算"])
+def test_a_section_name_filtered_to_that_section_browses_it(
+    seed_searcher: Searcher, role: str
+) -> None:
+    """The UI's 同类段落: q = the role, filtered to the role, lists that section's passages
+    whether or not their text repeats the heading words."""
+    res = seed_searcher.search(role, SearchOptions(k=50, filters=make_filters(section_role=role)))
+    assert res.hits and all(h.passage.section_role == role for h in res.hits)
+    literal = [h for h in res.hits if role in h.passage.text.replace("問題", "问题")]
+    assert res.total > len(literal)
