@@ -427,6 +427,7 @@ function show(id) {
 }
 
 function route() {
+  $("basket-link").textContent = `素材篮（${basket().length}）`;  // another tab may have changed it
   const hash = location.hash.replace(/^#/, "") || "/";
   const [path, query] = hash.split("?");
   const p = new URLSearchParams(query || "");
