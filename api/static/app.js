@@ -107,7 +107,7 @@ function card(hit, opts = {}) {
     .filter(Boolean).map(esc).join(" · ");
   const section = [hit.section_role, ...(hit.section_path || [])].filter(Boolean).map(esc).join(" / ");
   // No query word in the passage: it was found by meaning alone; say so.
-  const semantic = hit.explain && !("bm25" in hit.explain) && !("role" in hit.explain)
+  const semantic = hit.explain && !("bm25" in hit.explain) && !("role" in hit.explain) && !("cover" in hit.explain)
     ? `<span class="badge" title="段落中没有检索词，按语义相近找到">语义相近</span>` : "";
   const more = hit.sources && hit.sources.length > 1
     ? `<div class="sources">另见：${hit.sources.slice(1).map((s) => esc(s.title || fileName(s.path))).join("；")}</div>` : "";
