@@ -14,7 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
-from api.routes import documents, health, insights, passages, reports, search, ui
+from api.routes import docs, documents, health, insights, passages, reports, search, ui
 from api.service import AppService
 from api.settings import Settings
 
@@ -74,11 +74,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "with where and when each came from.",
         version="0.1.0",
         lifespan=lifespan,
+        docs_url=None,  # served by api/routes/docs.py from local assets (works offline)
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.templates = Jinja2Templates(directory=str(HERE / "templates"))
     errors.install(app)
-    for module in (search, insights, passages, reports, documents, health, ui):
+    for module in (search, insights, passages, reports, documents, health, ui, docs):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # Same-origin by default: no CORS headers unless origins are configured.

@@ -353,7 +353,9 @@ def eval_cmd(
     devset: Annotated[Path, typer.Option("--devset")] = DEFAULT_DEVSET,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """nDCG@10, recall@10 and MRR of BM25, dense, hybrid and hybrid without the lexicon."""
+    """Score what is served (the per-report cap and the relevance floor included): nDCG@10,
+    recall@10, MRR and the share of queries answered with nothing, per half and per kind;
+    the no-answer kind counts the share of unanswerable queries that came back empty."""
     settings = _settings(data)
     store, searcher = _searcher(settings)
     try:
@@ -371,16 +373,22 @@ def eval_cmd(
     for title, rows in report["tables"].items():
         t = Table(title=title)
         t.add_column("system")
-        for col in ("nDCG@10", "recall@10", "MRR", "queries"):
+        ranked = any("ndcg@10" in row for row in rows.values())
+        cols = (
+            ("nDCG@10", "recall@10", "MRR", "empty", "queries") if ranked else ("empty", "queries")
+        )
+        for col in cols:
             t.add_column(col, justify="right")
         for name, row in rows.items():
-            t.add_row(
-                name,
-                f"{row['ndcg@10']:.3f}",
-                f"{row['recall@10']:.3f}",
-                f"{row['mrr']:.3f}",
-                str(row["n"]),
-            )
+            cells = [f"{row['empty']:.0%}", str(row["n"])]
+            if ranked:
+                cells = [
+                    f"{row['ndcg@10']:.3f}",
+                    f"{row['recall@10']:.3f}",
+                    f"{row['mrr']:.3f}",
+                    *cells,
+                ]
+            t.add_row(name, *cells)
         out.print(t)
 
 

@@ -102,6 +102,7 @@ def search_response(result: SearchResult) -> SearchResponse:
         query=result.query,
         total=result.total,
         has_more=result.has_more,
+        total_exact=result.total_exact,
         took_ms=result.took_ms,
         results=[hit(h) for h in result.hits],
         facets=facets(result.facets),

@@ -109,6 +109,9 @@ class SearchRequest(FilterParams):
     offset: int = Field(default=0, ge=0, le=1000)
     group_by: Literal["jurisdiction"] | None = None
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
+    sort: Literal["relevance", "date"] = Field(
+        default="relevance", description="relevance, or date: newest reports first"
+    )
 
 
 class SearchResponse(BaseModel):
@@ -117,6 +120,7 @@ class SearchResponse(BaseModel):
     # page); with group_by, the places among the candidates (a lower bound)
     total: int
     has_more: bool = False  # a next page exists
+    total_exact: bool = True  # false: ``total`` is a lower bound (more matches lie deeper)
     took_ms: float
     results: list[SearchHit]
     facets: dict[str, list[FacetValue]]
@@ -134,6 +138,10 @@ class PassageContextResponse(BaseModel):
 class ReportsResponse(BaseModel):
     total: int
     reports: list[ReportSummary]
+    facets: dict[str, list[FacetValue]] = Field(
+        default_factory=dict,
+        description="reports under the filters, counted by jurisdiction, level and year",
+    )
 
 
 class ReportDetail(ReportSummary):
@@ -270,6 +278,8 @@ class ThemesResponse(BaseModel):
 class TrendBucket(BaseModel):
     bucket: str | int
     count: int
+    total: int | None = Field(default=None, description="reports in this bucket, any topic")
+    share: float | None = Field(default=None, description="count / total")
 
 
 class TrendsResponse(BaseModel):
@@ -287,3 +297,4 @@ class ExportItemIn(BaseModel):
 class ExportRequest(BaseModel):
     items: list[ExportItemIn] = Field(min_length=1, max_length=500)
     format: Literal["docx", "md", "csv"] = "docx"
+    query: str | None = Field(default=None, max_length=200, description="shown on top")

@@ -38,6 +38,26 @@ def cap_per_key(hits: Sequence[T], key: Callable[[T], Hashable], limit: int) -> 
     return out
 
 
+def demote_per_key(hits: Sequence[T], key: Callable[[T], Hashable], limit: int) -> list[T]:
+    """Round-robin diversity that drops nothing: round 0 holds each key's first ``limit``
+    hits, round 1 the next ``limit``, and so on; rounds follow each other, order kept
+    inside a round. A report's third-best passage moves down the list (to a later page)
+    instead of vanishing."""
+    if limit <= 0:
+        return list(hits)
+    seen: dict[Hashable, int] = {}
+    rounds: list[list[T]] = []
+    for h in hits:
+        k = key(h)
+        n = seen.get(k, 0)
+        seen[k] = n + 1
+        r = n // limit
+        while len(rounds) <= r:
+            rounds.append([])
+        rounds[r].append(h)
+    return [h for rnd in rounds for h in rnd]
+
+
 def group(hits: Sequence[T], key: Callable[[T], Hashable]) -> list[tuple[Hashable, list[T]]]:
     """Groups in order of their best hit."""
     groups: dict[Hashable, list[T]] = {}

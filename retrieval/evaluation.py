@@ -1,9 +1,15 @@
-"""Offline relevance evaluation on the project's development set.
+"""Offline relevance evaluation on the project's development set, scoring what is served.
 
 Each dev query lists relevant passages by text spans with a grade (3 = answers the query
 directly, 2 = clearly relevant, 1 = related). A passage's grade is the highest grade of the
 spans it contains, compared on simplified text without whitespace, so the judgements do not
-depend on passage ids or chunking.
+depend on passage ids or chunking. Queries of kind ``no-answer`` have no relevant span:
+the corpus cannot answer them, and the score is the share that come back empty.
+
+Every query belongs to the ``tune`` half (thresholds, priors and the lexicon were chosen
+looking at it) or the ``check`` half (never tuned on); ``blind`` marks queries written before
+any search result was seen. Systems run with the options the API serves (the per-report cap,
+the relevance floor) unless a system's settings say otherwise.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from retrieval.searcher import Searcher, SearchOptions
 
 DEFAULT_DEVSET = Path(__file__).resolve().parents[1] / "tests" / "eval" / "devset.jsonl"
 K = 10
+NO_ANSWER = "no-answer"
+SPLITS = ("tune", "check")
 _WS = re.compile(r"\s+")
 
 
@@ -33,6 +41,8 @@ class DevQuery:
     kind: str
     relevant: list[tuple[str, int]]
     filters: dict[str, Any] = field(default_factory=dict)
+    split: str = "tune"
+    blind: bool = False
 
 
 def _norm(text: str) -> str:
@@ -45,10 +55,25 @@ def load_devset(path: Path) -> list[DevQuery]:
         if not line.strip():
             continue
         d = json.loads(line)
-        rel = [(_norm(r["span"]), int(r["grade"])) for r in d["relevant"]]
-        if not rel:
+        rel = [(_norm(r["span"]), int(r["grade"])) for r in d.get("relevant", [])]
+        if d["kind"] == NO_ANSWER and rel:
+            raise ValueError(f"{path}:{n}: a no-answer query lists no relevant span")
+        if d["kind"] != NO_ANSWER and not rel:
             raise ValueError(f"{path}:{n}: a dev query needs at least one relevant span")
-        out.append(DevQuery(d["id"], d["query"], d["kind"], rel, d.get("filters", {})))
+        split = d.get("split", "tune")
+        if split not in SPLITS:
+            raise ValueError(f"{path}:{n}: split must be one of {', '.join(SPLITS)}")
+        out.append(
+            DevQuery(
+                d["id"],
+                d["query"],
+                d["kind"],
+                rel,
+                d.get("filters", {}),
+                split,
+                bool(d.get("blind", False)),
+            )
+        )
     return out
 
 
@@ -84,12 +109,21 @@ SYSTEMS: dict[str, dict[str, Any]] = {
 }
 
 
+def _mean_rows(vals: list[dict[str, float]]) -> dict[str, float]:
+    row = {m: sum(v[m] for v in vals) / len(vals) for m in vals[0]} if vals else {}
+    row["n"] = len(vals)
+    return row
+
+
 def evaluate(
     searcher: Searcher,
     queries: list[DevQuery],
     systems: dict[str, dict[str, Any]] | None = None,
     make_filters: Callable[..., Any] | None = None,
 ) -> dict[str, Any]:
+    """Per query and system: nDCG@10, recall@10, MRR and ``empty`` (1 when nothing came
+    back) of the served result page; tables per split and kind. The ``no-answer`` kind's
+    table reports ``empty`` only: the share of those queries answered with nothing."""
     from retrieval.filters import make_filters as default_make_filters
 
     build_filters = make_filters or default_make_filters
@@ -99,27 +133,43 @@ def evaluate(
     per_query: dict[str, dict[str, dict[str, float]]] = {}
     for q in queries:
         filters = build_filters(**q.filters)
-        # The ideal ranking only holds passages the query's filters let through.
-        allowed = {table.passage_ids[i] for i in np.flatnonzero(table.mask(filters))}
-        all_grades = [
-            g for p in passages if p.passage_id in allowed and (g := grade(p.text, q.relevant))
-        ]
-        if not all_grades:
-            raise ValueError(f"dev query {q.qid}: no passage in the store matches its spans")
+        all_grades: list[int] = []
+        if q.kind != NO_ANSWER:
+            # The ideal ranking only holds passages the query's filters let through.
+            allowed = {table.passage_ids[i] for i in np.flatnonzero(table.mask(filters))}
+            all_grades = [
+                g for p in passages if p.passage_id in allowed and (g := grade(p.text, q.relevant))
+            ]
+            if not all_grades:
+                raise ValueError(f"dev query {q.qid}: no passage in the store matches its spans")
         per_query[q.qid] = {}
         for name, cfg in systems.items():
-            opts = SearchOptions(k=K, per_report=0, filters=filters, **cfg)
+            opts = SearchOptions(k=K, filters=filters, **cfg)
             result = searcher.search(q.query, opts)
+            empty = 1.0 if result.total == 0 else 0.0
+            if q.kind == NO_ANSWER:
+                per_query[q.qid][name] = {"empty": empty}
+                continue
             ranked = [grade(h.passage.text, q.relevant) for h in result.hits]
-            per_query[q.qid][name] = metrics(ranked, all_grades)
+            per_query[q.qid][name] = {**metrics(ranked, all_grades), "empty": empty}
     tables: dict[str, dict[str, dict[str, float]]] = {}
-    kinds = ["all", *sorted({q.kind for q in queries})]
-    for kind in kinds:
-        chosen = [q for q in queries if kind == "all" or q.kind == kind]
-        rows = {}
-        for name in systems:
-            vals = [per_query[q.qid][name] for q in chosen]
-            rows[name] = {m: sum(v[m] for v in vals) / len(vals) for m in vals[0]}
-            rows[name]["n"] = len(vals)
-        tables["all queries" if kind == "all" else f"kind: {kind}"] = rows
+    answerable = [q for q in queries if q.kind != NO_ANSWER]
+
+    def add(title: str, chosen: list[DevQuery]) -> None:
+        if chosen:
+            tables[title] = {
+                name: _mean_rows([per_query[q.qid][name] for q in chosen]) for name in systems
+            }
+
+    add("all queries", answerable)
+    for split in SPLITS:
+        add(f"{split} half", [q for q in answerable if q.split == split])
+    add("blind queries", [q for q in answerable if q.blind])
+    for kind in sorted({q.kind for q in queries}):
+        add(f"kind: {kind}", [q for q in queries if q.kind == kind])
+        for split in SPLITS:
+            add(
+                f"kind: {kind} ({split})",
+                [q for q in queries if q.kind == kind and q.split == split],
+            )
     return {"tables": tables, "per_query": per_query}

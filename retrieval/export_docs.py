@@ -1,9 +1,11 @@
 """The drafting basket's export: chosen passages or practices, each followed by its
-citation (jurisdiction, title, year, source), as DOCX, Markdown or CSV."""
+citation in the form drafters use, 发文单位《标题》（年份）, as DOCX (A4, a Chinese font,
+the query and the export date on top), Markdown or CSV."""
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,8 +19,27 @@ FORMATS = {
 }
 
 
+# Official documents are set in 仿宋 (body) and 宋体; Word substitutes what it lacks.
+BODY_FONT = "仿宋"
+HEADING_FONT = "宋体"
+
+
 class ExportError(ValueError):
     pass
+
+
+def issuer(r: ReportRecord) -> str:
+    """The issuing body as far as the metadata knows it: place + union type
+    (思礼镇 + 工会联合会), either alone, or 发文单位不详."""
+    named = getattr(r, "issuer", None)  # a future explicit field wins
+    if named:
+        return str(named)
+    return f"{r.jurisdiction or ''}{r.org_type or ''}" or "发文单位不详"
+
+
+def citation(r: ReportRecord) -> str:
+    """发文单位《标题》（年份）."""
+    return f"{issuer(r)}《{r.title or '无题'}》（{r.year or '年份不详'}）"
 
 
 @dataclass
@@ -30,12 +51,7 @@ class ExportItem:
 
     @property
     def citation(self) -> str:
-        r = self.report
-        where = " › ".join(r.jurisdiction_path or ([r.jurisdiction] if r.jurisdiction else []))
-        return (
-            f"——{where or '地区不详'}《{r.title or '无题'}》（{r.year or '年份不详'}），"
-            f"来源：{Path(r.source).name}"
-        )
+        return "——" + citation(self.report)
 
 
 def collect(store: CorpusStore, items: list[dict[str, str]]) -> list[ExportItem]:
@@ -57,18 +73,28 @@ def collect(store: CorpusStore, items: list[dict[str, str]]) -> list[ExportItem]
     return out
 
 
-def render(items: list[ExportItem], fmt: str) -> bytes:
+def _header(query: str | None, today: dt.date) -> list[str]:
+    lines = [f"检索词：{query}"] if query else []
+    return [*lines, f"导出日期：{today.isoformat()}"]
+
+
+def render(
+    items: list[ExportItem], fmt: str, query: str | None = None, today: dt.date | None = None
+) -> bytes:
     if fmt not in FORMATS:
         raise ExportError(f"format must be one of {', '.join(FORMATS)}")
+    today = today or dt.date.today()
     if fmt == "md":
-        parts = ["# 素材篮\n"]
+        parts = ["# 素材篮\n", *(f"{line}  " for line in _header(query, today)), ""]
         for n, it in enumerate(items, start=1):
             parts.append(f"{n}. {it.text.strip()}\n\n   {it.citation}\n")
         return "\n".join(parts).encode("utf-8")
     if fmt == "csv":
         buf = io.StringIO()
         w = csv.writer(buf)
-        w.writerow(["序号", "类型", "编号", "内容", "地区", "标题", "年份", "来源", "出处"])
+        w.writerow(
+            ["序号", "类型", "编号", "内容", "地区", "标题", "年份", "来源", "出处", "发文单位"]
+        )
         for n, it in enumerate(items, start=1):
             r = it.report
             w.writerow(
@@ -81,20 +107,58 @@ def render(items: list[ExportItem], fmt: str) -> bytes:
                     r.title or "",
                     r.year or "",
                     Path(r.source).name,
-                    it.citation,
+                    citation(r),
+                    issuer(r),
                 ]
             )
         return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: Excel opens it as UTF-8
+    return _docx(items, query, today)
+
+
+def _set_font(style_or_run, name: str, size: float | None = None) -> None:  # type: ignore[no-untyped-def]
+    """Latin and East Asian font both: python-docx's ``font.name`` sets only the Latin one,
+    and Word would fall back to a Latin font for the Chinese text."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    style_or_run.font.name = name
+    rpr = style_or_run.element.get_or_add_rPr()
+    fonts = rpr.find(qn("w:rFonts"))
+    if fonts is None:
+        fonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(fonts)
+    for attr in ("w:eastAsia", "w:ascii", "w:hAnsi"):
+        fonts.set(qn(attr), name)
+    if size is not None:
+        style_or_run.font.size = Pt(size)
+
+
+def _docx(items: list[ExportItem], query: str | None, today: dt.date) -> bytes:
     import docx
-    from docx.shared import Pt, RGBColor
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt, RGBColor
 
     d = docx.Document()
-    d.add_heading("素材篮", level=1)
+    for section in d.sections:  # A4 with the margins of Chinese official documents
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+        section.left_margin, section.right_margin = Mm(28), Mm(26)
+    _set_font(d.styles["Normal"], BODY_FONT, 14)
+    for name in ("Title", "Heading 1"):
+        _set_font(d.styles[name], HEADING_FONT)
+    heading = d.add_heading("素材篮", level=1)
+    heading.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    for run in heading.runs:
+        run.font.size = Pt(22)  # 二号, as titles of official documents
+        run.font.color.rgb = RGBColor(0, 0, 0)
+    for line in _header(query, today):
+        run = d.add_paragraph().add_run(line)
+        run.font.size = Pt(10.5)
+        run.font.color.rgb = RGBColor(0x65, 0x6D, 0x76)
     for it in items:
         d.add_paragraph(it.text.strip())
         cite = d.add_paragraph().add_run(it.citation)
-        cite.italic = True
-        cite.font.size = Pt(9)
+        cite.font.size = Pt(10.5)
         cite.font.color.rgb = RGBColor(0x65, 0x6D, 0x76)
     buf = io.BytesIO()
     d.save(buf)

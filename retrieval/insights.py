@@ -26,6 +26,7 @@ def _report_rows(table: DocTable, doc_ids: np.ndarray) -> dict[str, dict[str, An
                 "year": v["year"],
                 "level": v["level"],
                 "region": places[0] if places else None,
+                "jurisdiction": v["jurisdiction"],
             }
     return out
 
@@ -57,12 +58,54 @@ def themes_overview(table: DocTable, filters: Filters | None) -> list[dict[str, 
     return out
 
 
-def trend(table: DocTable, doc_ids: np.ndarray, by: str) -> list[dict[str, Any]]:
-    """Matching reports per bucket (year ascending; level and region by count)."""
+def trend(
+    table: DocTable,
+    doc_ids: np.ndarray,
+    by: str,
+    base_ids: np.ndarray | None = None,
+    years: tuple[int | None, int | None] = (None, None),
+) -> list[dict[str, Any]]:
+    """Matching reports per bucket (year ascending; level and region by count), each with
+    ``total`` (reports in that bucket among ``base_ids``, the corpus under the filters) and
+    ``share`` = count / total. By year, every year of the range is a bucket, zeros included:
+    a gap in the reports is information, not something to hide. The range is the filter's
+    ``years`` where given, else the years the base reports span."""
     if by not in BUCKETS:
         raise ValueError(f"by must be one of {', '.join(BUCKETS)}")
     counts = Counter(
         row[by] for row in _report_rows(table, doc_ids).values() if row[by] is not None
     )
-    items = sorted(counts.items()) if by == "year" else counts.most_common()
-    return [{"bucket": k, "count": n} for k, n in items]
+    base = _report_rows(table, base_ids if base_ids is not None else doc_ids)
+    totals = Counter(row[by] for row in base.values() if row[by] is not None)
+    if by == "year":
+        known = [y for y in totals if y] or [y for y in counts if y]
+        lo = years[0] if years[0] is not None else min(known, default=None)
+        hi = years[1] if years[1] is not None else max(known, default=None)
+        keys: list[Any] = list(range(lo, hi + 1)) if lo is not None and hi is not None else []
+        keys = keys if len(keys) <= 200 else sorted(counts)  # a silly range: only real years
+    else:
+        keys = [k for k, _ in counts.most_common()]
+    out = []
+    for k in keys:
+        n, total = counts.get(k, 0), totals.get(k, 0)
+        out.append(
+            {
+                "bucket": k,
+                "count": n,
+                "total": total,
+                "share": round(n / total, 4) if total else 0.0,
+            }
+        )
+    return out
+
+
+def report_facets(table: DocTable, filters: Filters | None) -> dict[str, list[dict[str, Any]]]:
+    """Reports (not passages) under the filters, counted by place, level and year: what the
+    报告库 view lists beside the reports."""
+    rows = _report_rows(table, np.flatnonzero(table.mask(filters)))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for name, key in (("jurisdiction", "jurisdiction"), ("level", "level"), ("year", "year")):
+        c = Counter(r[key] for r in rows.values() if r[key] is not None)
+        items = sorted(c.items(), reverse=True) if name == "year" else c.most_common()
+        out[name] = [{"value": v, "count": n} for v, n in items]
+    return out

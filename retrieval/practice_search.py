@@ -10,6 +10,7 @@ from typing import Any
 
 from corpus.practices import Practice
 from corpus.store import ReportRecord
+from retrieval.floor import apply_floor
 from retrieval.fusion import rrf
 from retrieval.highlight import highlight_spans
 from retrieval.query import QueryError
@@ -64,6 +65,11 @@ def search_practices(searcher: Searcher, query: str, opts: SearchOptions) -> Pra
             ),
         }
     )
+    if opts.floor.enabled:
+        # The same floor as passages: a card lists only practices with evidence, so a
+        # card may hold one item, and a query the corpus cannot answer gets no cards.
+        covers = searcher.coverages(q, [f.doc_id for f in fused], practices=True)
+        fused = apply_floor(fused, covers, opts.floor)
     ids = [sub.table.passage_ids[f.doc_id] for f in fused]
     practices = searcher.store.practices_by_ids(ids)
     reports = searcher.store.reports_by_ids([p.report_id for p in practices.values()])

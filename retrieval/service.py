@@ -20,7 +20,7 @@ from index.filters import Filters
 from index.manifest import IndexMismatchError
 from retrieval.export_docs import collect, render
 from retrieval.filters import make_filters
-from retrieval.insights import themes_overview, trend
+from retrieval.insights import report_facets, themes_overview, trend
 from retrieval.practice_search import PracticeResult, search_practices
 from retrieval.query import QueryError
 from retrieval.searcher import Searcher, SearchOptions, SearchResult
@@ -116,6 +116,14 @@ class SearchService:
             raise NotFoundError(f"no report {report_id!r}")
         return r, self.store.passages_of(report_id)
 
+    def report_facets(self, **filters: Any) -> dict[str, list[dict[str, Any]]]:
+        """Report counts by place, level and year under the filters (empty without index)."""
+        f = make_filters(**filters)
+        searcher = self.searcher  # one snapshot for the whole answer
+        if searcher is None:
+            return {}
+        return report_facets(searcher.bundle.table, f)
+
     def reports(self, limit: int, offset: int, **filters: Any) -> tuple[int, list[ReportRecord]]:
         f = make_filters(**filters)
         return self.store.list_reports(
@@ -142,18 +150,18 @@ class SearchService:
         if not query and not theme:
             raise QueryError("give q or theme")
         f = make_filters(theme=theme, **filters)
+        base = make_filters(**filters)
         s = self._searcher()
         table = s.bundle.table
         if query:
-            q = s.parse(query)
-            hits = s.bundle.lexical_search(q.lexical_terms(), TREND_DEPTH, f)
-            docs = np.array([d for d, _ in hits], dtype=np.int64)
+            docs = np.array(s.matching_docs(s.parse(query), f, TREND_DEPTH), dtype=np.int64)
         else:
             docs = np.flatnonzero(table.mask(f))
-        return trend(table, docs, by)
+        base_docs = np.flatnonzero(table.mask(base))
+        return trend(table, docs, by, base_docs, (base.year_from, base.year_to))
 
-    def export(self, items: list[dict[str, str]], fmt: str) -> bytes:
-        return render(collect(self.store, items), fmt)
+    def export(self, items: list[dict[str, str]], fmt: str, query: str | None = None) -> bytes:
+        return render(collect(self.store, items), fmt, query)
 
     def health(self) -> dict[str, Any]:
         counts = self.store.counts()

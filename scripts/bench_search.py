@@ -9,7 +9,9 @@ other places, years and figures, written straight into a store (ingest is benchm
 bench_ingest.py). Queries are the development-set queries. Each engine's latency covers
 what it does per query: tokenising or encoding the query plus the engine search for the top
 100 candidates; "hybrid (ids)" is both engines plus fusion; "hybrid (page)" is the whole
-Searcher.search: fusion, SQLite hydration, duplicate collapse, diversity and highlights.
+Searcher.search: fusion, the relevance floor (texts of the candidates from SQLite, coverage),
+SQLite hydration, duplicate collapse, diversity and highlights; "hybrid (page, no floor)" is
+the same without the floor and the coverage list, interleaved in the same run.
 bm25s and rank_bm25 run on exactly the same tokens as tantivy.
 """
 
@@ -44,6 +46,7 @@ from index.bundle import IndexBundle  # noqa: E402
 from index.config import IndexConfig  # noqa: E402
 from retrieval.evaluation import DEFAULT_DEVSET, load_devset  # noqa: E402
 from retrieval.filters import make_filters  # noqa: E402
+from retrieval.floor import NO_FLOOR  # noqa: E402
 from retrieval.fusion import rrf  # noqa: E402
 from retrieval.searcher import Searcher, SearchOptions  # noqa: E402
 
@@ -253,12 +256,19 @@ def main() -> None:
     def page(q: str, f=None):  # type: ignore[no-untyped-def]
         return searcher.search(q, SearchOptions(k=10, filters=f))
 
+    def page_unfloored(q: str, f=None):  # type: ignore[no-untyped-def]
+        # The served page without the relevance floor and the coverage list: what they cost.
+        opts = SearchOptions(k=10, filters=f, floor=NO_FLOOR, role_prior={})
+        opts.weights.pop("cover", None)
+        return searcher.search(q, opts)
+
     rows = []
     for name, fn in (
         ("tantivy BM25", lexical),
         ("dense", dense),
         ("hybrid (ids)", hybrid_ids),
         ("hybrid (page)", page),
+        ("hybrid (page, no floor)", page_unfloored),
     ):
         for fname, f in (
             ("none", None),

@@ -61,13 +61,69 @@ def test_themes_and_theme_filter(client: TestClient) -> None:
 @pytest.mark.parametrize("by", ["year", "level", "region"])
 def test_trends(client: TestClient, by: str) -> None:
     body = client.get("/api/trends", params={"theme": "relief", "by": by}).json()
-    assert body["buckets"] and all(b["count"] >= 1 for b in body["buckets"])
+    assert body["buckets"] and any(b["count"] >= 1 for b in body["buckets"])
+    for b in body["buckets"]:
+        assert 0 <= b["count"] <= b["total"] and b["share"] == pytest.approx(
+            b["count"] / b["total"] if b["total"] else 0.0, abs=1e-4
+        )
     if by == "year":
         years = [b["bucket"] for b in body["buckets"]]
-        assert years == sorted(years)
+        # every year of the range, zeros included: gaps stay visible
+        assert years == list(range(years[0], years[-1] + 1))
+        ranged = client.get(
+            "/api/trends", params={"theme": "relief", "by": by, "year_from": 2000, "year_to": 2030}
+        ).json()["buckets"]
+        assert [b["bucket"] for b in ranged] == list(range(2000, 2031))
+        assert ranged[0]["count"] == 0 and ranged[0]["share"] == 0.0
+    else:
+        assert all(b["count"] >= 1 for b in body["buckets"])
     q = client.get("/api/trends", params={"q": "送温暖", "by": by}).json()
     assert q["buckets"]
     assert client.get("/api/trends", params={"by": by}).status_code == 400
+
+
+def test_reports_come_with_counts(client: TestClient) -> None:
+    body = client.get("/api/reports", params={"limit": 5}).json()
+    facets = body["facets"]
+    assert set(facets) == {"jurisdiction", "level", "year"}
+    assert sum(f["count"] for f in facets["level"]) <= body["total"]
+    level = facets["level"][0]["value"]
+    only = client.get("/api/reports", params={"level": level, "limit": 200}).json()
+    assert only["total"] == facets["level"][0]["count"]
+    assert {f["value"] for f in only["facets"]["level"]} == {level}
+
+
+def test_sort_by_date(client: TestClient) -> None:
+    body = client.get("/api/search", params={"q": "工会经费", "k": 20, "sort": "date"}).json()
+    years = [h["report"]["year"] or 0 for h in body["results"]]
+    assert years == sorted(years, reverse=True)
+    assert client.get("/api/search", params={"q": "工会", "sort": "title"}).status_code == 422
+
+
+def test_nonsense_is_empty_everywhere(client: TestClient) -> None:
+    q = "火星探测器发射"
+    assert client.get("/api/search", params={"q": q}).json()["total"] == 0
+    assert client.get("/api/practices", params={"q": q}).json()["groups"] == []
+    buckets = client.get("/api/trends", params={"q": q, "by": "level"}).json()["buckets"]
+    assert buckets == []
+
+
+def test_practice_cards_are_not_padded(client: TestClient) -> None:
+    body = client.get("/api/practices", params={"q": "职工书屋", "k": 20}).json()
+    sizes = [len(g["practices"]) for g in body["groups"]]
+    assert sizes and min(sizes) < 3  # a card lists what matches, not three of anything
+    for g in body["groups"]:
+        for p in g["practices"]:
+            assert p["highlights"], p["text"]  # every listed practice shows its evidence
+
+
+def test_swagger_ui_is_served_locally(client: TestClient) -> None:
+    html = client.get("/docs").text
+    assert "/docs-assets/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+    js = client.get("/docs-assets/swagger-ui-bundle.js")
+    assert js.status_code == 200 and len(js.content) > 100_000
+    assert client.get("/docs-assets/swagger-ui.css").status_code == 200
+    assert client.get("/docs-assets/../app.py").status_code == 404
 
 
 def test_export_round_trip(client: TestClient) -> None:
@@ -81,10 +137,20 @@ def test_export_round_trip(client: TestClient) -> None:
     assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
     doc = docx.Document(io.BytesIO(r.content))
     paras = [p.text for p in doc.paragraphs if p.text.strip()]
-    assert paras[0] == "素材篮"
-    assert paras[1] == hit["text"].strip() and paras[2].startswith("——")
-    assert hit["report"]["title"] in paras[2]
-    assert paras[3] == practice["text"].strip() and card["groups"][0]["title"] in paras[4]
+    assert paras[0] == "素材篮" and paras[1].startswith("导出日期：")
+    assert paras[2] == hit["text"].strip() and paras[3].startswith("——")
+    r_ = hit["report"]
+    # 发文单位《标题》（年份）: no place-path separators, no file names
+    assert f"《{r_['title']}》（{r_['year'] or '年份不详'}）" in paras[3]
+    assert "›" not in paras[3] and "来源" not in paras[3]
+    assert paras[4] == practice["text"].strip() and card["groups"][0]["title"] in paras[5]
+    section = doc.sections[0]
+    assert abs(section.page_width.mm - 210) < 1 and abs(section.page_height.mm - 297) < 1  # A4
+    body_font = doc.styles["Normal"].element.rPr.rFonts
+    assert "仿宋" in body_font.xml  # East Asian font set, not only the Latin one
+    withq = client.post("/api/export", json={"items": items, "format": "docx", "query": "送温暖"})
+    qparas = [p.text for p in docx.Document(io.BytesIO(withq.content)).paragraphs if p.text]
+    assert qparas[1] == "检索词：送温暖" and qparas[2].startswith("导出日期：")
     md = client.post("/api/export", json={"items": items, "format": "md"}).text
     assert md.startswith("# 素材篮") and md.count("——") == 2
     csv_text = client.post("/api/export", json={"items": items, "format": "csv"}).content
@@ -93,3 +159,30 @@ def test_export_round_trip(client: TestClient) -> None:
     assert bad.status_code == 400
     assert client.post("/api/export", json={"items": [], "format": "md"}).status_code == 422
     assert client.post("/api/export", json={"items": items, "format": "pdf"}).status_code == 422
+
+
+def test_docx_renders_on_a4_with_chinese_text(client: TestClient, tmp_path: Path) -> None:
+    """The export opened by a real word processor (LibreOffice, when installed)."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    import pypdf
+
+    hit = client.get("/api/search", params={"q": "困难职工", "k": 1}).json()["results"][0]
+    body = {"items": [{"passage_id": hit["passage_id"]}], "format": "docx", "query": "困难职工"}
+    (tmp_path / "e.docx").write_bytes(client.post("/api/export", json=body).content)
+    subprocess.run(
+        [soffice, "--headless", "--convert-to", "pdf", "--outdir", str(tmp_path), "e.docx"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    page = pypdf.PdfReader(str(tmp_path / "e.pdf")).pages[0]
+    assert round(float(page.mediabox.width) / 72 * 25.4) == 210
+    assert round(float(page.mediabox.height) / 72 * 25.4) == 297
+    text = page.extract_text()
+    assert "检索词：困难职工" in text and "《" in text

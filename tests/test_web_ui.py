@@ -54,7 +54,7 @@ def test_search_filter_similar_fulltext_copy(page) -> None:  # type: ignore[no-u
     assert "借鉴" in pg.title()
     pg.wait_for_selector(".welcome")
 
-    pg.fill("#q", "送温暖")
+    pg.fill("#q", "困难职工")
     pg.click("#search-form button")
     pg.wait_for_selector(".card")
     cards = pg.locator(".card")
@@ -106,16 +106,17 @@ def test_search_filter_similar_fulltext_copy(page) -> None:  # type: ignore[no-u
     pg.wait_for_selector("#toast:not([hidden])")
     assert "已复制" in pg.inner_text("#toast")
     copied = pg.evaluate("navigator.clipboard.readText()")
-    assert copied.startswith(text.replace("\n", "")[:10]) and "——" in copied and "来源：" in copied
+    assert copied.replace("\n", "").startswith(text.replace("\n", "")[:10])
+    cite = copied.rsplit("——", 1)[1]
+    assert "《" in cite and "》（" in cite and "›" not in cite and "来源" not in cite
 
 
 def test_empty_state_and_traditional_query(page) -> None:  # type: ignore[no-untyped-def]
     pg = page
     pg.goto(pg.base + "/#/search?q=" + "量子计算机芯片")
-    pg.wait_for_selector("#results .empty, #results .card")
-    if pg.locator("#results .empty").count():
-        assert "换个说法" in pg.inner_text("#results .empty")
-    pg.goto(pg.base + "/#/search?q=" + "送溫暖")
+    pg.wait_for_selector("#results .empty")  # nonsense gets the empty state, not neighbours
+    assert "换个说法" in pg.inner_text("#results .empty")
+    pg.goto(pg.base + "/#/search?q=" + "困難職工")
     pg.wait_for_selector(".card")
     assert pg.locator(".card").count() >= 3
 
@@ -172,3 +173,189 @@ def test_themes_and_trends_page(page) -> None:  # type: ignore[no-untyped-def]
     pg.click("#trend-charts h3 a")
     pg.wait_for_selector(".practice-card")
     assert "theme=relief" in pg.evaluate("location.hash")
+
+
+@pytest.fixture(scope="module")
+def browser(page):  # type: ignore[no-untyped-def]
+    """The module's browser, for pages of other sizes (one Playwright per thread)."""
+    return page.context.browser
+
+
+def _page(browser, live_server: str, width: int, height: int = 900):  # type: ignore[no-untyped-def]
+    ctx = browser.new_context(locale="zh-CN", viewport={"width": width, "height": height})
+    pg = ctx.new_page()
+    pg.set_default_timeout(20_000)
+    pg.base = live_server  # type: ignore[attr-defined]
+    return pg
+
+
+def test_filter_chips_theme_included_and_clear(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(pg.base + "/#/search?q=工作&theme=relief&level=township")
+    pg.wait_for_selector("#chips .chip[data-param=theme]")
+    assert "主题：困难职工帮扶与送温暖" in pg.inner_text("#chips .chip[data-param=theme]")
+    assert "级别：乡镇" in pg.inner_text("#chips .chip[data-param=level]")
+    # one chip's × removes that filter only
+    pg.click("#chips .chip[data-param=level]")
+    pg.wait_for_function("!location.hash.includes('level=')")
+    assert "theme=relief" in pg.evaluate("location.hash")
+    pg.wait_for_selector("#chips .chip[data-param=theme]")
+    # 清除筛选 clears the theme too (it used to stay on invisibly)
+    pg.click("#clear-filters")
+    pg.wait_for_function("!location.hash.includes('theme=')")
+    assert pg.locator("#chips .chip").count() == 0
+    assert "q=" in pg.evaluate("location.hash")
+
+
+def test_tabs_switch_both_ways(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(pg.base + "/#/search?q=工会经费收缴")
+    pg.wait_for_selector("#results .card")
+    pg.click("#tabs .tab[data-view=practices]")
+    pg.wait_for_selector(".practice-card")
+    pg.click("#tabs .tab[data-view=passages]")
+    pg.wait_for_function("!location.hash.includes('view=practices')")
+    pg.wait_for_selector("#results .card:not(.practice-card)")
+    assert pg.locator("#tabs .tab.active").inner_text() == "段落"
+    assert pg.locator(".practice-card").count() == 0
+
+
+def test_errors_are_in_chinese_and_clear_old_results(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(pg.base + "/#/search?q=送温暖")
+    pg.wait_for_selector("#facets .facet-value")
+    pg.goto(pg.base + "/#/search?q=送温暖&year_from=2020&year_to=2010")
+    pg.wait_for_selector("#results .error")
+    msg = pg.inner_text("#results .error")
+    assert "起始年份晚于截止年份" in msg
+    assert not any("a" <= ch.lower() <= "z" for ch in msg)  # no English in the Chinese UI
+    assert pg.locator("#facets .facet-value").count() == 0 and pg.inner_text("#pager") == ""
+    pg.goto(pg.base + "/#/search?q=送温暖&theme=nosuchtheme")
+    pg.wait_for_selector("#results .error")
+    assert "主题" in pg.inner_text("#results .error")
+    pg.goto(pg.base + "/#/report/no-such-report")
+    pg.wait_for_selector("#report-view .error")
+    assert "没有找到" in pg.inner_text("#report-view .error")
+
+
+def test_sort_by_date_and_page_size(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(pg.base + "/#/search?q=工会")
+    pg.wait_for_selector("#results .card")
+    pg.select_option("#page-size", "20")
+    pg.wait_for_function("location.hash.includes('k=20')")
+    pg.wait_for_function("document.querySelectorAll('#results .card').length > 10")
+    pg.select_option("#sort", "date")
+    pg.wait_for_function("location.hash.includes('sort=date')")
+    pg.wait_for_selector("#status:has-text('按时间从新到旧')")
+    years = []
+    for meta in pg.locator("#results .card .meta").all_inner_texts():
+        found = [int(x[:-1]) for x in meta.split(" · ") if x.endswith("年") and x[:-1].isdigit()]
+        years.append(found[0] if found else 0)
+    assert years == sorted(years, reverse=True) and len(years) > 10
+
+
+def test_reports_library_with_counts(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(pg.base + "/")
+    pg.click("#reports-link")
+    pg.wait_for_selector("#reports-view .report-row")
+    assert "篇报告" in pg.inner_text("#report-status")
+    level = pg.locator("#report-facets .facet-value[data-facet=level]").first
+    count = int(level.locator(".count").inner_text())
+    level.click()
+    pg.wait_for_function("location.hash.includes('level=')")
+    pg.wait_for_selector("#report-chips .chip[data-param=level]")
+    pg.wait_for_selector(f"#report-status:has-text('{count}')")
+    assert pg.locator("#reports-view .report-row").count() == min(count, 10)
+    assert "《" in pg.inner_text("#reports-view .report-row .meta >> nth=1")
+
+
+def test_search_box_on_every_view(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    for view in ("#/themes", "#/basket", "#/reports"):
+        pg.goto(pg.base + "/" + view)
+        assert pg.locator("#q").is_visible(), view
+    pg.fill("#q", "职工书屋")
+    pg.press("#q", "Enter")
+    pg.wait_for_function("location.hash.startsWith('#/search')")
+    pg.wait_for_selector("#results .card")
+
+
+def test_trends_every_year_and_share(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    pg.goto(pg.base + "/#/themes?theme=relief")
+    pg.wait_for_selector("#trend-charts svg rect")
+    labels = pg.locator("#trend-charts .chart >> nth=0").locator("svg text").all_text_contents()
+    years = [int(t[:-1]) for t in labels if t.endswith("年")]
+    assert years == list(range(years[0], years[-1] + 1))  # no year skipped
+    pg.check("input[name=measure][value=share]")
+    pg.wait_for_function("location.hash.includes('measure=share')")
+    pg.wait_for_selector("#trend-charts h4:has-text('占比')")
+    assert "%" in pg.inner_text("#trend-charts")
+
+
+def test_docs_work_offline(page) -> None:  # type: ignore[no-untyped-def]
+    pg = page
+    outside: list[str] = []
+
+    def only_local(route) -> None:  # type: ignore[no-untyped-def]
+        if route.request.url.startswith(pg.base):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    pg.route("**/*", only_local)
+    try:
+        pg.goto(pg.base + "/docs")
+        pg.wait_for_selector(".swagger-ui .info .title")
+        assert "借鉴" in pg.inner_text(".swagger-ui .info .title")
+        assert pg.locator(".opblock").count() > 5
+    finally:
+        pg.unroute("**/*")
+    assert outside == []
+
+
+def test_mobile_layout_first_result_on_first_screen(browser, live_server: str) -> None:  # type: ignore[no-untyped-def]
+    pg = _page(browser, live_server, 390, 844)
+    pg.goto(pg.base + "/#/search?q=送温暖")
+    pg.wait_for_selector("#results .card")
+    header = pg.evaluate("document.querySelector('header').getBoundingClientRect().height")
+    top = pg.evaluate("document.querySelector('#results .card').getBoundingClientRect().top")
+    assert header < 160 and top < 844 * 0.6, (header, top)
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    for view in ("#/themes?theme=relief", "#/reports", "#/basket"):
+        pg.goto(pg.base + "/" + view)
+        pg.wait_for_timeout(300)
+        pg.wait_for_load_state("networkidle")
+        assert pg.evaluate("document.documentElement.scrollWidth") <= 390, view
+    pg.context.close()
+
+
+SCREENS = [
+    ("results", "/#/search?q=送温暖", "#results .card"),
+    ("empty", "/#/search?q=火星探测器发射", "#results .empty"),
+    ("chips", "/#/search?q=工作&theme=relief&level=township", "#chips .chip"),
+    ("reports", "/#/reports", ".report-row"),
+    ("trends", "/#/themes?theme=relief", "#trend-charts svg rect"),
+    ("basket", "/#/basket", ".basket-item"),
+]
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_screenshots(browser, live_server: str, width: int) -> None:  # type: ignore[no-untyped-def]
+    pg = _page(browser, live_server, width, 900 if width > 500 else 844)
+    pg.goto(pg.base + "/")
+    pg.evaluate(
+        "localStorage.setItem('jiejian-basket', JSON.stringify([{kind: 'passage', id: 'x', "
+        "text: '开展送温暖活动，走访慰问困难职工。', "
+        "citation: '——思礼镇工会联合会《思禮鎮工會聯合會工作總結》（2020）'}]))"
+    )
+    for name, path, ready in SCREENS:
+        pg.goto(pg.base + path)
+        pg.wait_for_selector(ready)
+        if name == "empty":
+            assert "没有找到" in pg.inner_text("#results .empty")
+        pg.screenshot(path=str(ARTIFACTS / f"ui-{width}-{name}.png"), full_page=False)
+    pg.context.close()

@@ -82,7 +82,7 @@ def trends(
 def export(req: ExportRequest, service: Service) -> Response:
     """The drafting basket as DOCX, Markdown or CSV; every item followed by its citation."""
     items = [{k: v for k, v in i.model_dump().items() if v} for i in req.items]
-    data = service.export(items, req.format)
+    data = service.export(items, req.format, req.query)
     return Response(
         data,
         media_type=FORMATS[req.format],

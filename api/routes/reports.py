@@ -27,18 +27,22 @@ def reports(
     year_to: Annotated[int | None, Query(ge=1949, le=2100)] = None,
     doc_type: str | None = None,
 ) -> ReportsResponse:
-    """Reports in the corpus, filtered, in ingest order."""
-    total, rows = service.reports(
-        limit,
-        offset,
-        jurisdiction=jurisdiction,
-        exclude_jurisdiction=exclude_jurisdiction,
-        level=level,
-        year_from=year_from,
-        year_to=year_to,
-        doc_type=doc_type,
+    """Reports in the corpus, filtered, in ingest order, with report counts by place,
+    level and year under the same filters."""
+    filters = {
+        "jurisdiction": jurisdiction,
+        "exclude_jurisdiction": exclude_jurisdiction,
+        "level": level,
+        "year_from": year_from,
+        "year_to": year_to,
+        "doc_type": doc_type,
+    }
+    total, rows = service.reports(limit, offset, **filters)
+    return ReportsResponse(
+        total=total,
+        reports=[report_summary(r) for r in rows],
+        facets=service.report_facets(**filters),
     )
-    return ReportsResponse(total=total, reports=[report_summary(r) for r in rows])
 
 
 @router.get("/{report_id}", response_model=ReportDetail, responses=error_responses(404))

@@ -17,6 +17,11 @@ def search(req: Annotated[SearchRequest, Query()], service: Service) -> SearchRe
     """Passages that answer the query, from many places, best first, with facets."""
     filters = request_filters(req)
     opts = SearchOptions(
-        k=req.k, offset=req.offset, filters=filters, mode=req.mode, group_by=req.group_by
+        k=req.k,
+        offset=req.offset,
+        filters=filters,
+        mode=req.mode,
+        group_by=req.group_by,
+        sort=req.sort,
     )
     return search_response(service.search(req.q, opts))

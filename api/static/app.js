@@ -8,8 +8,12 @@ const FACET_NAMES = {jurisdiction: "地区", level: "级别", year: "年份", do
                      section_role: "段落类型"};
 const FACET_PARAMS = {jurisdiction: "jurisdiction", level: "level", year: null,
                       doc_type: "doc_type", section_role: "section_role"};
-const PAGE = 10;
+const PAGE_SIZES = [10, 20, 50];
+const FILTER_PARAMS = ["jurisdiction", "exclude_jurisdiction", "level", "year_from", "year_to",
+                       "doc_type", "section_role", "theme", "group_by"];
 const $ = (id) => document.getElementById(id);
+const pageSize = (p) => (PAGE_SIZES.includes(Number(p.get("k"))) ? Number(p.get("k")) : 10);
+const mobile = () => window.matchMedia("(max-width: 760px)").matches;
 
 function esc(s) {
   return String(s ?? "").replace(/[&<>"']/g, (c) =>
@@ -33,10 +37,10 @@ function place(r) {
 
 function fileName(p) { return String(p || "").split(/[\\/]/).pop(); }
 
-function citation(hit) {
-  const r = hit.report;
-  return `${hit.text}\n——${place(r)}《${r.title || "无题"}》（${r.year || "年份不详"}），来源：${fileName(r.source)}`;
-}
+// 发文单位《标题》（年份）: the issuing body as the metadata knows it (place + union type).
+function issuer(r) { return `${r.jurisdiction || ""}${r.org_type || ""}` || "发文单位不详"; }
+function cite(r) { return `${issuer(r)}《${r.title || "无题"}》（${r.year || "年份不详"}）`; }
+function citation(hit) { return `${hit.text}\n——${cite(hit.report)}`; }
 
 function toast(msg) {
   const t = $("toast");
@@ -60,14 +64,40 @@ async function copyText(text) {
   toast("已复制段落及出处");
 }
 
-async function api(path) {
-  const resp = await fetch(path);
+class ApiError extends Error {
+  constructor(status, message) { super(message); this.status = status; }
+}
+
+// The API speaks English to programs; people read Chinese. Known messages get their own
+// sentence, everything else one per status.
+const ERROR_TEXTS = [
+  [/year_from \d+ is after year_to/, "起始年份晚于截止年份，请调整年份范围"],
+  [/query is empty/, "请输入要检索的内容"],
+  [/limit is \d+|at most 200|max_length/, "检索词太长了，请控制在 200 个字以内"],
+  [/unknown theme|no theme|theme/, "没有这个主题，请从“主题与趋势”页选择"],
+  [/level/, "级别筛选无效，请重新选择"],
+  [/no (passage|report)/, "没有找到这条内容，可能已被删除或重建了索引"],
+  [/no index|run `jiejian/, "检索索引尚未建立，请先导入并建立索引"],
+];
+const STATUS_TEXTS = {400: "检索条件有误，请检查后重试", 404: "没有找到这条内容", 413: "文件太大",
+                      422: "参数格式不对，请检查筛选条件", 503: "检索服务暂不可用（索引未建立或正在更新），请稍后再试"};
+
+function zhError(e) {
+  if (!(e instanceof ApiError)) return "无法连接检索服务，请检查网络后重试";
+  for (const [re, text] of ERROR_TEXTS) if (re.test(e.message)) return text;
+  return STATUS_TEXTS[e.status] || `服务器出错了（${e.status}），请稍后再试`;
+}
+
+function errorBox(e) {
+  return `<div class="error" role="alert">出错了：${esc(zhError(e))}</div>`;
+}
+
+async function api(path, init) {
+  let resp;
+  try { resp = await fetch(path, init); } catch (e) { throw new Error("network"); }
   let data = null;
   try { data = await resp.json(); } catch (e) { /* not JSON */ }
-  if (!resp.ok) {
-    const msg = data && data.error ? data.error.message : `HTTP ${resp.status}`;
-    throw new Error(msg);
-  }
+  if (!resp.ok) throw new ApiError(resp.status, data && data.error ? data.error.message : "");
   return data;
 }
 
@@ -77,7 +107,7 @@ function card(hit, opts = {}) {
     .filter(Boolean).map(esc).join(" · ");
   const section = [hit.section_role, ...(hit.section_path || [])].filter(Boolean).map(esc).join(" / ");
   // No query word in the passage: it was found by meaning alone; say so.
-  const semantic = hit.explain && !("bm25" in hit.explain) && !("role" in hit.explain)
+  const semantic = hit.explain && !("bm25" in hit.explain) && !("role" in hit.explain) && !("cover" in hit.explain)
     ? `<span class="badge" title="段落中没有检索词，按语义相近找到">语义相近</span>` : "";
   const more = hit.sources && hit.sources.length > 1
     ? `<div class="sources">另见：${hit.sources.slice(1).map((s) => esc(s.title || fileName(s.path))).join("；")}</div>` : "";
@@ -113,10 +143,15 @@ function paramsFromForm(offset = 0) {
   }
   if ($("f-group").checked) p.set("group_by", "jurisdiction");
   if (offset) p.set("offset", offset);
-  // The tab and a theme chosen on the themes page stay until changed there.
-  const current = new URLSearchParams((location.hash.split("?")[1]) || "");
-  for (const keep of ["view", "theme"]) if (current.get(keep)) p.set(keep, current.get(keep));
+  // The tab, the order, the page size and a theme (shown as a removable chip) stay.
+  const current = currentParams();
+  for (const keep of ["view", "theme", "sort", "k"]) if (current.get(keep)) p.set(keep, current.get(keep));
   return p;
+}
+
+function currentParams() {
+  return location.hash.startsWith("#/search") ? new URLSearchParams(location.hash.split("?")[1] || "")
+    : new URLSearchParams();
 }
 
 function formFromParams(p) {
@@ -125,6 +160,76 @@ function formFromParams(p) {
     el.value = p.get(el.dataset.param) || "";
   }
   $("f-group").checked = p.get("group_by") === "jurisdiction";
+  $("sort").value = p.get("sort") === "date" ? "date" : "relevance";
+  $("page-size").value = String(pageSize(p));
+}
+
+// ----- filter chips: every active filter, visible and removable ---------------------------
+
+let themeNames = null;
+async function themeName(id) {
+  if (!themeNames) {
+    try {
+      const data = await api("/api/themes");
+      themeNames = Object.fromEntries(data.themes.map((t) => [t.theme_id, t.name]));
+    } catch (e) { themeNames = {}; }
+  }
+  return themeNames[id] || id;
+}
+
+function chipLabel(name, p) {
+  const v = p.get(name);
+  switch (name) {
+    case "jurisdiction": return `地区：${v}`;
+    case "exclude_jurisdiction": return `排除地区：${v}`;
+    case "level": return `级别：${LEVELS[v] || v}`;
+    case "year_from": return p.get("year_to") === v ? `年份：${v}` : `年份：${v} 起`;
+    case "year_to": return p.get("year_from") === v ? null : `年份：至 ${v}`;
+    case "doc_type": return `文种：${v}`;
+    case "section_role": return `段落类型：${v}`;
+    case "group_by": return "按地区分组";
+    default: return v;
+  }
+}
+
+async function renderChips(p, target, navigate) {
+  const box = $(target);
+  box.innerHTML = "";
+  const active = FILTER_PARAMS.filter((n) => p.get(n));
+  for (const name of active) {
+    let label = name === "theme" ? `主题：${await themeName(p.get("theme"))}` : chipLabel(name, p);
+    if (label === null) continue;
+    const chip = document.createElement("button");
+    chip.type = "button";
+    chip.className = "chip";
+    chip.dataset.param = name;
+    chip.title = "去掉这个筛选";
+    chip.innerHTML = `${esc(label)} <span aria-hidden="true">×</span>`;
+    chip.addEventListener("click", () => {
+      const np = new URLSearchParams(p);
+      np.delete(name);
+      np.delete("offset");
+      if (name === "year_from" && p.get("year_to") === p.get("year_from")) np.delete("year_to");
+      navigate(np);
+    });
+    box.appendChild(chip);
+  }
+  if (active.length) {
+    const clear = document.createElement("button");
+    clear.type = "button";
+    clear.className = "link clear-chips";
+    clear.textContent = "清除筛选";
+    clear.addEventListener("click", () => navigate(withoutFilters(p)));
+    box.appendChild(clear);
+  }
+  box.hidden = !active.length;
+}
+
+function withoutFilters(p) {
+  const np = new URLSearchParams(p);
+  for (const n of FILTER_PARAMS) np.delete(n);
+  np.delete("offset");
+  return np;
 }
 
 function go(p) { location.hash = "#/search?" + p.toString(); }
@@ -159,38 +264,65 @@ function renderFacets(facets, p) {
   }
 }
 
-function renderPager(total, offset, p) {
-  const pager = $("pager");
+function renderPager(total, offset, p, size = pageSize(p), navigate = go, target = "pager") {
+  const pager = $(target);
   pager.innerHTML = "";
-  if (total <= PAGE) return;
-  const page = Math.floor(offset / PAGE) + 1, pages = Math.ceil(total / PAGE);
+  if (total <= size) return;
+  const page = Math.floor(offset / size) + 1, pages = Math.ceil(total / size);
   const mk = (label, off, disabled) => {
     const b = document.createElement("button");
     b.type = "button";
     b.textContent = label;
     b.disabled = disabled;
-    b.addEventListener("click", () => { const np = new URLSearchParams(p); np.set("offset", off); go(np); });
+    b.addEventListener("click", () => { const np = new URLSearchParams(p); np.set("offset", off); navigate(np); });
     return b;
   };
-  pager.appendChild(mk("上一页", Math.max(0, offset - PAGE), page <= 1));
+  pager.appendChild(mk("上一页", Math.max(0, offset - size), page <= 1));
   const info = document.createElement("span");
   info.textContent = `第 ${page} / ${pages} 页`;
   pager.appendChild(info);
-  pager.appendChild(mk("下一页", offset + PAGE, page >= pages));
+  pager.appendChild(mk("下一页", offset + size, page >= pages));
 }
 
-function emptyState(q) {
-  return `<div class="empty"><h2>没有找到与“${esc(q)}”相关的段落</h2>
-    <ul><li>换个说法试试，比如“交会费”也可以写成“工会经费收缴”</li>
-    <li>减少或清除筛选条件（地区、年份、段落类型）</li>
-    <li>简体、繁体都能搜到，不必转换</li></ul></div>`;
+function emptyState(q, p) {
+  const filtered = FILTER_PARAMS.some((n) => p && p.get(n));
+  const clear = filtered
+    ? `<li>去掉一些筛选条件再试：<button type="button" class="link empty-clear">清除全部筛选</button></li>` : "";
+  return `<div class="empty"><h2>没有找到与“${esc(q)}”相关的内容</h2>
+    <p>只列出确有依据的段落：段落里出现了检索的内容，或者意思非常接近。资料库里可能没有谈到这个问题。</p>
+    <ul>${clear}<li>换个说法试试，比如“交会费”也可以写成“工会经费收缴”，“读书的地方”写成“职工书屋”</li>
+    <li>用更少、更核心的词，例如只搜“送温暖”而不是整句话</li>
+    <li>简体、繁体都能搜到，不必转换</li>
+    <li>看看常见主题：<a href="#/search?q=工会经费收缴">工会经费收缴</a>、<a href="#/search?q=送温暖">送温暖</a>、
+      <a href="#/search?q=农民工入会">农民工入会</a>、<a href="#/themes">主题与趋势</a>、<a href="#/reports">报告库</a></li></ul></div>`;
+}
+
+function showEmpty(q, p) {
+  const results = $("results");
+  results.innerHTML = emptyState(q, p);
+  const b = results.querySelector(".empty-clear");
+  if (b) b.addEventListener("click", () => go(withoutFilters(p)));
+  $("pager").innerHTML = "";
+}
+
+function showError(e) {
+  $("status").textContent = "";
+  $("facets").innerHTML = "";
+  $("pager").innerHTML = "";
+  $("results").innerHTML = errorBox(e);
 }
 
 async function showSearch(p) {
   show("search-view");
   formFromParams(p);
+  renderChips(p, "chips", go);
   const q = p.get("q");
   const results = $("results");
+  const practicesView = p.get("view") === "practices";
+  for (const t of document.querySelectorAll("#tabs .tab")) {
+    t.classList.toggle("active", (t.dataset.view === "practices") === practicesView);
+  }
+  $("sort-box").hidden = practicesView;  // cards come one per place and year, best first
   if (!q) {
     $("status").textContent = "";
     $("facets").innerHTML = "";
@@ -198,35 +330,30 @@ async function showSearch(p) {
     results.innerHTML = `<div class="empty welcome"><h2>看看别的地方是怎么做的</h2>
       <p>输入工作主题或问题，例如：<a href="#/search?q=工会经费收缴">工会经费收缴</a>、
       <a href="#/search?q=送温暖">送温暖</a>、<a href="#/search?q=农民工入会">农民工入会</a>、
-      <a href="#/search?q=存在问题&level=township">乡镇工会存在的问题</a>。</p></div>`;
+      <a href="#/search?q=存在问题&level=township">乡镇工会存在的问题</a>；
+      或到<a href="#/reports">报告库</a>按地区、级别、年份浏览。</p></div>`;
     return;
-  }
-  const practicesView = p.get("view") === "practices";
-  for (const t of document.querySelectorAll("#tabs .tab")) {
-    t.classList.toggle("active", (t.dataset.view === "practices") === practicesView);
   }
   if (practicesView) {
     $("status").textContent = "正在查找做法……";
     $("facets").innerHTML = "";
-    try { await showPracticeResults(p); } catch (e) {
-      $("status").textContent = "";
-      results.innerHTML = `<div class="error">出错了：${esc(e.message)}</div>`;
-    }
+    try { await showPracticeResults(p); } catch (e) { showError(e); }
     return;
   }
   const offset = Number(p.get("offset") || 0);
   const qp = new URLSearchParams(p);
   qp.delete("view");
-  qp.set("k", PAGE);
+  qp.set("k", pageSize(p));
   $("status").textContent = "正在搜索……";
   try {
     const data = await api("/api/search?" + qp.toString());
     const exp = data.expansions.length
       ? "（已按 " + data.expansions.map((e) => `${esc(e.phrase)}→${e.terms.map(esc).join("、")}`).join("；") + " 扩展）" : "";
-    $("status").innerHTML = `共 <b>${data.total}</b> 条结果，用时 ${data.took_ms} 毫秒${exp}`;
+    const order = p.get("sort") === "date" ? "，按时间从新到旧" : "";
+    $("status").innerHTML = `共 <b>${data.total}</b> 条结果${order}，用时 ${data.took_ms} 毫秒${exp}`;
     renderFacets(data.facets, p);
     results.innerHTML = "";
-    if (!data.results.length) { results.innerHTML = emptyState(q); $("pager").innerHTML = ""; return; }
+    if (!data.results.length) { showEmpty(q, p); return; }
     if (data.groups) {
       const byId = Object.fromEntries(data.results.map((h) => [h.passage_id, h]));
       for (const g of data.groups) {
@@ -241,8 +368,7 @@ async function showSearch(p) {
     }
     renderPager(data.total, offset, p);
   } catch (e) {
-    $("status").textContent = "";
-    results.innerHTML = `<div class="error">出错了：${esc(e.message)}</div>`;
+    showError(e);
   }
 }
 
@@ -264,12 +390,12 @@ async function showReport(id, pid) {
     view.innerHTML = `<a class="back" href="javascript:history.back()">← 返回</a>
       <h2>${esc(r.title || "无题")}</h2>
       <div class="meta">${esc(place(r))} · ${esc(LEVELS[r.level] || "级别不详")} · ${esc(r.year ? r.year + "年" : "年份不详")} · ${esc(r.doc_type || "")}</div>
-      <div class="meta">来源：${r.sources.map((s) => esc(fileName(s.path))).join("；")}</div>
+      <div class="meta">引用：${esc(cite(r))}</div>
       <div class="report-text">${html.replace(/\n/g, "<br>")}</div>`;
     const mark = document.getElementById("target");
     if (mark) mark.scrollIntoView({block: "center"});
   } catch (e) {
-    view.innerHTML = `<div class="error">出错了：${esc(e.message)}</div>`;
+    view.innerHTML = errorBox(e);
   }
 }
 
@@ -289,18 +415,19 @@ async function showSimilar(pid) {
     if (!data.results.length) box.innerHTML = `<div class="empty"><h2>暂未找到其他地方的类似段落</h2></div>`;
     for (const hit of data.results) box.appendChild(card(hit));
   } catch (e) {
-    view.innerHTML = `<div class="error">出错了：${esc(e.message)}</div>`;
+    view.innerHTML = errorBox(e);
   }
 }
 
 function show(id) {
-  for (const v of ["search-view", "report-view", "similar-view", "basket-view", "themes-view"]) {
+  for (const v of ["search-view", "report-view", "similar-view", "basket-view", "themes-view", "reports-view"]) {
     $(v).hidden = v !== id;
   }
   return $(id);
 }
 
 function route() {
+  $("basket-link").textContent = `素材篮（${basket().length}）`;  // another tab may have changed it
   const hash = location.hash.replace(/^#/, "") || "/";
   const [path, query] = hash.split("?");
   const p = new URLSearchParams(query || "");
@@ -309,10 +436,15 @@ function route() {
   if (parts[0] === "similar" && parts[1]) return showSimilar(parts[1]);
   if (parts[0] === "basket") return showBasket();
   if (parts[0] === "themes") return showThemes(p);
+  if (parts[0] === "reports") return showReports(p);
   return showSearch(p);
 }
 
-$("search-form").addEventListener("submit", (ev) => { ev.preventDefault(); go(paramsFromForm()); });
+$("search-form").addEventListener("submit", (ev) => {
+  ev.preventDefault();
+  // From any view the header box searches; filters apply only on the search view itself.
+  go(location.hash.startsWith("#/search") ? paramsFromForm() : new URLSearchParams({q: $("q").value.trim()}));
+});
 for (const el of document.querySelectorAll("#filters select, #f-group")) {
   el.addEventListener("change", () => { if ($("q").value.trim()) go(paramsFromForm()); });
 }
@@ -322,16 +454,27 @@ for (const el of document.querySelectorAll("#filters input:not([type=checkbox])"
 $("clear-filters").addEventListener("click", () => {
   for (const el of document.querySelectorAll("#filters [data-param]")) el.value = "";
   $("f-group").checked = false;
-  go(paramsFromForm());
+  go(withoutFilters(paramsFromForm()));  // the theme too
 });
 for (const t of document.querySelectorAll("#tabs .tab")) {
   t.addEventListener("click", (ev) => {
     ev.preventDefault();
     const np = paramsFromForm();
-    if (t.dataset.view === "practices") np.set("view", "practices");
+    np.delete("offset");
+    if (t.dataset.view === "practices") np.set("view", "practices"); else np.delete("view");
     go(np);
   });
 }
+for (const [id, param, dflt] of [["sort", "sort", "relevance"], ["page-size", "k", "10"]]) {
+  $(id).addEventListener("change", () => {
+    const np = paramsFromForm();
+    np.delete("offset");
+    if ($(id).value === dflt) np.delete(param); else np.set(param, $(id).value);
+    go(np);
+  });
+}
+// On a phone the filters fold away so the first result is on the first screen.
+if (mobile()) $("filter-panel").open = false;
 window.addEventListener("hashchange", route);
 
 // ----- 素材篮 (drafting basket), kept in this browser ------------------------------------
@@ -344,6 +487,8 @@ function saveBasket(items) {
 }
 function addToBasket(item) {
   const items = basket();
+  const q = currentParams().get("q");
+  if (q && !item.query) item.query = q;
   if (items.some((x) => x.kind === item.kind && x.id === item.id)) { toast("已在素材篮中"); return; }
   items.push(item);
   saveBasket(items);
@@ -376,9 +521,11 @@ function showBasket() {
   for (const b of view.querySelectorAll("[data-fmt]")) {
     b.disabled = !items.length;
     b.addEventListener("click", async () => {
+      const queries = [...new Set(basket().map((x) => x.query).filter(Boolean))];
       const body = {format: b.dataset.fmt, items: basket().map((x) => ({[x.kind + "_id"]: x.id}))};
+      if (queries.length) body.query = queries.join("；").slice(0, 200);
       const resp = await fetch("/api/export", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
-      if (!resp.ok) { toast("导出失败"); return; }
+      if (!resp.ok) { toast("导出失败：" + zhError(new ApiError(resp.status, ""))); return; }
       const url = URL.createObjectURL(await resp.blob());
       const a = document.createElement("a");
       a.href = url;
@@ -407,7 +554,7 @@ function practiceCard(g) {
       <div>${p.figures.map((f) => `<span class="figure">${esc(f)}</span>`).join("")}</div>
       <div class="actions">${p.passage_id ? `<a class="btn open" href="#/report/${encodeURIComponent(g.report_id)}?p=${encodeURIComponent(p.passage_id)}">查看原文</a>` : ""}
       <button type="button" class="btn add">加入素材篮</button></div>`;
-    const citation = `——${place(g)}《${g.title || "无题"}》（${g.year || "年份不详"}），来源：${fileName(g.source)}`;
+    const citation = `——${cite(g)}`;
     row.querySelector(".add").addEventListener("click", () =>
       addToBasket({kind: "practice", id: p.practice_id, text: p.text, citation}));
     box.appendChild(row);
@@ -419,28 +566,31 @@ async function showPracticeResults(p) {
   const qp = new URLSearchParams(p);
   qp.delete("view");
   qp.delete("group_by");
-  qp.set("k", PAGE);
+  qp.delete("sort");
+  qp.set("k", pageSize(p));
   const data = await api("/api/practices?" + qp.toString());
   $("status").innerHTML = `共 <b>${data.total}</b> 张做法卡片（每个地方每年一张），用时 ${data.took_ms} 毫秒`;
   const results = $("results");
   results.innerHTML = "";
-  if (!data.groups.length) { results.innerHTML = emptyState(p.get("q")); return; }
+  if (!data.groups.length) { showEmpty(p.get("q"), p); return; }
   for (const g of data.groups) results.appendChild(practiceCard(g));
   renderPager(data.total, Number(p.get("offset") || 0), p);
 }
 
 // ----- 主题与趋势 (themes and trends) ------------------------------------------------------
 
-function barChart(title, rows, label) {
+function barChart(title, rows, label, share = false) {
   const w = 560, bh = 18, gap = 6, left = 90;
-  const max = Math.max(1, ...rows.map((r) => r.count));
+  const value = (r) => (share ? r.share || 0 : r.count);
+  const shown = (r) => (share ? `${Math.round(100 * (r.share || 0))}%（${r.count}/${r.total}）` : String(r.count));
+  const max = share ? Math.max(0.01, ...rows.map(value)) : Math.max(1, ...rows.map(value));
   const h = rows.length * (bh + gap) + 24;
   const bars = rows.map((r, i) => {
-    const y = 20 + i * (bh + gap), bw = Math.round((w - left - 40) * r.count / max);
-    return `<text x="0" y="${y + 13}">${esc(label(r.bucket))}</text><rect x="${left}" y="${y}" width="${bw}" height="${bh}"></rect>
-      <text x="${left + bw + 6}" y="${y + 13}">${r.count}</text>`;
+    const y = 20 + i * (bh + gap), bw = Math.round((w - left - 110) * value(r) / max);
+    return `<text x="0" y="${y + 13}">${esc(label(r.bucket))}</text><rect x="${left}" y="${y}" width="${bw}" height="${bh}" data-count="${r.count}"></rect>
+      <text x="${left + bw + 6}" y="${y + 13}">${esc(shown(r))}</text>`;
   }).join("");
-  return `<div class="chart"><h4>${esc(title)}</h4><svg width="${w}" height="${h}" role="img" aria-label="${esc(title)}">${bars}</svg></div>`;
+  return `<div class="chart"><h4>${esc(title)}</h4><svg viewBox="0 0 ${w} ${h}" width="100%" style="max-width:${w}px" role="img" aria-label="${esc(title)}">${bars}</svg></div>`;
 }
 
 async function showThemes(p) {
@@ -451,9 +601,20 @@ async function showThemes(p) {
     const themes = data.themes;
     const chosen = p.get("theme") || (themes.find((t) => t.count) || themes[0]).theme_id;
     const max = Math.max(1, ...themes.map((t) => t.count));
+    const share = p.get("measure") === "share";
     view.innerHTML = `<h2>主题与趋势</h2><p class="meta">每个主题下有多少篇报告涉及，以及按年份、按级别的变化。点击主题查看趋势。</p>
       <form id="trend-form"><input id="trend-q" placeholder="或输入一个检索词看它的趋势，如：职工书屋" value="${esc(p.get("q") || "")}"> <button type="submit">看趋势</button></form>
-      <div class="layout"><div id="theme-list"></div><div id="trend-charts"></div></div>`;
+      <div class="measure" role="radiogroup" aria-label="显示方式">显示：
+        <label><input type="radio" name="measure" value="count" ${share ? "" : "checked"}> 报告数</label>
+        <label><input type="radio" name="measure" value="share" ${share ? "checked" : ""}> 占当年（该级别、该省）报告的比例</label></div>
+      <div class="layout themes-layout"><div id="theme-list"></div><div id="trend-charts"></div></div>`;
+    for (const r of view.querySelectorAll("input[name=measure]")) {
+      r.addEventListener("change", () => {
+        const np = new URLSearchParams(p);
+        if (r.value === "share") np.set("measure", "share"); else np.delete("measure");
+        location.hash = "#/themes?" + np.toString();
+      });
+    }
     const list = document.getElementById("theme-list");
     for (const t of themes) {
       const row = document.createElement("div");
@@ -461,13 +622,15 @@ async function showThemes(p) {
       row.dataset.theme = t.theme_id;
       row.title = t.description;
       row.innerHTML = `<span>${esc(t.name)}</span><div class="bar" style="width:${Math.round(100 * t.count / max)}%"></div><span class="count">${t.count}</span>`;
-      row.addEventListener("click", () => { location.hash = "#/themes?theme=" + encodeURIComponent(t.theme_id); });
+      row.addEventListener("click", () => {
+        location.hash = "#/themes?" + new URLSearchParams({theme: t.theme_id, ...(share ? {measure: "share"} : {})}).toString();
+      });
       list.appendChild(row);
     }
     document.getElementById("trend-form").addEventListener("submit", (ev) => {
       ev.preventDefault();
       const q = document.getElementById("trend-q").value.trim();
-      location.hash = "#/themes?" + new URLSearchParams(q ? {q} : {}).toString();
+      location.hash = "#/themes?" + new URLSearchParams({...(q ? {q} : {}), ...(share ? {measure: "share"} : {})}).toString();
     });
     const key = p.get("q") ? {q: p.get("q")} : {theme: chosen};
     const [byYear, byLevel, byRegion] = await Promise.all(["year", "level", "region"].map((by) =>
@@ -475,13 +638,81 @@ async function showThemes(p) {
     const name = p.get("q") ? `“${p.get("q")}”` : themes.find((t) => t.theme_id === chosen).name;
     const cards = key.q ? `#/search?q=${encodeURIComponent(key.q)}&view=practices`
       : `#/search?q=${encodeURIComponent(name)}&theme=${encodeURIComponent(chosen)}&view=practices`;
+    const unit = share ? "占比" : "报告数";
+    const none = !byYear.buckets.some((b) => b.count) && !byLevel.buckets.length
+      ? `<div class="empty"><h2>没有报告谈到${esc(name)}</h2><p>换个说法，或从左侧选一个主题。</p></div>` : "";
     document.getElementById("trend-charts").innerHTML =
-      `<h3>${esc(name)} <a class="btn" href="${cards}">查看做法卡片</a></h3>` +
-      barChart("按年份（报告数）", byYear.buckets, (b) => b + "年") +
-      barChart("按级别（报告数）", byLevel.buckets, (b) => LEVELS[b] || b) +
-      barChart("按省份（报告数）", byRegion.buckets.slice(0, 12), (b) => b);
+      `<h3>${esc(name)} <a class="btn" href="${cards}">查看做法卡片</a></h3>` + (none ||
+      barChart(`按年份（${unit}，没有报告的年份记为 0）`, byYear.buckets, (b) => b + "年", share) +
+      barChart(`按级别（${unit}）`, byLevel.buckets, (b) => LEVELS[b] || b, share) +
+      barChart(`按省份（${unit}）`, byRegion.buckets.slice(0, 12), (b) => b, share));
   } catch (e) {
-    view.innerHTML = `<div class="error">出错了：${esc(e.message)}</div>`;
+    view.innerHTML = errorBox(e);
+  }
+}
+
+// ----- 报告库 (browse reports by place, level and year) -----------------------------------
+
+const REPORT_FACETS = {level: "级别", year: "年份", jurisdiction: "地区"};
+
+function goReports(p) { location.hash = "#/reports?" + p.toString(); }
+
+async function showReports(p) {
+  const view = show("reports-view");
+  const size = pageSize(p), offset = Number(p.get("offset") || 0);
+  view.innerHTML = `<h2>报告库</h2><p class="meta">按地区、级别、年份浏览全部报告；点数字即筛选。</p>
+    <div id="report-chips" class="chips"></div>
+    <div class="layout"><aside id="report-facets" aria-label="报告统计"></aside>
+    <div class="main-col"><div id="report-status" class="status">正在载入……</div>
+    <div id="report-list"></div><nav id="report-pager" class="pager"></nav></div></div>`;
+  renderChips(p, "report-chips", goReports);
+  const qp = new URLSearchParams();
+  for (const n of ["jurisdiction", "level", "doc_type"]) if (p.get(n)) qp.set(n, p.get(n));
+  if (p.get("year_from")) qp.set("year_from", p.get("year_from"));
+  if (p.get("year_to")) qp.set("year_to", p.get("year_to"));
+  qp.set("limit", size);
+  qp.set("offset", offset);
+  try {
+    const data = await api("/api/reports?" + qp.toString());
+    document.getElementById("report-status").innerHTML = `共 <b>${data.total}</b> 篇报告`;
+    const facets = document.getElementById("report-facets");
+    for (const [name, label] of Object.entries(REPORT_FACETS)) {
+      const values = (data.facets[name] || []).slice(0, name === "year" ? 40 : 15);
+      if (!values.length) continue;
+      const sec = document.createElement("div");
+      sec.className = "facet";
+      sec.innerHTML = `<h4>${label}</h4>`;
+      for (const v of values) {
+        const a = document.createElement("a");
+        a.href = "#";
+        a.className = "facet-value";
+        a.dataset.facet = name;
+        a.innerHTML = `<span>${esc(name === "level" ? (LEVELS[v.value] || v.value) : name === "year" ? v.value + "年" : v.value)}</span><span class="count">${v.count}</span>`;
+        a.addEventListener("click", (ev) => {
+          ev.preventDefault();
+          const np = new URLSearchParams(p);
+          np.delete("offset");
+          if (name === "year") { np.set("year_from", v.value); np.set("year_to", v.value); } else np.set(name, v.value);
+          goReports(np);
+        });
+        sec.appendChild(a);
+      }
+      facets.appendChild(sec);
+    }
+    const list = document.getElementById("report-list");
+    if (!data.reports.length) list.innerHTML = `<div class="empty"><h2>没有符合条件的报告</h2><p>去掉一些筛选条件再试。</p></div>`;
+    for (const r of data.reports) {
+      const el = document.createElement("article");
+      el.className = "card report-row";
+      const meta = [place(r), LEVELS[r.level] || "", r.year ? r.year + "年" : "年份不详", r.doc_type || "", `${r.n_passages} 段`]
+        .filter(Boolean).map(esc).join(" · ");
+      el.innerHTML = `<h3><a href="#/report/${encodeURIComponent(r.report_id)}">${esc(r.title || "无题")}</a></h3>
+        <div class="meta">${meta}</div><div class="meta">引用：${esc(cite(r))}</div>`;
+      list.appendChild(el);
+    }
+    renderPager(data.total, offset, p, size, goReports, "report-pager");
+  } catch (e) {
+    view.querySelector(".layout").innerHTML = errorBox(e);
   }
 }
 
