@@ -68,7 +68,11 @@ def test_search_filter_similar_fulltext_copy(page) -> None:  # type: ignore[no-u
     township = pg.locator(".facet-value[data-facet=level]", has_text="乡镇").first
     township.click()
     pg.wait_for_function("location.hash.includes('level=township')")
-    pg.wait_for_selector(".card")
+    # The hash changes before the new answer arrives: wait for the cards to be replaced.
+    pg.wait_for_function(
+        "(() => { const m = [...document.querySelectorAll('.card .meta')];"
+        " return m.length > 0 && m.every((x) => x.textContent.includes('乡镇')); })()"
+    )
     metas = pg.locator(".card .meta").all_inner_texts()
     assert metas and all("乡镇" in m for m in metas)
     assert pg.input_value("#f-level") == "township"
@@ -203,6 +207,7 @@ def test_filter_chips_theme_included_and_clear(page) -> None:  # type: ignore[no
     # 清除筛选 clears the theme too (it used to stay on invisibly)
     pg.click("#clear-filters")
     pg.wait_for_function("!location.hash.includes('theme=')")
+    pg.wait_for_function("document.querySelectorAll('#chips .chip').length === 0")
     assert pg.locator("#chips .chip").count() == 0
     assert "q=" in pg.evaluate("location.hash")
 
