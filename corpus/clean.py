@@ -62,7 +62,7 @@ def _normalized_lines(raw: str, stats: Counter[str]) -> list[str]:
     text = remove_page_marks(text)
     # Letter-spaced titles ("政 府 工 作 报 告") read as one word from here on.
     return [
-        collapse_spacing(line) if _SPACED.match(line.strip()) else line.strip()
+        collapse_spacing(line) if " " in line and _SPACED.match(line.strip()) else line.strip()
         for line in text.split("\n")
     ]
 

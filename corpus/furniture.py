@@ -213,6 +213,10 @@ _INLINE_RULES: tuple[tuple[str, re.Pattern[str], str], ...] = (
 )
 
 
+# Every inline rule needs one of these characters: a one-class search rules most lines out.
+_INLINE_TRIGGER = re.compile(
+    r"[（(【\[此网網库>›»:摄]|下载|打印|全屏|收藏|分享|关闭窗口|返回顶部|我要投稿|举报|手机版"
+)
 # Most lines hold none of these: one search over all the patterns settles them at once.
 _ANY_INLINE = re.compile("|".join(f"(?:{p.pattern})" for _, p, _ in _INLINE_RULES))
 
@@ -221,7 +225,7 @@ def strip_inline(line: str, simp: str | None = None, stats: dict[str, int] | Non
     """Remove inline furniture from ``line``; patterns are matched on its simplified twin
     ``simp`` (same length) when given, and the spans are cut from the original line."""
     simp = line if simp is None else simp
-    if not _ANY_INLINE.search(simp):
+    if not _INLINE_TRIGGER.search(simp) or not _ANY_INLINE.search(simp):
         return line
     spans: list[tuple[int, int, str, str]] = []
     for name, pattern, repl in _INLINE_RULES:

@@ -25,6 +25,7 @@ from corpus.furniture import (
 )
 from corpus.script import to_simplified
 
+_CLAUSE_PUNCT = re.compile(r"[，。：；！？]")
 TITLE_NOUN_END = re.compile(r"(?:工作报告|工作总结|调研报告|自查报告|述职报告)$")
 
 _DOC_META_KEYS = (
@@ -149,7 +150,7 @@ def _separator_neighbours(simplified: list[str], classes: list[str | None]) -> N
     side of a lone separator line are part of it."""
     seps = set(vocabulary().separators)
     for i, s in enumerate(simplified):
-        if s.strip() and set(s.strip()) <= seps:
+        if len(s) <= 4 and s.strip() and set(s.strip()) <= seps:
             for j in (i - 1, i + 1):
                 if 0 <= j < len(simplified) and classes[j] is None:
                     t = simplified[j].strip()
@@ -225,8 +226,13 @@ def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
         # A bare label ("工作报告", a channel name) sitting in a page header between noise
         # lines.
         # A short doc-type title ("政府工作报告") after a caption is a title, not a label.
-        label_like = not re.search(r"[，。：；！？]", simp) and not TITLE_NOUN_END.search(simp)
-        if prev_noise and i < 20 and len(simp) <= 6 and label_like:
+        if (
+            prev_noise
+            and i < 20
+            and len(simp) <= 6
+            and not _CLAUSE_PUNCT.search(simp)
+            and not TITLE_NOUN_END.search(simp)
+        ):
             stats["site_lines"] += 1
             continue
         if i < 40 and len(simp) <= 250 and _AGGREGATOR_EXTRA.search(simp):

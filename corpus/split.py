@@ -82,6 +82,8 @@ _PIECE_AFTER = re.compile(
 def _marker(line: str) -> tuple[str, bool] | None:
     """(title, title_is_page_title) when ``line`` is a compilation marker."""
     s = line.strip()
+    if "篇" not in s and not s[-1:].isdigit():
+        return None  # every compilation marker names a 篇 or numbers its piece
     m = COMPILATION_MARKER_BEFORE.match(s) or _PIECE_BEFORE.match(s)
     if m and not _SENTENCE_PUNCT.search(m.group("title")):
         title = clean_title(m.group("title"))

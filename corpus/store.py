@@ -61,7 +61,7 @@ CREATE INDEX IF NOT EXISTS report_bands_key ON report_bands(key);
 CREATE TABLE IF NOT EXISTS passage_bands(key INTEGER NOT NULL, passage_id TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS passage_bands_key ON passage_bands(key);
 CREATE TABLE IF NOT EXISTS edge_lines(
-    line INTEGER NOT NULL, file INTEGER NOT NULL, PRIMARY KEY(line, file)) WITHOUT ROWID;
+    file INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY(file, line)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS ingest_runs(
     run_id INTEGER PRIMARY KEY AUTOINCREMENT, started_at REAL NOT NULL, seconds REAL,
     summary TEXT);
@@ -734,7 +734,7 @@ class CorpusStore:
         """Record the fingerprints of a file's edge lines (see corpus.boilerplate)."""
         self.db.execute("DELETE FROM edge_lines WHERE file=?", (file_key,))
         self.db.executemany(
-            "INSERT OR IGNORE INTO edge_lines VALUES(?,?)", [(k, file_key) for k in keys]
+            "INSERT OR IGNORE INTO edge_lines VALUES(?,?)", [(file_key, k) for k in sorted(keys)]
         )
 
     def recurring_edge_lines(self, min_files: int) -> frozenset[int]:

@@ -50,6 +50,7 @@ def normalize_chars(text: str) -> str:
     text = _PUNCT_NEAR_CJK.sub(lambda m: _ASCII_TO_CN[m.group()], text)
     text = _PAREN_PAIR.sub(_paren, text)
     text = text.replace("．", ".")
-    text = _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), text)
-    text = _SPACE_AROUND_NUMBER.sub("", text)
+    if " " in text:
+        text = _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), text)
+        text = _SPACE_AROUND_NUMBER.sub("", text)
     return _MULTI_SPACE.sub(" ", text)

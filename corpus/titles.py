@@ -162,6 +162,8 @@ def choose_title(lines: list[str]) -> TitleChoice:
     page_lines: list[str] = []
     in_toc = False
     for i, raw in enumerate(lines[:HEAD_SCAN]):
+        if len(raw) > 2 * MAX_TITLE and not in_toc:
+            break  # a paragraph: the body has begun (no title or dateline is this long)
         line = collapse_spacing(_best_seo_part(raw))
         if _TOC.match(line.strip()):
             in_toc = True
@@ -169,9 +171,10 @@ def choose_title(lines: list[str]) -> TitleChoice:
         if in_toc and starts_with_marker(line) and len(line) <= MAX_TITLE + 6:
             continue  # an entry of a table of contents, not the body
         in_toc = False
-        if is_body_line(raw) and not title_shape(line):
+        shaped = title_shape(line)
+        if not shaped and is_body_line(raw):
             break
-        if not title_shape(line):
+        if not shaped:
             continue
         simp = to_simplified(line)
         if is_compilation_title(simp) and not _PIECE_NUMBER.search(simp):
