@@ -37,9 +37,21 @@ def issuer(r: ReportRecord) -> str:
     return f"{r.jurisdiction or ''}{r.org_type or ''}" or "发文单位不详"
 
 
+def when(r: ReportRecord) -> str:
+    """The year the report reviews, and when it was delivered where the text says so:
+    '2013', '2013；2014年2月19日', '2018；2019年'."""
+    year = str(r.year) if r.year else "年份不详"
+    if r.date:
+        y, m, d = (int(x) for x in r.date.split("-"))
+        return f"{year}；{y}年{m}月{d}日"
+    if r.year_delivered and r.year_delivered != r.year:
+        return f"{year}；{r.year_delivered}年"
+    return year
+
+
 def citation(r: ReportRecord) -> str:
-    """发文单位《标题》（年份）."""
-    return f"{issuer(r)}《{r.title or '无题'}》（{r.year or '年份不详'}）"
+    """发文单位《标题》（年份；发布日期）."""
+    return f"{issuer(r)}《{r.title or '无题'}》（{when(r)}）"
 
 
 @dataclass

@@ -141,7 +141,7 @@ def test_export_round_trip(client: TestClient) -> None:
     assert paras[2] == hit["text"].strip() and paras[3].startswith("——")
     r_ = hit["report"]
     # 发文单位《标题》（年份）: no place-path separators, no file names
-    assert f"《{r_['title']}》（{r_['year'] or '年份不详'}）" in paras[3]
+    assert f"《{r_['title']}》（{r_['year'] or '年份不详'}" in paras[3]
     assert "›" not in paras[3] and "来源" not in paras[3]
     assert paras[4] == practice["text"].strip() and card["groups"][0]["title"] in paras[5]
     section = doc.sections[0]

@@ -325,3 +325,26 @@ def test_version_1_store_is_migrated_and_re_extracted(tmp_path: Path) -> None:
         assert (report.year, report.year_delivered) == (2019, None)
         assert store.file_sha(str(src.resolve()), PIPELINE_VERSION) is not None
         assert ingest([src], store).files_unchanged == 1
+
+
+def test_citation_names_the_year_reviewed_and_the_delivery_date() -> None:
+    from corpus.store import ReportRecord
+    from retrieval.export_docs import when
+
+    base = dict(
+        report_id="r",
+        title="政府工作报告",
+        jurisdiction="海拉尔区",
+        jurisdiction_path=None,
+        level="county",
+        org_type=None,
+        doc_type="工作报告",
+        script="simplified",
+        source="x",
+        n_passages=1,
+    )
+    assert when(ReportRecord(year=2013, year_delivered=2014, date="2014-02-19", **base)) == (
+        "2013；2014年2月19日"
+    )
+    assert when(ReportRecord(year=2018, year_delivered=2019, **base)) == "2018；2019年"
+    assert when(ReportRecord(year=None, **base)) == "年份不详"

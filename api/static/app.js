@@ -39,7 +39,17 @@ function fileName(p) { return String(p || "").split(/[\\/]/).pop(); }
 
 // 发文单位《标题》（年份）: the issuing body as the metadata knows it (place + union type).
 function issuer(r) { return `${r.jurisdiction || ""}${r.org_type || ""}` || "发文单位不详"; }
-function cite(r) { return `${issuer(r)}《${r.title || "无题"}》（${r.year || "年份不详"}）`; }
+// When: the year reviewed, then the delivery date (or year) where the text states it.
+function when(r) {
+  const year = r.year ? String(r.year) : "年份不详";
+  if (r.date) {
+    const [y, m, d] = r.date.split("-").map(Number);
+    return `${year}；${y}年${m}月${d}日`;
+  }
+  if (r.year_delivered && r.year_delivered !== r.year) return `${year}；${r.year_delivered}年`;
+  return year;
+}
+function cite(r) { return `${issuer(r)}《${r.title || "无题"}》（${when(r)}）`; }
 function citation(hit) { return `${hit.text}\n——${cite(hit.report)}`; }
 
 function toast(msg) {
