@@ -17,6 +17,7 @@ Pinyin that a bad conversion left in brackets after a character (``業(yè)``) a
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass
@@ -228,14 +229,27 @@ def strip_inline(line: str, simp: str | None = None, stats: dict[str, int] | Non
     if not _INLINE_TRIGGER.search(simp) or not _ANY_INLINE.search(simp):
         return line
     spans: list[tuple[int, int, str, str]] = []
+    spans_by_start: dict[int, tuple[int, int, str, str]] = {}
+    starts: list[int] = []  # sorted starts of the kept spans, for the overlap test
     for name, pattern, repl in _INLINE_RULES:
         for m in pattern.finditer(simp):
-            overlaps = any(a < m.end() and m.start() < b for a, b, _, _ in spans)
             start = m.start()
             if name == "site_credit" and "原创" in m.group():
                 start += m.group().index("原创")  # the credit starts at its own label
-            if m.end() > start and not overlaps:
-                spans.append((start, m.end(), repl, name))
+            if m.end() <= start:
+                continue
+            # Kept spans never overlap one another, so only the neighbours on either side
+            # of the insertion point can overlap this one (a scan of all would be
+            # quadratic on a page with thousands of pinyin brackets).
+            k = bisect.bisect_left(starts, start)
+            before = spans_by_start[starts[k - 1]] if k > 0 else None
+            after = spans_by_start[starts[k]] if k < len(starts) else None
+            if (before and before[1] > start) or (after and after[0] < m.end()):
+                continue
+            span = (start, m.end(), repl, name)
+            starts.insert(k, start)
+            spans_by_start[start] = span
+            spans.append(span)
     if not spans:
         return line
     out = []
@@ -254,6 +268,7 @@ def strip_inline(line: str, simp: str | None = None, stats: dict[str, int] | Non
 
 _MIN_WATERMARK = 6
 _MIN_REPEATS = 2
+MAX_WATERMARKS = 8
 
 
 def find_watermarks(simplified_lines: list[str]) -> list[str]:
@@ -274,4 +289,5 @@ def find_watermarks(simplified_lines: list[str]) -> list[str]:
         label = URL.sub("", prefix).strip(" :：-—|")
         if len(label) <= 16 and not _SENTENCE_PUNCT.search(label):
             marks.append(prefix)
-    return sorted(marks, key=len, reverse=True)
+    # A page has one watermark, two at most; a cap keeps a file of many addresses linear.
+    return sorted(marks, key=len, reverse=True)[:MAX_WATERMARKS]
