@@ -350,13 +350,9 @@ def test_citation_names_the_year_reviewed_and_the_delivery_date() -> None:
     assert when(ReportRecord(year=None, **base)) == "年份不详"
 
 
-def test_inline_noise_is_linear_on_pages_full_of_brackets() -> None:
-    """Thousands of pinyin brackets on one page: each match is checked against its
-    neighbours only (a scan of every kept span was quadratic: 20,000 took 12 s)."""
-    import time
-
+def test_inline_noise_on_pages_full_of_brackets() -> None:
+    """Thousands of pinyin brackets on one page, all removed. Each match is checked against
+    its neighbouring spans only: a scan of every kept span was quadratic (20,000 brackets
+    took 12 s); speed itself is for benchmarks, not tests."""
     text = "業(yè)" * 50_000
-    t0 = time.process_time()
-    out = strip_inline(text, to_simplified(text))
-    assert out == "業" * 50_000
-    assert time.process_time() - t0 < 5  # linear: well under a second here
+    assert strip_inline(text, to_simplified(text)) == "業" * 50_000
