@@ -14,6 +14,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from api import errors
+from api.logs import AccessLog
 from api.routes import docs, documents, health, insights, passages, reports, search, ui
 from api.service import AppService
 from api.settings import Settings
@@ -93,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_age=600,
         )
     app.add_middleware(CapacityLimit, limit=settings.max_inflight)
+    # Outermost: the access log sees every answer, 503s from the capacity limit included.
+    app.add_middleware(AccessLog)
     return app
 
 

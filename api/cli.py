@@ -37,6 +37,33 @@ app = typer.Typer(
 )
 console = Console(stderr=True, soft_wrap=True)  # error lines stay whole
 
+
+@app.callback()
+def _global_options(
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level",
+            help="DEBUG, INFO, WARNING or ERROR for the jiejian loggers (default: "
+            "$JIEJIAN_LOG_LEVEL or INFO)",
+        ),
+    ] = None,
+) -> None:
+    """借鉴 jiejian: search Chinese trade-union work reports."""
+    import os
+
+    from api.logs import configure_logging
+
+    if log_level is not None:
+        os.environ["JIEJIAN_LOG_LEVEL"] = log_level  # commands and server workers read it
+    try:
+        settings = Settings()
+    except ValueError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from exc
+    configure_logging(settings.log_level, settings.log_json)
+
+
 DataOpt = Annotated[
     Path | None,
     typer.Option("--data", help="data directory (default: $JIEJIAN_DATA or .jiejian/data)"),
@@ -478,8 +505,10 @@ def serve_cmd(
         f"jiejian serving {settings.data} at http://{settings.host}:{settings.port}/ "
         f"({workers} worker{'s' if workers > 1 else ''})"
     )
+    # jiejian's access log (api/logs.py) replaces uvicorn's own.
+    log_options = {"log_level": settings.log_level.lower(), "access_log": False}
     if workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **log_options)
         return
     # Worker processes build their app from the environment: pass the options through it.
     os.environ["JIEJIAN_DATA"] = str(settings.data.resolve())
@@ -492,6 +521,7 @@ def serve_cmd(
         # A worker loads and verifies the whole index before it answers the supervisor's
         # readiness ping, and a busy worker answers late: the 5 s default killed them.
         timeout_worker_healthcheck=120,
+        **log_options,
     )
 
 

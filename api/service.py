@@ -101,7 +101,7 @@ class WriteService:
     ) -> IngestSummary:
         with self.open_store() as store:
             params = self._check_chunking(store)
-            return ingest(
+            summary = ingest(
                 sources,
                 store,
                 params,
@@ -110,6 +110,18 @@ class WriteService:
                 workers=workers or self.settings.ingest_workers,
                 limits=self.settings.read_limits(),
             )
+        log.info(
+            "ingest: %d files read, %d unchanged, %d skipped; %d reports added, %d duplicates;"
+            " %d passages; %.1f s",
+            summary.files_read,
+            summary.files_unchanged,
+            len(summary.skipped),
+            summary.reports_new,
+            summary.reports_duplicate,
+            summary.passages_new,
+            summary.seconds,
+        )
+        return summary
 
     def index(
         self,

@@ -69,6 +69,12 @@ class Settings(BaseSettings):
             memory_mb=self.read_memory_mb,
         )
 
+    log_level: str = Field(
+        default="INFO",
+        pattern="(?i)^(DEBUG|INFO|WARNING|ERROR|CRITICAL)$",
+        description="level of the jiejian loggers (server access log, ingest and index)",
+    )
+    log_json: bool = Field(default=False, description="log one JSON object per line")
     max_filename_bytes: int = Field(
         default=120, ge=16, le=200, description="uploaded file names are cut to this many bytes"
     )

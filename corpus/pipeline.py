@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import time
 from collections import Counter
@@ -28,6 +29,7 @@ from corpus.split import is_title_line, split_reports
 from corpus.store import CorpusStore
 from corpus.workers import BoundedPool
 
+log = logging.getLogger(__name__)
 MIN_DEDUP_PASSAGE = 50
 UPLOADS_DIR = "uploads"  # where the API keeps uploaded raw files, inside the data directory
 _ID_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
@@ -495,6 +497,7 @@ def _store_one(
     summary.stage_seconds.update(prep.timings)
     archive = prep.format == "zip" or any(p != prep.path for p, _ in prep.skipped)
     for path, reason in prep.skipped:  # documents not read: the file itself or members
+        log.warning("skipped %s: %s", path, reason)
         summary.skipped.append((path, reason))
         summary.outcomes.append(_outcome(path, "skipped", reason))
         store.log(run_id, path, "skipped", reason)
@@ -532,6 +535,7 @@ def _store_one(
             reason = f"processing failed: {type(exc).__name__}: {exc}"
         summary.stage_seconds["dedup+store"] += time.perf_counter() - t0
     if reason is None and prep.warning:
+        log.warning("%s: %s", prep.path, prep.warning)
         summary.warnings.append((prep.path, prep.warning))
         store.log(run_id, prep.path, "warning", prep.warning)
     if reason is None:
@@ -539,6 +543,7 @@ def _store_one(
         summary.bytes_text += prep.text_bytes
         summary.outcomes.append(_outcome(prep.path, "ok", None, added, duplicates))
     else:
+        log.warning("skipped %s: %s", prep.path, reason)
         summary.skipped.append((prep.path, reason))
         summary.outcomes.append(_outcome(prep.path, "skipped", reason))
         store.log(run_id, prep.path, "skipped", reason)

@@ -6,6 +6,7 @@ never a mix. Writes (ingest, index, delete) live in ``api.service`` and run as j
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,8 @@ from retrieval.searcher import Searcher, SearchOptions, SearchResult
 from retrieval.synonyms import SynonymLexicon
 
 TREND_DEPTH = 5000  # passages matched by a query before counting their reports
+
+log = logging.getLogger(__name__)
 
 
 class IndexUnavailableError(RuntimeError):
@@ -73,6 +76,7 @@ class SearchService:
             bundle = IndexBundle.load(self.data_dir, self.config, directory)
         except (IndexMismatchError, FileNotFoundError, OSError, ValueError) as exc:
             self.index_problem = str(exc)
+            log.warning("index not loaded (search degraded): %s", exc)
             return False
         self.searcher = Searcher(bundle, self.store, self.lexicon)  # atomic swap
         self.index_problem = None
