@@ -15,13 +15,13 @@ Placeholders such as xx市 are never places.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 
 from corpus.gazetteer import KIND_RANK, Gazetteer
+from corpus.linejoin import segmenter
 
 _SUFFIX_CHARS = set("省市县区旗州盟镇乡道")
 _ENUMERATION = re.compile(
@@ -93,20 +93,11 @@ def _crosses_word(text: str, start: int, end: int) -> bool:
 @lru_cache(maxsize=65536)
 def _window_crosses(window: str, start: int) -> bool:
     pos = 0
-    for token in _segmenter().lcut(window, HMM=False):
+    for token in segmenter().lcut(window, HMM=False):
         if pos < start < pos + len(token):
             return True
         pos += len(token)
     return False
-
-
-@lru_cache(maxsize=1)
-def _segmenter():  # type: ignore[no-untyped-def]
-    import jieba
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
 
 
 def _keep_provinces(gaz: Gazetteer, candidates: list[int]) -> list[int]:

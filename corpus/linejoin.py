@@ -22,7 +22,8 @@ LONG_LINE = 20
 
 
 @lru_cache(maxsize=1)
-def _jieba():  # type: ignore[no-untyped-def]
+def segmenter():  # type: ignore[no-untyped-def]
+    """jieba with its dictionary loaded, shared by line joining and place-name boundaries."""
     import jieba
 
     jieba.setLogLevel(logging.WARNING)
@@ -32,12 +33,12 @@ def _jieba():  # type: ignore[no-untyped-def]
 
 def word_frequencies() -> dict[str, int]:
     """The segmenter's dictionary: word -> frequency."""
-    return _jieba().dt.FREQ  # type: ignore[no-any-return]
+    return segmenter().dt.FREQ  # type: ignore[no-any-return]
 
 
 def preload_segmenter() -> None:
     """Load the segmenter's dictionary now (e.g. before worker processes fork)."""
-    _jieba()
+    segmenter()
 
 
 def splits_word(left: str, right: str) -> bool:
@@ -48,7 +49,7 @@ def splits_word(left: str, right: str) -> bool:
     if not a or not b or not ("\u4e00" <= a[-1] <= "\u9fff" and "\u4e00" <= b[0] <= "\u9fff"):
         return False
     pos = 0
-    for token in _jieba().lcut(a + b, HMM=False):
+    for token in segmenter().lcut(a + b, HMM=False):
         end = pos + len(token)
         if pos < len(a) < end:
             return True

@@ -49,6 +49,32 @@ function when(r) {
   if (r.year_delivered && r.year_delivered !== r.year) return `${year}；${r.year_delivered}年`;
   return year;
 }
+// One facet block (search results and 报告库 alike): a link per value with its count.
+function facetSection(name, label, values, shown, pick) {
+  const sec = document.createElement("div");
+  sec.className = "facet";
+  sec.innerHTML = `<h4>${label}</h4>`;
+  for (const v of values) {
+    const a = document.createElement("a");
+    a.href = "#";
+    a.className = "facet-value";
+    a.dataset.facet = name;
+    a.innerHTML = `<span>${esc(shown(v))}</span><span class="count">${v.count}</span>`;
+    a.addEventListener("click", (ev) => { ev.preventDefault(); pick(v); });
+    sec.appendChild(a);
+  }
+  return sec;
+}
+
+// The query string with one facet value chosen (a year is a one-year range), page reset.
+function withFacet(p, name, param, value) {
+  const np = new URLSearchParams(p);
+  np.delete("offset");
+  if (name === "year") { np.set("year_from", value); np.set("year_to", value); }
+  else np.set(param, value);
+  return np;
+}
+
 function cite(r) { return `${issuer(r)}《${r.title || "无题"}》（${when(r)}）`; }
 function citation(hit) { return `${hit.text}\n——${cite(hit.report)}`; }
 
@@ -250,27 +276,9 @@ function renderFacets(facets, p) {
   for (const [name, label] of Object.entries(FACET_NAMES)) {
     const values = (facets[name] || []).slice(0, 8);
     if (!values.length) continue;
-    const sec = document.createElement("div");
-    sec.className = "facet";
-    sec.innerHTML = `<h4>${label}</h4>`;
-    for (const v of values) {
-      const a = document.createElement("a");
-      a.href = "#";
-      a.className = "facet-value";
-      a.dataset.facet = name;
-      const shown = name === "level" ? (LEVELS[v.value] || v.value) : v.value;
-      a.innerHTML = `<span>${esc(shown)}</span><span class="count">${v.count}</span>`;
-      a.addEventListener("click", (ev) => {
-        ev.preventDefault();
-        const np = new URLSearchParams(p);
-        np.delete("offset");
-        if (name === "year") { np.set("year_from", v.value); np.set("year_to", v.value); }
-        else np.set(FACET_PARAMS[name], v.value);
-        go(np);
-      });
-      sec.appendChild(a);
-    }
-    box.appendChild(sec);
+    const shown = (v) => (name === "level" ? (LEVELS[v.value] || v.value) : v.value);
+    box.appendChild(facetSection(name, label, values, shown,
+      (v) => go(withFacet(p, name, FACET_PARAMS[name], v.value))));
   }
 }
 
@@ -689,25 +697,10 @@ async function showReports(p) {
     for (const [name, label] of Object.entries(REPORT_FACETS)) {
       const values = (data.facets[name] || []).slice(0, name === "year" ? 40 : 15);
       if (!values.length) continue;
-      const sec = document.createElement("div");
-      sec.className = "facet";
-      sec.innerHTML = `<h4>${label}</h4>`;
-      for (const v of values) {
-        const a = document.createElement("a");
-        a.href = "#";
-        a.className = "facet-value";
-        a.dataset.facet = name;
-        a.innerHTML = `<span>${esc(name === "level" ? (LEVELS[v.value] || v.value) : name === "year" ? v.value + "年" : v.value)}</span><span class="count">${v.count}</span>`;
-        a.addEventListener("click", (ev) => {
-          ev.preventDefault();
-          const np = new URLSearchParams(p);
-          np.delete("offset");
-          if (name === "year") { np.set("year_from", v.value); np.set("year_to", v.value); } else np.set(name, v.value);
-          goReports(np);
-        });
-        sec.appendChild(a);
-      }
-      facets.appendChild(sec);
+      const shown = (v) => (name === "level" ? (LEVELS[v.value] || v.value)
+        : name === "year" ? v.value + "年" : v.value);
+      facets.appendChild(facetSection(name, label, values, shown,
+        (v) => goReports(withFacet(p, name, name, v.value))));
     }
     const list = document.getElementById("report-list");
     if (!data.reports.length) list.innerHTML = `<div class="empty"><h2>没有符合条件的报告</h2><p>去掉一些筛选条件再试。</p></div>`;
