@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import BaseModel
+
 from api.schemas import (
     Expansion,
     FacetValue,
@@ -40,49 +42,29 @@ def request_filters(req: FilterParams) -> Filters:
     )
 
 
+def _attrs(obj: object, model: type[BaseModel]) -> dict[str, Any]:
+    """The attributes of a record that a response model has fields for: one copy rule for
+    every record -> model conversion, so a field added to both travels without a new line."""
+    return {name: getattr(obj, name) for name in model.model_fields if hasattr(obj, name)}
+
+
 def report_ref(r: ReportRecord) -> ReportRef:
-    return ReportRef(
-        report_id=r.report_id,
-        title=r.title,
-        jurisdiction=r.jurisdiction,
-        jurisdiction_path=r.jurisdiction_path,
-        level=r.level,
-        org_type=r.org_type,
-        year=r.year,
-        year_delivered=r.year_delivered,
-        date=r.date,
-        review_period=r.review_period,
-        doc_type=r.doc_type,
-        source=r.source,
-    )
+    return ReportRef(**_attrs(r, ReportRef))
 
 
 def report_summary(r: ReportRecord) -> ReportSummary:
-    return ReportSummary(**report_ref(r).model_dump(), n_passages=r.n_passages)
+    return ReportSummary(**_attrs(r, ReportSummary))
 
 
 def passage_out(p: PassageRecord) -> PassageOut:
-    return PassageOut(
-        passage_id=p.passage_id,
-        text=p.text,
-        section_path=p.section_path,
-        section_role=p.section_role,
-        start=p.start,
-        end=p.end,
-    )
+    return PassageOut(**_attrs(p, PassageOut))
 
 
 def hit(h: Hit) -> SearchHit:
-    p = h.passage
     return SearchHit(
-        passage_id=p.passage_id,
-        text=p.text,
+        **_attrs(h.passage, PassageOut),
         highlights=h.highlights,
         score=h.score,
-        section_path=p.section_path,
-        section_role=p.section_role,
-        start=p.start,
-        end=p.end,
         sources=[SourceRef(**s) for s in h.sources],
         duplicates=h.duplicates,
         explain=h.explain,
@@ -124,21 +106,10 @@ def practices_response(result: PracticeResult) -> PracticesResponse:
         took_ms=result.took_ms,
         groups=[
             PracticeGroupOut(
-                report_id=g.report.report_id,
-                title=g.report.title,
-                jurisdiction=g.report.jurisdiction,
-                jurisdiction_path=g.report.jurisdiction_path,
-                level=g.report.level,
-                year=g.report.year,
-                doc_type=g.report.doc_type,
-                source=g.report.source,
+                **_attrs(g.report, PracticeGroupOut),
                 practices=[
                     PracticeOut(
-                        practice_id=h.practice.practice_id,
-                        text=h.practice.text,
-                        passage_id=h.practice.passage_id,
-                        section_path=h.practice.section_path,
-                        figures=h.practice.figures,
+                        **_attrs(h.practice, PracticeOut),
                         highlights=h.highlights,
                         score=round(h.score, 6),
                     )
