@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from corpus.lexicon import SENTENCE_PUNCT
+
 MAX_FURNITURE_LINE = 80
 
 
@@ -56,7 +58,6 @@ URL = re.compile(
     r"|\b[A-Za-z0-9-]{2,}\.(?:com|cn|net|org|cc|top|info|vip)(?:\.cn)?\b(?:/[A-Za-z0-9./?=&%#_~+-]*)?",
     re.IGNORECASE,
 )
-_SENTENCE_PUNCT = re.compile(r"[。！？；]")
 _TOKEN_SPLIT = re.compile(r"[\s【】\[\]（）()<>《》「」“”\"'，,、：:|｜/>›»→·•\-—–_=]+")
 _NUMBER = re.compile(r"^[\d.,%万千百余]+(?:次|人|篇|页|KB|MB|kb|mb)?$")
 # A report's own words that a title, heading or label line carries (never template words).
@@ -119,7 +120,7 @@ def furniture_class(simp: str) -> str | None:
         return "photo_caption"
     if re.match(r"^(?:您的|当前|您的当前)?位置\s*[:：]", s) or sum(s.count(c) for c in "›»>") >= 2:
         return "breadcrumb"
-    has_sentence = bool(_SENTENCE_PUNCT.search(s))
+    has_sentence = bool(SENTENCE_PUNCT.search(s))
     if has_sentence and not URL.search(s):
         return None
     # A long run of plain words that is no site name is the report's own text.
@@ -287,7 +288,7 @@ def find_watermarks(simplified_lines: list[str]) -> list[str]:
         if n < _MIN_REPEATS:
             continue
         label = URL.sub("", prefix).strip(" :：-—|")
-        if len(label) <= 16 and not _SENTENCE_PUNCT.search(label):
+        if len(label) <= 16 and not SENTENCE_PUNCT.search(label):
             marks.append(prefix)
     # A page has one watermark, two at most; a cap keeps a file of many addresses linear.
     return sorted(marks, key=len, reverse=True)[:MAX_WATERMARKS]

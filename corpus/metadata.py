@@ -7,6 +7,7 @@ import re
 from corpus.dates import find_dates
 from corpus.gazetteer import Gazetteer
 from corpus.jurisdiction import resolve_jurisdiction, self_level
+from corpus.lexicon import PAPER_LABELS
 from corpus.models import ReportMeta
 from corpus.script import detect_script, to_simplified
 
@@ -34,7 +35,7 @@ _DOC_TYPES = [
     ("工作汇报", re.compile(r"汇报")),
     ("工作总结", re.compile(r"总结")),
 ]
-_PAPER_CUES = re.compile(r"摘\s*要|关[键健]词|中图分类号|文献标识码|参考文献|文献引用")
+_PAPER_CUES = re.compile(PAPER_LABELS)
 _TITLE_LABEL = re.compile(r"^(做法|经验|经验做法|典型经验|经验交流|调研报告|调查报告)：")
 
 

@@ -18,6 +18,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
+from corpus.lexicon import PAPER_LABELS
 from corpus.markers import ITEM_KINDS, cn_to_int, marker_number, match_marker
 from corpus.models import Section
 from corpus.segment import inside_word
@@ -69,7 +70,7 @@ PLAN_CUE = re.compile(
     r"^[^。！？]{0,20}今年(?!以来)[^。！？，]{0,16}(?:总体要求|主要任务|主要预期目标|基本方针|工作任务)"
 )
 LABEL_LINE = re.compile(
-    r"^(?:摘\s*要|关[键健]词|中图分类号|文献标识码|参考文献|文献引用|参考资料)|"
+    rf"^(?:{PAPER_LABELS})|"
     r"^(?:名词解释|注\s*释|附\s*件\s*\d*)\s*$"
 )
 

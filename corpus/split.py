@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpus.lexicon import ORG_OR_PLACE, SENTENCE_PUNCT
 from corpus.markers import COMPILATION_MARKER_AFTER, COMPILATION_MARKER_BEFORE, starts_with_marker
 from corpus.script import to_simplified
 from corpus.titles import (
@@ -25,8 +26,6 @@ from corpus.titles import (
 TITLE_WORDS = re.compile(
     r"总结|报告|汇报|做法|经验|材料|计划|要点|调研|自查|讲话|发言|述职|情况|建设|工作"
 )
-ORG_OR_PLACE = re.compile(r"工会|联合会|委员会|[镇乡县市区]|街道|公司|集团|企业|机关")
-_SENTENCE_PUNCT = re.compile(r"[。！？；]")
 _TRAILING_PUNCT = re.compile(r"[，、：；,:;]$")
 # Front-matter labels of papers are never titles.
 _TITLE_NOISE = re.compile(r"\s*(?:[\[【（(]范文[\]】）)]|范文)\s*$")
@@ -56,7 +55,7 @@ def clean_title(title: str) -> str:
 def is_title_line(line: str, strict: bool = False) -> bool:
     """A line that reads like a report title: short, no sentence punctuation, not a heading."""
     s = to_simplified(line.strip())
-    if not 4 <= len(s) <= 60 or _SENTENCE_PUNCT.search(s) or _TRAILING_PUNCT.search(s):
+    if not 4 <= len(s) <= 60 or SENTENCE_PUNCT.search(s) or _TRAILING_PUNCT.search(s):
         return False
     if starts_with_marker(s) or LABEL_LINE.match(s):
         return False
@@ -85,12 +84,12 @@ def _marker(line: str) -> tuple[str, bool] | None:
     if "篇" not in s and not s[-1:].isdigit():
         return None  # every compilation marker names a 篇 or numbers its piece
     m = COMPILATION_MARKER_BEFORE.match(s) or _PIECE_BEFORE.match(s)
-    if m and not _SENTENCE_PUNCT.search(m.group("title")):
+    if m and not SENTENCE_PUNCT.search(m.group("title")):
         title = clean_title(m.group("title"))
         # "第一篇：某某工作报告(精选)": the page's title, not the piece's.
         return strip_compilation(title), is_compilation_title(to_simplified(title))
     m = COMPILATION_MARKER_AFTER.match(s) or _PIECE_AFTER.match(s)
-    if m and not _SENTENCE_PUNCT.search(m.group("title")):
+    if m and not SENTENCE_PUNCT.search(m.group("title")):
         if m.groupdict().get("n") and int(m.group("n")) > 30:
             return None
         return strip_compilation(clean_title(collapse_spacing(m.group("title")))), True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpus.lexicon import ORG_OR_PLACE, PAPER_LABELS, SENTENCE_PUNCT
 from corpus.markers import starts_with_marker
 from corpus.script import to_simplified
 
@@ -50,15 +51,11 @@ _SIGNATURE = re.compile(
     r"\s*[\u4e00-\u9fff·]{2,8}$"
 )
 SALUTATION = re.compile(r"^(?:各位代表|同志们|各位委员|尊敬的)")
-_SENTENCE = re.compile(r"[。！？；]")
 _LETTER_SPACED = re.compile(r"^(?:[\u4e00-\u9fff]\s+){2,}[\u4e00-\u9fff]$")
 _DIGIT_SPACE = re.compile(r"(?<=[\d\u4e00-\u9fff])\s+(?=\d)|(?<=\d)\s+(?=[\u4e00-\u9fff])")
 _SEO_SEPARATOR = re.compile(r"\s*[|｜_]\s*")
-ORG_WORDS = re.compile(
-    r"工会|工联|联合会|委员会|总工会|妇联|政府|[镇乡县市区省]|街道|社区|公司|企业|机关"
-)
 # Front-matter labels of papers are never titles.
-LABEL_LINE = re.compile(r"^(?:关[键健]词|摘\s*要|中图分类号|文献标识码|参考文献|作者|前言|编者按)")
+LABEL_LINE = re.compile(rf"^(?:{PAPER_LABELS}|作者|前言|编者按)")
 _TOC = re.compile(r"^目\s*录[:：]?$")
 MAX_TITLE = 60
 HEAD_SCAN = 14
@@ -94,7 +91,7 @@ def _best_seo_part(line: str) -> str:
     parts = [p for p in _SEO_SEPARATOR.split(line) if p]
     if len(parts) < 2:
         return line
-    named = [p for p in parts if ORG_WORDS.search(to_simplified(p)) and DOC_NOUN.search(p)]
+    named = [p for p in parts if ORG_OR_PLACE.search(to_simplified(p)) and DOC_NOUN.search(p)]
     return named[-1] if named else line
 
 
@@ -105,7 +102,11 @@ def _norm_key(title: str) -> str:
 def title_shape(line: str) -> bool:
     """Short, no sentence punctuation, not a heading or a dateline or a signature."""
     s = to_simplified(line.strip())
-    if not 4 <= len(s) <= MAX_TITLE or _SENTENCE.search(s) or s.endswith(("，", "：", ":", "、")):
+    if (
+        not 4 <= len(s) <= MAX_TITLE
+        or SENTENCE_PUNCT.search(s)
+        or s.endswith(("，", "：", ":", "、"))
+    ):
         return False
     return not (
         starts_with_marker(s)
@@ -120,7 +121,12 @@ def title_shape(line: str) -> bool:
 def is_body_line(line: str) -> bool:
     s = line.strip()
     return bool(
-        (len(s) > MAX_TITLE or _SENTENCE.search(s) or starts_with_marker(s) or SALUTATION.match(s))
+        (
+            len(s) > MAX_TITLE
+            or SENTENCE_PUNCT.search(s)
+            or starts_with_marker(s)
+            or SALUTATION.match(s)
+        )
         and not is_dateline(s)
     )
 
