@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from corpus.gazetteer import KIND_RANK, Gazetteer
+from corpus.lexicon import cue_map, cue_table
 from corpus.linejoin import segmenter
 
 _SUFFIX_CHARS = set("省市县区旗州盟镇乡道")
@@ -28,29 +29,6 @@ _ENUMERATION = re.compile(
     r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4})等(?:个)?(乡镇|镇|乡|街道|县|县区|区县)"
 )
 _DESTINATION_BEFORE = re.compile(r"(?:到|赴|去|前往|走进|参观|考察|来自|途经)$")
-_SELF_WORDS = {
-    "township": re.compile(r"我(?:镇|乡)|全(?:镇|乡)(?!村)"),
-    "street": re.compile(r"我街道|全街道|本街道|我社区|全社区"),
-    "county": re.compile(r"我(?:县|区|旗)|全(?:县|区|旗)(?![\u4e00-\u9fff]{0,2}人民)"),
-    "city": re.compile(r"我市|全市"),
-}
-# The report's own organisation, as named in its title or first lines.
-_ORG_LEVEL = [
-    ("street", re.compile(r"(?:街道|社区)[^，。\s]{0,6}?(?:工会|工联会|工委|妇联)")),
-    ("township", re.compile(r"(?:乡镇|[镇乡])[^，。\s]{0,4}?(?:工会|工联会|工委|妇联)")),
-    ("county", re.compile(r"[县区旗](?:总工会|工会联合会|工会)")),
-    ("city", re.compile(r"市(?:总工会|工会联合会)")),
-    ("province", re.compile(r"省(?:总工会|工会)")),
-    (
-        "enterprise",
-        re.compile(r"企业(?:各级)?工会|公司工会|厂工会|集团工会|(?:供电|电力|煤矿)企业"),
-    ),
-    # A unit's own union: a bureau, hospital, institute, school, committee office.
-    (
-        "agency",
-        re.compile(r"机关工会|机关|(?:局|院|所|学校|医院|中心|委员会|团[市县区]委|办公室)工会"),
-    ),
-]
 
 
 def _after_ancestor(text: str, start: int, gaz: Gazetteer, candidates: list[int]) -> bool:
@@ -157,16 +135,18 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
 def self_level(title: str, opening: str, body: str, page_title: str = "") -> str | None:
     """The level the report speaks from: self words when dominant, else its org name in
     its title, the compilation's page title, or its opening."""
-    counts = {lvl: len(p.findall(body)) for lvl, p in _SELF_WORDS.items()}
+    counts = {lvl: len(p.findall(body)) for lvl, p in cue_map("self_words").items()}
     best = max(counts, key=lambda k: counts[k])
     if counts[best] >= 2 and sorted(counts.values())[-2] < counts[best]:
         return best
     for region in (title, page_title, opening):
-        hits = [(m.start(), lvl) for lvl, p in _ORG_LEVEL if (m := p.search(region))]
+        hits = [(m.start(), lvl) for lvl, p in cue_table("org_level") if (m := p.search(region))]
         if hits:
             return min(hits)[1]
     # Last resort: a single self word early on ("此次调查在全区19个乡、办展开").
-    first = [(m.start(), lvl) for lvl, p in _SELF_WORDS.items() if (m := p.search(body[:1000]))]
+    first = [
+        (m.start(), lvl) for lvl, p in cue_map("self_words").items() if (m := p.search(body[:1000]))
+    ]
     return min(first)[1] if first else None
 
 

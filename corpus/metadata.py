@@ -7,34 +7,15 @@ import re
 from corpus.dates import find_dates
 from corpus.gazetteer import Gazetteer
 from corpus.jurisdiction import resolve_jurisdiction, self_level
-from corpus.lexicon import PAPER_LABELS
+from corpus.lexicon import PAPER_LABELS, cue_table
 from corpus.models import ReportMeta
 from corpus.script import detect_script, to_simplified
 
 OPENING_CHARS = 300
 
-_ORG_TYPES = [
-    ("机关工会", re.compile(r"机关工会")),
-    ("工会联合会", re.compile(r"工会(?:及其)?联合会|工联会|联合工会")),
-    ("总工会", re.compile(r"总工会")),
-    ("企业工会", re.compile(r"(?:企业|公司|厂|集团|矿)工会")),
-    ("工会工作委员会", re.compile(r"工会工作委员会|工委")),
-    ("工会委员会", re.compile(r"工会委员会|(?:(?<!乡)镇|(?<!镇)乡|街道)工会(?!联合会|工作委员会)")),
-]
 # Superior bodies named in an opening ("根据市总工会的要求") are not the report's own organisation.
 _SUPERIOR_BEFORE = re.compile(r"(?:上级|根据|按照|在|省|全国|中华全国)[^，。]{0,8}$")
 
-_DOC_TYPES = [
-    ("自查报告", re.compile(r"自查")),
-    ("调研报告", re.compile(r"调研|调查报告|考察报告")),
-    ("述职报告", re.compile(r"述职")),
-    ("经验做法", re.compile(r"经验|做法|典型材料|事迹材料")),
-    ("工作计划", re.compile(r"计划|要点|安排|打算")),
-    ("讲话", re.compile(r"讲话|发言|致辞")),
-    ("工作报告", re.compile(r"报告")),
-    ("工作汇报", re.compile(r"汇报")),
-    ("工作总结", re.compile(r"总结")),
-]
 _PAPER_CUES = re.compile(PAPER_LABELS)
 _TITLE_LABEL = re.compile(r"^(做法|经验|经验做法|典型经验|经验交流|调研报告|调查报告)：")
 
@@ -50,7 +31,7 @@ def title_label(title: str) -> tuple[str, str | None]:
 def find_org_type(title: str, opening: str) -> str | None:
     for region, skip_superior in ((title, False), (opening, True)):
         hits = []
-        for name, pattern in _ORG_TYPES:
+        for name, pattern in cue_table("org_type"):
             for m in pattern.finditer(region):
                 if skip_superior and _SUPERIOR_BEFORE.search(region[: m.start()]):
                     continue
@@ -59,20 +40,6 @@ def find_org_type(title: str, opening: str) -> str | None:
         if hits:
             return min(hits)[2]
     return None
-
-
-# How an opening announces what it is ("现将自查情况报告如下", "向大会报告工作").
-_BODY_DOC_CUES = [
-    ("自查报告", re.compile(r"现将[^。]{0,20}自查|自查[^。]{0,12}如下")),
-    ("调研报告", re.compile(r"现将[^。]{0,20}(?:调研|调查|考察)|(?:调研|调查)[^。]{0,12}如下")),
-    ("述职报告", re.compile(r"现将[^。]{0,20}述职|述职如下")),
-    (
-        "工作报告",
-        re.compile(r"向大会(?:报告|作)|作(?:政府)?工作报告|报告过去.{0,6}工作"),
-    ),
-    ("工作总结", re.compile(r"现将[^。]{0,30}总结|总结如下")),
-    ("工作汇报", re.compile(r"现将[^。]{0,30}汇报|汇报如下")),
-]
 
 
 def find_doc_type(
@@ -88,7 +55,7 @@ def find_doc_type(
     for region in (label or "", title):
         hits = [
             (m.start(), k, name)
-            for k, (name, p) in enumerate(_DOC_TYPES)
+            for k, (name, p) in enumerate(cue_table("title_doc_type"))
             if (m := p.search(region))
         ]
         if hits:
@@ -96,7 +63,7 @@ def find_doc_type(
             break
     opening = body[:800]
     from_body = None
-    for name, pattern in _BODY_DOC_CUES:
+    for name, pattern in cue_table("body_doc_type"):
         if pattern.search(opening):
             from_body = name
             break
