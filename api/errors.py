@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -27,6 +28,13 @@ CODES = {
     500: "internal_error",
     503: "unavailable",
 }
+# Errors the service raises for a request it cannot answer, and the status each means.
+DOMAIN_ERRORS: tuple[tuple[type[Exception], int], ...] = (
+    (QueryError, 400),
+    (FilterError, 400),
+    (ExportError, 400),
+    (NotFoundError, 404),
+)
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +45,13 @@ def error(
     if details is not None:
         body["error"]["details"] = details
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _message_as(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def handler(_: Request, exc: Exception) -> JSONResponse:
+        return error(status, str(exc))
+
+    return handler
 
 
 def install(app: FastAPI) -> None:
@@ -57,21 +72,8 @@ def install(app: FastAPI) -> None:
         where = ".".join(str(x) for x in first["loc"][1:]) or "request"
         return error(422, f"{where}: {first['msg']}", details)
 
-    @app.exception_handler(QueryError)
-    async def query_error(_: Request, exc: QueryError) -> JSONResponse:
-        return error(400, str(exc))
-
-    @app.exception_handler(FilterError)
-    async def filter_error(_: Request, exc: FilterError) -> JSONResponse:
-        return error(400, str(exc))
-
-    @app.exception_handler(ExportError)
-    async def export_error(_: Request, exc: ExportError) -> JSONResponse:
-        return error(400, str(exc))
-
-    @app.exception_handler(NotFoundError)
-    async def not_found(_: Request, exc: NotFoundError) -> JSONResponse:
-        return error(404, str(exc))
+    for exc_type, status in DOMAIN_ERRORS:
+        app.add_exception_handler(exc_type, _message_as(status))
 
     @app.exception_handler(IndexUnavailableError)
     async def no_index(_: Request, exc: IndexUnavailableError) -> JSONResponse:
