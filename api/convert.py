@@ -42,10 +42,15 @@ def request_filters(req: FilterParams) -> Filters:
     )
 
 
-def _attrs(obj: object, model: type[BaseModel]) -> dict[str, Any]:
-    """The attributes of a record that a response model has fields for: one copy rule for
-    every record -> model conversion, so a field added to both travels without a new line."""
-    return {name: getattr(obj, name) for name in model.model_fields if hasattr(obj, name)}
+def _attrs(obj: object, model: type[BaseModel], *converted: str) -> dict[str, Any]:
+    """The attributes of a record that a response model has fields for, less those the caller
+    converts itself: one copy rule for every record -> model conversion, so a field added to
+    both travels without a new line."""
+    return {
+        name: getattr(obj, name)
+        for name in model.model_fields
+        if name not in converted and hasattr(obj, name)
+    }
 
 
 def report_ref(r: ReportRecord) -> ReportRef:
@@ -81,11 +86,7 @@ def facets(counts: dict[str, list[dict[str, Any]]]) -> dict[str, list[FacetValue
 
 def search_response(result: SearchResult) -> SearchResponse:
     return SearchResponse(
-        query=result.query,
-        total=result.total,
-        has_more=result.has_more,
-        total_exact=result.total_exact,
-        took_ms=result.took_ms,
+        **_attrs(result, SearchResponse, "facets", "expansions", "groups"),
         results=[hit(h) for h in result.hits],
         facets=facets(result.facets),
         expansions=[Expansion(phrase=p, terms=t) for p, t in result.expansions],
@@ -100,10 +101,8 @@ def search_response(result: SearchResult) -> SearchResponse:
 
 def practices_response(result: PracticeResult) -> PracticesResponse:
     return PracticesResponse(
+        **_attrs(result, PracticesResponse, "facets", "groups"),
         facets=facets(result.facets),
-        query=result.query,
-        total=result.total,
-        took_ms=result.took_ms,
         groups=[
             PracticeGroupOut(
                 **_attrs(g.report, PracticeGroupOut),
