@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from corpus.models import Passage
-from corpus.pipeline import backfill_practices
 from corpus.practices import Practice
 from corpus.script import to_simplified
 from corpus.store import CorpusStore, ReportRecord
+from corpus.themes import Theme, load_taxonomy, taxonomy_fingerprint
 from index.bm25 import LexDoc, LexicalIndex
 from index.config import IndexConfig
 from index.doctable import DocRow, DocTable
@@ -172,13 +172,17 @@ def _add_docs(
     """Encode, theme, and add rows to the doc table, BM25 and the vector index together."""
     texts = [p.text for _, p in rows]
     vectors = _encode(embedder, texts, config.encode_batch, progress)
-    themes = assign_themes([to_simplified(t) for t in texts], vectors, embedder)
+    themes = assign_themes([to_simplified(t) for t in texts], vectors, embedder, _taxonomy(config))
     ids = table.append([_doc_row(r, p, th) for (r, p), th in zip(rows, themes, strict=True)])
     lexical.add(
         _lex_doc(int(i), r, p, tok, th) for i, (r, p), th in zip(ids, rows, themes, strict=True)
     )
     if len(rows):
         vindex.add(ids, vectors)
+
+
+def _taxonomy(config: IndexConfig) -> tuple[Theme, ...]:
+    return load_taxonomy(config.themes)
 
 
 def _practice_rows(store: CorpusStore) -> list[tuple[ReportRecord, Practice]]:
@@ -194,8 +198,8 @@ def _build_practices(
     config: IndexConfig,
     progress: Progress | None,
 ) -> int:
-    """The practices index: same tokenizer, same embedder, its own doc table."""
-    backfill_practices(store)
+    """The practices index: same tokenizer, same embedder, its own doc table. Practices
+    are what ingest stored (``corpus.practices``); the index only reads them."""
     rows = _practice_rows(store)
     root = version / PRACTICES_DIR
     root.mkdir(exist_ok=True)
@@ -236,7 +240,6 @@ def _refresh_practices(
     if not usable:
         shutil.rmtree(root, ignore_errors=True)
         return _build_practices(store, version, embedder, tok, config, progress)
-    backfill_practices(store)
     rows = _practice_rows(store)
     live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
     gone = np.array(
@@ -350,6 +353,7 @@ def _manifest(
         vector_index=kind,
         chunk_min_chars=config.chunk_min_chars,
         chunk_max_chars=config.chunk_max_chars,
+        themes=taxonomy_fingerprint(_taxonomy(config)),
         counts={
             "passages": table.n_alive,
             "reports": len(set(r for r, a in zip(table.report_ids, table.alive, strict=True) if a)),
@@ -419,6 +423,7 @@ def refresh(
                 tok.fingerprint,
                 config.chunk_min_chars,
                 config.chunk_max_chars,
+                taxonomy_fingerprint(_taxonomy(config)),
             )
         except IndexMismatchError as exc:
             if progress:
