@@ -72,7 +72,7 @@ def test_edited_themes_file_is_refused_then_rebuilt_with_new_tags(
     built: CorpusStore, tmp_path: Path
 ) -> None:
     edited = IndexConfig(themes=_themes_file(tmp_path / "themes.json", [RIDERS]))
-    with pytest.raises(IndexMismatchError, match="themes: .*stale") as err:
+    with pytest.raises(IndexMismatchError, match=r"themes: .*stale") as err:
         IndexBundle.load(built.data_dir, edited)
     assert "jiejian index" in str(err.value)
     # the server reports the stale index instead of serving old tags
