@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -544,7 +544,7 @@ def serve_cmd(
         f"({workers} worker{'s' if workers > 1 else ''})"
     )
     # jiejian's access log (api/logs.py) replaces uvicorn's own.
-    log_options = {"log_level": settings.log_level.lower(), "access_log": False}
+    log_options: dict[str, Any] = {"log_level": settings.log_level.lower(), "access_log": False}
     if workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **log_options)
         return

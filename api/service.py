@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -221,8 +221,8 @@ class WriteService:
                 f.update(
                     status=_file_status(o),
                     reason=o.get("reason"),
-                    report_ids=list(o.get("added") or []),
-                    duplicate_ids=list(o.get("duplicates") or []),
+                    report_ids=list(cast("list[str]", o.get("added") or [])),
+                    duplicate_ids=list(cast("list[str]", o.get("duplicates") or [])),
                 )
         elif job["kind"] == "delete":
             progress("deleting", message=job["report_id"])

@@ -16,7 +16,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -160,7 +160,7 @@ def _lex_doc(
 
 
 def _add_docs(
-    rows: list[tuple[ReportRecord, Passage | Practice]],
+    rows: Sequence[tuple[ReportRecord, Passage | Practice]],
     table: DocTable,
     lexical: LexicalIndex,
     vindex: VectorIndex,
@@ -179,6 +179,11 @@ def _add_docs(
     )
     if len(rows):
         vindex.add(ids, vectors)
+
+
+def _doc_ids(table: DocTable, passage_ids: set[str]) -> list[int]:
+    """Doc ids of live passages (every id in ``passage_ids`` is one)."""
+    return [d for pid in passage_ids if (d := table.doc_id(pid)) is not None]
 
 
 def _taxonomy(config: IndexConfig) -> tuple[Theme, ...]:
@@ -243,7 +248,7 @@ def _refresh_practices(
     rows = _practice_rows(store)
     live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
     gone = np.array(
-        sorted(table.doc_id(pid) for pid in live - {x.practice_id for _, x in rows}),
+        sorted(_doc_ids(table, live - {x.practice_id for _, x in rows})),
         dtype=np.int64,
     )
     new_rows = [(r, x) for r, x in rows if x.practice_id not in live]
@@ -458,7 +463,7 @@ def _refresh(
     live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
     rows = list(_rows(store))
     wanted = {p.passage_id for _, p in rows}
-    gone = np.array(sorted(table.doc_id(pid) for pid in live - wanted), dtype=np.int64)
+    gone = np.array(sorted(_doc_ids(table, live - wanted)), dtype=np.int64)
     new_rows = [(r, p) for r, p in rows if p.passage_id not in live]
     if not len(gone) and not new_rows:
         # Nothing to do; the published version is never rewritten in place.

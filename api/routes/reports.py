@@ -8,7 +8,14 @@ from fastapi.responses import JSONResponse
 from api.convert import passage_out, report_summary
 from api.deps import Service, Writer, require_api_key
 from api.routes.documents import accepted
-from api.schemas import JobAccepted, ReportDetail, ReportsResponse, YearParam, error_responses
+from api.schemas import (
+    FacetValue,
+    JobAccepted,
+    ReportDetail,
+    ReportsResponse,
+    YearParam,
+    error_responses,
+)
 from retrieval.defaults import MAX_REPORTS_OFFSET, MAX_REPORTS_PAGE, REPORTS_PAGE
 from retrieval.service import NotFoundError
 
@@ -42,7 +49,10 @@ def reports(
     return ReportsResponse(
         total=total,
         reports=[report_summary(r) for r in rows],
-        facets=service.report_facets(**filters),
+        facets={
+            name: [FacetValue(**v) for v in values]
+            for name, values in service.report_facets(**filters).items()
+        },
     )
 
 
