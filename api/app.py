@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     errors.install(app)
     for module in (search, insights, passages, reports, documents, health, ui, docs):
         app.include_router(module.router)
+    app.include_router(ui.api_router)
     app.mount("/static", StaticFiles(directory=str(HERE / "static")), name="static")
     # Same-origin by default: no CORS headers unless origins are configured.
     if settings.cors_origins:

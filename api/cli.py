@@ -8,29 +8,24 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from api.service import ChunkingError, WriteService
 from api.settings import Settings
-from corpus.export import export_jsonl
-from corpus.pipeline import IngestSummary
-from corpus.readers import iter_paths
-from corpus.store import CorpusStore, StoreError
-from index.builder import BuildReport
-from index.bundle import IndexBundle
-from index.filters import FilterError
-from index.manifest import IndexMismatchError
-from retrieval.evaluation import DEFAULT_DEVSET, evaluate, load_devset
-from retrieval.filters import make_filters
-from retrieval.query import QueryError
-from retrieval.searcher import Searcher, SearchOptions
-from retrieval.service import NotFoundError
-from retrieval.synonyms import SynonymLexicon
+from retrieval.defaults import DEFAULT_DEVSET, DEFAULT_K, MAX_K
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from corpus.pipeline import IngestSummary
+    from corpus.store import CorpusStore
+    from index.builder import BuildReport
+    from retrieval.searcher import Searcher
+
+# Commands import what they use when they run: `jiejian --help` and the settings must not
+# pay for torch, FAISS, tantivy or jieba (README: "where things live").
 
 app = typer.Typer(
     add_completion=False, help="借鉴 jiejian: search Chinese trade-union work reports"
@@ -78,6 +73,8 @@ def _settings(data: Path | None) -> Settings:
 
 
 def _open_store(settings: Settings) -> CorpusStore:
+    from corpus.store import CorpusStore, StoreError
+
     try:
         return CorpusStore(settings.data)
     except StoreError as exc:
@@ -86,6 +83,8 @@ def _open_store(settings: Settings) -> CorpusStore:
 
 
 def _summary_table(s: IngestSummary) -> Table:
+    from rich.table import Table
+
     t = Table(title="ingest summary", show_header=False)
     t.add_column("", style="bold")
     t.add_column("", justify="right")
@@ -131,6 +130,18 @@ def ingest_cmd(
     ] = None,
 ) -> None:
     """Read report files into the store: clean, split, annotate, chunk, de-duplicate."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
+
+    from api.service import ChunkingError, WriteService
+    from corpus.readers import iter_paths
+
     settings = _settings(data)
     if workers is not None:
         settings = settings.model_copy(update={"ingest_workers": workers})
@@ -210,6 +221,8 @@ def export_cmd(
     out: Annotated[Path | None, typer.Option("--out", help="output file (default: stdout)")] = None,
 ) -> None:
     """Write every report with its passages as JSON Lines."""
+    from corpus.export import export_jsonl
+
     settings = _settings(data)
     if not (settings.data / "corpus.sqlite3").exists():
         console.print(f"[red]error:[/red] no corpus in {settings.data}: run `jiejian ingest` first")
@@ -230,6 +243,9 @@ def _index_progress(msg: str) -> None:
 
 
 def _run_index(settings: Settings, rebuild: bool, repair: bool = False) -> None:
+    from api.service import WriteService
+    from index.manifest import IndexMismatchError
+
     _open_store(settings).close()
     writer = WriteService(settings)
     try:
@@ -248,6 +264,8 @@ def _run_index(settings: Settings, rebuild: bool, repair: bool = False) -> None:
 
 
 def _print_build(report: BuildReport) -> None:
+    from rich.table import Table
+
     m = report.manifest
     t = Table(title=f"index {report.mode}", show_header=False)
     t.add_column("", style="bold")
@@ -302,6 +320,9 @@ def delete_cmd(
     data: DataOpt = None,
 ) -> None:
     """Remove a report from the store and the indexes together."""
+    from api.service import WriteService
+    from retrieval.service import NotFoundError
+
     settings = _settings(data)
     _open_store(settings).close()
     try:
@@ -315,6 +336,12 @@ def delete_cmd(
 
 
 def _searcher(settings: Settings) -> tuple[CorpusStore, Searcher]:
+    from api.service import WriteService
+    from index.bundle import IndexBundle
+    from index.manifest import IndexMismatchError
+    from retrieval.searcher import Searcher
+    from retrieval.synonyms import SynonymLexicon
+
     store = _open_store(settings)
     try:
         bundle = IndexBundle.load(settings.data, WriteService(settings).config())
@@ -329,7 +356,7 @@ def _searcher(settings: Settings) -> tuple[CorpusStore, Searcher]:
 def search_cmd(
     query: Annotated[str, typer.Argument(help="what to look for, in either script")],
     data: DataOpt = None,
-    k: Annotated[int, typer.Option("-k", min=1, max=100)] = 10,
+    k: Annotated[int, typer.Option("-k", min=1, max=MAX_K)] = DEFAULT_K,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     mode: Annotated[str, typer.Option("--mode", help="hybrid | bm25 | dense")] = "hybrid",
     jurisdiction: Annotated[str | None, typer.Option("--jurisdiction")] = None,
@@ -341,6 +368,11 @@ def search_cmd(
     section_role: Annotated[str | None, typer.Option("--section-role")] = None,
 ) -> None:
     """Quick look: search the index from the command line."""
+    from index.filters import FilterError
+    from retrieval.filters import make_filters
+    from retrieval.query import QueryError
+    from retrieval.searcher import SearchOptions
+
     settings = _settings(data)
     store, searcher = _searcher(settings)
     try:
@@ -383,6 +415,10 @@ def eval_cmd(
     """Score what is served (the per-report cap and the relevance floor included): nDCG@10,
     recall@10, MRR and the share of queries answered with nothing, per half and per kind;
     the no-answer kind counts the share of unanswerable queries that came back empty."""
+    from rich.table import Table
+
+    from retrieval.evaluation import evaluate, load_devset
+
     settings = _settings(data)
     store, searcher = _searcher(settings)
     try:
@@ -429,6 +465,8 @@ def eval_corpus_cmd(
     """Accuracy of stored metadata against hand-read labels, invented places, noise left in
     passages and prose lost, for all labelled files and their tune (odd) / check (even) halves.
     """
+    from rich.table import Table
+
     from corpus.fidelity import FIELDS, HALVES, evaluate_corpus
 
     settings = _settings(data)
@@ -506,7 +544,7 @@ def serve_cmd(
         f"({workers} worker{'s' if workers > 1 else ''})"
     )
     # jiejian's access log (api/logs.py) replaces uvicorn's own.
-    log_options = {"log_level": settings.log_level.lower(), "access_log": False}
+    log_options: dict[str, Any] = {"log_level": settings.log_level.lower(), "access_log": False}
     if workers == 1:
         uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **log_options)
         return

@@ -22,14 +22,16 @@ from api.schemas import (
     SourceRef,
 )
 from corpus.store import PassageRecord, ReportRecord
+from corpus.themes import Theme
 from index.filters import Filters
 from retrieval.filters import make_filters
 from retrieval.practice_search import PracticeResult
 from retrieval.searcher import Hit, SearchResult
 
 
-def request_filters(req: FilterParams) -> Filters:
-    """The filter fields that search and practice requests share, as engine filters."""
+def request_filters(req: FilterParams, taxonomy: tuple[Theme, ...] | None = None) -> Filters:
+    """The filter fields that search and practice requests share, as engine filters;
+    theme names resolve in ``taxonomy`` (the served index's)."""
     return make_filters(
         req.jurisdiction,
         req.exclude_jurisdiction,
@@ -39,6 +41,7 @@ def request_filters(req: FilterParams) -> Filters:
         req.doc_type,
         req.section_role,
         req.theme,
+        taxonomy=taxonomy,
     )
 
 

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
+from fastapi import Query
 from pydantic import BaseModel, Field
+
+from corpus.defaults import YEAR_MAX, YEAR_MIN
+from retrieval.defaults import (
+    DEFAULT_K,
+    MAX_K,
+    MAX_OFFSET,
+    MAX_PRACTICE_K,
+    MAX_QUERY_CHARS,
+)
+
+# A year filter as a query parameter of the routes that take one one by one.
+YearParam = Annotated[int | None, Query(ge=YEAR_MIN, le=YEAR_MAX)]
 
 
 class ErrorBody(BaseModel):
@@ -104,9 +117,9 @@ class FilterParams(BaseModel):
 class SearchRequest(FilterParams):
     """The query parameters of /api/search, as a model (also used by the UI)."""
 
-    q: str = Field(min_length=1, max_length=200)
-    k: int = Field(default=10, ge=1, le=100)
-    offset: int = Field(default=0, ge=0, le=1000)
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    k: int = Field(default=DEFAULT_K, ge=1, le=MAX_K)
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
     group_by: Literal["jurisdiction"] | None = None
     mode: Literal["hybrid", "bm25", "dense"] = "hybrid"
     sort: Literal["relevance", "date"] = Field(
@@ -217,9 +230,9 @@ class HealthResponse(BaseModel):
 
 
 class PracticesRequest(FilterParams):
-    q: str = Field(min_length=1, max_length=200)
-    k: int = Field(default=10, ge=1, le=50, description="groups (cards) per page")
-    offset: int = Field(default=0, ge=0, le=1000)
+    q: str = Field(min_length=1, max_length=MAX_QUERY_CHARS)
+    k: int = Field(default=DEFAULT_K, ge=1, le=MAX_PRACTICE_K, description="cards per page")
+    offset: int = Field(default=0, ge=0, le=MAX_OFFSET)
 
 
 class PracticeOut(BaseModel):
@@ -297,4 +310,34 @@ class ExportItemIn(BaseModel):
 class ExportRequest(BaseModel):
     items: list[ExportItemIn] = Field(min_length=1, max_length=500)
     format: Literal["docx", "md", "csv"] = "docx"
-    query: str | None = Field(default=None, max_length=200, description="shown on top")
+    query: str | None = Field(default=None, max_length=MAX_QUERY_CHARS, description="shown on top")
+
+
+class LevelOut(BaseModel):
+    value: str = Field(description="what filters take and reports carry, e.g. township")
+    label: str = Field(description="what users read, e.g. 乡镇")
+
+
+class ThemeName(BaseModel):
+    theme_id: str
+    name: str
+    description: str
+
+
+class VocabLimits(BaseModel):
+    year_min: int
+    year_max: int
+    max_query_chars: int
+    max_k: int
+    page_sizes: list[int]
+
+
+class VocabResponse(BaseModel):
+    """The values reports are described with (corpus.vocab and the theme taxonomy) and the
+    request bounds: the web UI builds its menus from these."""
+
+    levels: list[LevelOut]
+    doc_types: list[str]
+    section_roles: list[str]
+    themes: list[ThemeName]
+    limits: VocabLimits

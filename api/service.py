@@ -19,14 +19,14 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
 from api.jobs import MAX_ATTEMPTS, PENDING, JobStore
 from api.settings import Settings
 from corpus.passages import ChunkParams
-from corpus.pipeline import IngestSummary, ingest
+from corpus.pipeline import IngestSummary, backfill_practices, ingest
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore
 from index.builder import LINK, BuildReport, check_version, current_dir, refresh
@@ -38,6 +38,9 @@ from retrieval.service import NotFoundError, SearchService
 log = logging.getLogger(__name__)
 
 CHUNKING_KEY = "chunking"
+# Where the API keeps uploaded raw files, inside the data directory: ingest treats them as
+# ordinary sources (it skips everything else under --data).
+UPLOADS_DIR = "uploads"
 RUNNER_LOCK = "jobs.runner.lock"
 Progress = Callable[..., None]
 
@@ -56,6 +59,11 @@ class WriteService:
 
     def open_store(self) -> CorpusStore:
         return CorpusStore(self.settings.data)
+
+    @property
+    def uploads_dir(self) -> Path:
+        """Where uploaded raw files are kept (ingest treats them as ordinary sources)."""
+        return self.settings.data / UPLOADS_DIR
 
     # ----- chunking is a property of the store ---------------------------------------------
 
@@ -109,6 +117,7 @@ class WriteService:
                 paths=paths if paths is not None else list(iter_paths(sources)),
                 workers=workers or self.settings.ingest_workers,
                 limits=self.settings.read_limits(),
+                raw_dirs=(self.uploads_dir,),
             )
         log.info(
             "ingest: %d files read, %d unchanged, %d skipped; %d reports added, %d duplicates;"
@@ -130,10 +139,13 @@ class WriteService:
         store: CorpusStore | None = None,
     ) -> BuildReport:
         """Bring the index up to date; a damaged or inconsistent published version is
-        detected (checksums, counts) and rebuilt."""
+        detected (checksums, counts) and rebuilt. A store older than practices gets them
+        first, by the corpus layer (once per store): the index layer only reads."""
         if store is None:
             with self.open_store() as own:
+                backfill_practices(own)
                 return refresh(own, self.config(own), progress=progress, rebuild=rebuild)
+        backfill_practices(store)
         return refresh(store, self.config(store), progress=progress, rebuild=rebuild)
 
     def diagnose(self) -> list[str]:
@@ -209,8 +221,8 @@ class WriteService:
                 f.update(
                     status=_file_status(o),
                     reason=o.get("reason"),
-                    report_ids=list(o.get("added") or []),
-                    duplicate_ids=list(o.get("duplicates") or []),
+                    report_ids=list(cast("list[str]", o.get("added") or [])),
+                    duplicate_ids=list(cast("list[str]", o.get("duplicates") or [])),
                 )
         elif job["kind"] == "delete":
             progress("deleting", message=job["report_id"])
@@ -240,6 +252,7 @@ class AppService(SearchService):
         self.settings = settings
         self.writer = WriteService(settings)
         self.jobs = JobStore(settings.data)
+        self.uploads_dir = self.writer.uploads_dir
         self._target: str | None = None
         self._fresh_key: tuple[Any, ...] | None = None
         self.waiting = 0  # stored reports the snapshot lacks

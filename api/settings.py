@@ -1,36 +1,61 @@
-"""Typed settings, read from JIEJIAN_* environment variables (and a .env file if present)."""
+"""Typed settings, read from JIEJIAN_* environment variables (and a .env file if present).
+
+The one settings module. Defaults and bounds are not written here but read from the data
+modules of the layer that owns them (``corpus.defaults``, ``corpus.limits``,
+``index.defaults``), so a number is defined once. Light to import: nothing here loads
+numpy, FAISS, torch, tantivy or jieba (``tests/test_settings_light.py`` checks it).
+"""
 
 from __future__ import annotations
 
 import os
 from pathlib import Path
 
-from pydantic import Field, SecretStr, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from corpus.defaults import (
+    CHUNK_MAX_CHARS,
+    CHUNK_MAX_CHARS_RANGE,
+    CHUNK_MIN_CHARS,
+    CHUNK_MIN_CHARS_RANGE,
+)
+from corpus.limits import DEFAULT_LIMITS as READ
 from corpus.limits import ReadLimits
 from index.config import IndexConfig
+from index.defaults import EMBED_MODEL, VECTOR_INDEX, VECTOR_INDEX_CHOICES
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JIEJIAN_", env_file=".env", extra="ignore")
 
     data: Path = Field(default=Path(".jiejian/data"), description="data directory")
-    chunk_min_chars: int = Field(default=150, ge=20, le=2000)
-    chunk_max_chars: int = Field(default=400, ge=50, le=5000)
+    chunk_min_chars: int = Field(
+        default=CHUNK_MIN_CHARS, ge=CHUNK_MIN_CHARS_RANGE[0], le=CHUNK_MIN_CHARS_RANGE[1]
+    )
+    chunk_max_chars: int = Field(
+        default=CHUNK_MAX_CHARS, ge=CHUNK_MAX_CHARS_RANGE[0], le=CHUNK_MAX_CHARS_RANGE[1]
+    )
     ingest_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     embed_model: str = Field(
-        default="corpus-static",
+        default=EMBED_MODEL,
         description="corpus-static (built from the corpus, offline) or a sentence-transformers "
         "model id / local path",
     )
     embed_query_prefix: str | None = Field(
         default=None, description="prefix for queries (default: bge-zh models get theirs)"
     )
-    vector_index: str = Field(default="auto", pattern="^(auto|exact|flat|ivf|hnsw)$")
+    vector_index: str = Field(
+        default=VECTOR_INDEX, description=f"one of {', '.join(VECTOR_INDEX_CHOICES)}"
+    )
     dictionary: Path | None = Field(default=None, description="domain dictionary file")
     stopwords: Path | None = None
     synonyms: Path | None = Field(default=None, description="synonym lexicon file")
+    themes: Path | None = Field(
+        default=None,
+        description="theme taxonomy (JSON: id, name, description, terms); default: the "
+        "packaged corpus/data/themes.json. Its fingerprint is in the index manifest",
+    )
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     api_key: SecretStr | None = Field(
@@ -40,19 +65,29 @@ class Settings(BaseSettings):
     max_upload_files: int = Field(default=20, ge=1, le=1000)
     # Bounds on the work one input file may cause (corpus.limits.ReadLimits); a file over a
     # bound is skipped with a reason naming the setting.
-    read_max_file_mb: float = Field(default=200.0, gt=0, description="raw bytes of one file")
-    read_max_chars: int = Field(default=2_000_000, ge=1000, description="text characters a file")
-    read_max_unzipped_mb: float = Field(
-        default=256.0, gt=0, description="decompressed size of a docx/ofd/zip, all parts"
+    read_max_file_mb: float = Field(
+        default=READ.max_file_mb, gt=0, description="raw bytes of one file"
     )
-    read_max_xml_mb: float = Field(default=64.0, gt=0, description="one XML part of a docx/ofd")
-    read_max_pdf_pages: int = Field(default=2000, ge=1)
-    read_max_archive_members: int = Field(default=2000, ge=1)
-    read_max_archive_depth: int = Field(default=2, ge=1, le=10, description="zips in zips")
-    read_ocr: bool = Field(default=True, description="OCR scanned PDF pages and images")
-    read_ocr_max_pages: int = Field(default=100, ge=1)
-    read_timeout_s: float = Field(default=300.0, gt=0, description="wall clock per file")
-    read_memory_mb: int = Field(default=2560, ge=0, description="memory per reader; 0 = no cap")
+    read_max_chars: int = Field(
+        default=READ.max_chars, ge=1000, description="text characters a file"
+    )
+    read_max_unzipped_mb: float = Field(
+        default=READ.max_unzipped_mb, gt=0, description="decompressed size of a docx/ofd/zip"
+    )
+    read_max_xml_mb: float = Field(
+        default=READ.max_xml_mb, gt=0, description="one XML part of a docx/ofd"
+    )
+    read_max_pdf_pages: int = Field(default=READ.max_pdf_pages, ge=1)
+    read_max_archive_members: int = Field(default=READ.max_archive_members, ge=1)
+    read_max_archive_depth: int = Field(
+        default=READ.max_archive_depth, ge=1, le=10, description="zips in zips"
+    )
+    read_ocr: bool = Field(default=READ.ocr, description="OCR scanned PDF pages and images")
+    read_ocr_max_pages: int = Field(default=READ.ocr_max_pages, ge=1)
+    read_timeout_s: float = Field(default=READ.timeout_s, gt=0, description="wall clock per file")
+    read_memory_mb: int = Field(
+        default=READ.memory_mb, ge=0, description="memory per reader; 0 = no cap"
+    )
 
     def read_limits(self) -> ReadLimits:
         return ReadLimits(
@@ -101,9 +136,26 @@ class Settings(BaseSettings):
             vector_index=self.vector_index,
             dictionary=self.dictionary,
             stopwords=self.stopwords,
+            themes=self.themes,
             chunk_min_chars=self.chunk_min_chars,
             chunk_max_chars=self.chunk_max_chars,
         )
+
+    @field_validator("vector_index")
+    @classmethod
+    def _known_vector_index(cls, value: str) -> str:
+        if value not in VECTOR_INDEX_CHOICES:
+            raise ValueError(
+                f"unknown vector index {value!r}: choose {', '.join(VECTOR_INDEX_CHOICES)}"
+            )
+        return value
+
+    @field_validator("themes")
+    @classmethod
+    def _themes_file(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise ValueError(f"JIEJIAN_THEMES: no such file {value}")
+        return value
 
     @model_validator(mode="after")
     def _chunk_bounds(self) -> Settings:

@@ -1,21 +1,6 @@
 """Corpus layer: report files -> clean reports -> metadata, sections, passages -> store.
 
-The index layer uses :class:`CorpusStore` (iterate reports and passages) and :func:`ingest`.
+Nothing is imported here: ``import corpus.defaults`` (what the settings read) must not pay
+for the pipeline. Import what you use from its module: ``corpus.pipeline.ingest``,
+``corpus.store.CorpusStore``, ``corpus.vocab.LEVELS``, ``corpus.passages.ChunkParams``.
 """
-
-from corpus.models import LEVELS, SECTION_ROLES
-from corpus.passages import ChunkParams
-from corpus.pipeline import IngestSummary, ingest
-from corpus.store import CorpusStore, PassageRecord, ReportRecord, StoreError
-
-__all__ = [
-    "LEVELS",
-    "SECTION_ROLES",
-    "ChunkParams",
-    "CorpusStore",
-    "IngestSummary",
-    "PassageRecord",
-    "ReportRecord",
-    "StoreError",
-    "ingest",
-]

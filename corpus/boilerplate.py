@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
 
 ZONE_LINES = 40
 MIN_FILES = 3
@@ -86,10 +85,3 @@ def remove_boilerplate(
     if stats is not None and drop:
         stats["boilerplate_lines"] += len(drop)
     return [x for i, x in enumerate(lines) if i not in drop]
-
-
-def count_files(key_sets: Iterable[set[int]]) -> Counter[int]:
-    counts: Counter[int] = Counter()
-    for keys in key_sets:
-        counts.update(keys)
-    return counts

@@ -27,9 +27,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from corpus.defaults import YEAR_MAX, YEAR_MIN
 from corpus.markers import cn_to_int
 
-YEAR_MIN, YEAR_MAX = 1949, 2100
 _Y = r"((?:19|20)\d\d)"
 _CN_Y = r"([一二三四五六七八九〇零○]{4})"
 _CN_DIGITS = dict(zip("〇零○一二三四五六七八九", "00012345678 9".replace(" ", ""), strict=False))

@@ -9,9 +9,6 @@ from dataclasses import dataclass, field
 # again the next time their files are ingested, even when the files are unchanged.
 PIPELINE_VERSION = 2
 
-SECTION_ROLES = ("基本情况", "主要做法", "工作成效", "存在问题", "原因分析", "下一步打算", "其他")
-LEVELS = ("national", "province", "city", "county", "township", "street", "enterprise", "agency")
-
 
 @dataclass(frozen=True)
 class DecodedFile:

@@ -14,6 +14,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from corpus.defaults import CHUNK_MAX_CHARS, CHUNK_MIN_CHARS
 from corpus.models import Passage, Section
 
 SENTENCE = re.compile(r"[^。！？；!?;\n]*(?:[。！？；!?;]+[”’」』）)]*|\n|$)")
@@ -22,8 +23,8 @@ SOFT_BREAK = re.compile(r"[，、：,:]")
 
 @dataclass(frozen=True)
 class ChunkParams:
-    min_chars: int = 150
-    max_chars: int = 400
+    min_chars: int = CHUNK_MIN_CHARS
+    max_chars: int = CHUNK_MAX_CHARS
 
     def __post_init__(self) -> None:
         if not 0 < self.min_chars < self.max_chars:

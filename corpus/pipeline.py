@@ -31,7 +31,6 @@ from corpus.workers import BoundedPool
 
 log = logging.getLogger(__name__)
 MIN_DEDUP_PASSAGE = 50
-UPLOADS_DIR = "uploads"  # where the API keeps uploaded raw files, inside the data directory
 _ID_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
@@ -353,8 +352,14 @@ def ingest(
     paths: list[Path] | None = None,
     workers: int = 1,
     limits: ReadLimits | None = None,
+    raw_dirs: Iterable[Path] = (),
 ) -> IngestSummary:
     """Ingest files and folders into ``store``.
+
+    Files inside the store's own data directory are never ingested (a SRC that contains
+    ``--data``), except under ``raw_dirs``: folders there that hold raw files (the API keeps
+    its uploads in one; it says which). Reports stored before practices existed get theirs
+    here too (``backfill_practices``): ingest is the only writer of practices.
 
     Reading and building reports runs in ``workers`` processes, each file under the time and
     memory bounds of ``limits``; the store is written by this process alone, each file inside
@@ -366,13 +371,14 @@ def ingest(
     started = time.perf_counter()
     run_id = store.start_run()
     own_dir = store.data_dir.resolve()
-    uploads = own_dir / UPLOADS_DIR  # kept raw uploads are ordinary sources
+    raw = tuple(Path(d).resolve() for d in raw_dirs)  # kept raw files are ordinary sources
+    backfill_practices(store)
     jobs: list[Job] = []
     recorded = store.source_paths()
     fresh: set[str] = set()  # never seen: nothing of theirs to forget before storing
     for path in paths if paths is not None else iter_paths(sources):
         resolved = Path(path).resolve()
-        if resolved.is_relative_to(own_dir) and not resolved.is_relative_to(uploads):
+        if resolved.is_relative_to(own_dir) and not any(resolved.is_relative_to(d) for d in raw):
             continue  # never ingest the store's own files when SRC contains --data
         spath = str(resolved)
         summary.files_seen += 1
@@ -549,9 +555,16 @@ def _store_one(
         store.log(run_id, prep.path, "skipped", reason)
 
 
+PRACTICES_BACKFILLED = "practices_backfilled"
+
+
 def backfill_practices(store: CorpusStore) -> int:
     """Extract practices for reports stored before practices existed (re-parses sections
-    from the stored text; passages and ids are unchanged). Returns how many reports."""
+    from the stored text; passages and ids are unchanged). Returns how many reports. Done
+    once per store (recorded in its meta table): every report ingested since gets its
+    practices with its passages, and one without practices then simply has none."""
+    if store.get_meta(PRACTICES_BACKFILLED):
+        return 0
     todo = store.reports_without_practices()
     for rid in todo:
         r = store.get_report(rid, with_text=True)
@@ -562,4 +575,5 @@ def backfill_practices(store: CorpusStore) -> int:
         sections = parse_sections(r.text, r.simplified, begin)
         with store.transaction():
             store.insert_practices(extract_practices(rid, r.text, sections, store.passages_of(rid)))
+    store.set_meta(PRACTICES_BACKFILLED, "1")
     return len(todo)

@@ -68,12 +68,6 @@ def boundaries(text: str) -> frozenset[int]:
     return frozenset(out)
 
 
-def on_boundaries(text: str, start: int, end: int) -> bool:
-    """True when ``text[start:end]`` begins and ends on word boundaries."""
-    b = boundaries(text)
-    return start in b and end in b
-
-
 def inside_word(text: str, start: int, end: int) -> bool:
     """True when ``text[start:end]`` is a piece of a longer word rather than that word's head.
 

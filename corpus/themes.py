@@ -1,5 +1,9 @@
-"""A taxonomy of union work (``data/themes.json``, extendable) and the term rule that
-assigns themes to a text.
+"""A taxonomy of union work (``data/themes.json``, extendable; ``JIEJIAN_THEMES`` names
+another file) and the term rule that assigns themes to a text.
+
+The index records the taxonomy's fingerprint (``taxonomy_fingerprint``) in its manifest:
+tags are computed at index time, so an edited themes file makes the saved index stale;
+loading refuses it and ``jiejian index`` rebuilds (re-tags) it.
 
 Rule, applied to the simplified text: count, for each theme, how many *distinct* of its terms
 occur (a longer term hides a shorter one inside it, so 困难职工 does not also count 职工).
@@ -10,6 +14,7 @@ the index layer may add the nearest theme by embedding similarity.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,18 +31,42 @@ class Theme:
 
 
 def load_taxonomy(path: Path | None = None) -> tuple[Theme, ...]:
-    raw = (
-        path.read_text("utf-8")
-        if path is not None
-        else resources.files("corpus").joinpath("data/themes.json").read_text("utf-8")
-    )
-    themes = tuple(
-        Theme(t["id"], t["name"], t["description"], tuple(t["terms"])) for t in json.loads(raw)
-    )
+    """The taxonomy in ``path`` (None: the packaged one). A malformed file is a
+    ``ValueError`` naming the file and what is wrong."""
+    where = str(path) if path is not None else "the packaged themes.json"
+    try:
+        raw = (
+            path.read_text("utf-8")
+            if path is not None
+            else resources.files("corpus").joinpath("data/themes.json").read_text("utf-8")
+        )
+        themes = tuple(
+            Theme(str(t["id"]), str(t["name"]), str(t["description"]), tuple(t["terms"]))
+            for t in json.loads(raw)
+        )
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        raise ValueError(
+            f"theme taxonomy {where} is not a JSON list of {{id, name, description, terms}}: "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
     ids = [t.theme_id for t in themes]
     if len(set(ids)) != len(ids):
-        raise ValueError("theme ids must be unique")
+        raise ValueError(f"theme ids must be unique ({where})")
+    if not themes:
+        raise ValueError(f"theme taxonomy {where} is empty")
     return themes
+
+
+def taxonomy_fingerprint(themes: tuple[Theme, ...]) -> str:
+    """A hash of what tagging depends on: ids, names, descriptions and terms, in order
+    (names and descriptions feed the nearest-theme embedding). Reformatting the file
+    changes nothing; any edit to a theme changes it."""
+    canon = json.dumps(
+        [[t.theme_id, t.name, t.description, list(t.terms)] for t in themes],
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
+    return "themes-" + hashlib.sha256(canon.encode("utf-8")).hexdigest()[:16]
 
 
 @lru_cache(maxsize=1)

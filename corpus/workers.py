@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import resource
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -198,7 +197,3 @@ class BoundedPool(Generic[J, R]):
             hint = " (likely over the memory limit, JIEJIAN_READ_MEMORY_MB)" if sig == 9 else ""
             return f"the reader process was killed by signal {sig}{hint}"
         return f"the reader process exited with code {code}"
-
-
-def default_workers() -> int:
-    return os.cpu_count() or 1

@@ -16,7 +16,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 
 from corpus.models import Passage
-from corpus.pipeline import backfill_practices
 from corpus.practices import Practice
 from corpus.script import to_simplified
 from corpus.store import CorpusStore, ReportRecord
+from corpus.themes import Theme, load_taxonomy, taxonomy_fingerprint
 from index.bm25 import LexDoc, LexicalIndex
 from index.config import IndexConfig
 from index.doctable import DocRow, DocTable
@@ -160,7 +160,7 @@ def _lex_doc(
 
 
 def _add_docs(
-    rows: list[tuple[ReportRecord, Passage | Practice]],
+    rows: Sequence[tuple[ReportRecord, Passage | Practice]],
     table: DocTable,
     lexical: LexicalIndex,
     vindex: VectorIndex,
@@ -172,13 +172,22 @@ def _add_docs(
     """Encode, theme, and add rows to the doc table, BM25 and the vector index together."""
     texts = [p.text for _, p in rows]
     vectors = _encode(embedder, texts, config.encode_batch, progress)
-    themes = assign_themes([to_simplified(t) for t in texts], vectors, embedder)
+    themes = assign_themes([to_simplified(t) for t in texts], vectors, embedder, _taxonomy(config))
     ids = table.append([_doc_row(r, p, th) for (r, p), th in zip(rows, themes, strict=True)])
     lexical.add(
         _lex_doc(int(i), r, p, tok, th) for i, (r, p), th in zip(ids, rows, themes, strict=True)
     )
     if len(rows):
         vindex.add(ids, vectors)
+
+
+def _doc_ids(table: DocTable, passage_ids: set[str]) -> list[int]:
+    """Doc ids of live passages (every id in ``passage_ids`` is one)."""
+    return [d for pid in passage_ids if (d := table.doc_id(pid)) is not None]
+
+
+def _taxonomy(config: IndexConfig) -> tuple[Theme, ...]:
+    return load_taxonomy(config.themes)
 
 
 def _practice_rows(store: CorpusStore) -> list[tuple[ReportRecord, Practice]]:
@@ -194,8 +203,8 @@ def _build_practices(
     config: IndexConfig,
     progress: Progress | None,
 ) -> int:
-    """The practices index: same tokenizer, same embedder, its own doc table."""
-    backfill_practices(store)
+    """The practices index: same tokenizer, same embedder, its own doc table. Practices
+    are what ingest stored (``corpus.practices``); the index only reads them."""
     rows = _practice_rows(store)
     root = version / PRACTICES_DIR
     root.mkdir(exist_ok=True)
@@ -236,11 +245,10 @@ def _refresh_practices(
     if not usable:
         shutil.rmtree(root, ignore_errors=True)
         return _build_practices(store, version, embedder, tok, config, progress)
-    backfill_practices(store)
     rows = _practice_rows(store)
     live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
     gone = np.array(
-        sorted(table.doc_id(pid) for pid in live - {x.practice_id for _, x in rows}),
+        sorted(_doc_ids(table, live - {x.practice_id for _, x in rows})),
         dtype=np.int64,
     )
     new_rows = [(r, x) for r, x in rows if x.practice_id not in live]
@@ -350,6 +358,7 @@ def _manifest(
         vector_index=kind,
         chunk_min_chars=config.chunk_min_chars,
         chunk_max_chars=config.chunk_max_chars,
+        themes=taxonomy_fingerprint(_taxonomy(config)),
         counts={
             "passages": table.n_alive,
             "reports": len(set(r for r, a in zip(table.report_ids, table.alive, strict=True) if a)),
@@ -419,6 +428,7 @@ def refresh(
                 tok.fingerprint,
                 config.chunk_min_chars,
                 config.chunk_max_chars,
+                taxonomy_fingerprint(_taxonomy(config)),
             )
         except IndexMismatchError as exc:
             if progress:
@@ -453,7 +463,7 @@ def _refresh(
     live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
     rows = list(_rows(store))
     wanted = {p.passage_id for _, p in rows}
-    gone = np.array(sorted(table.doc_id(pid) for pid in live - wanted), dtype=np.int64)
+    gone = np.array(sorted(_doc_ids(table, live - wanted)), dtype=np.int64)
     new_rows = [(r, p) for r, p in rows if p.passage_id not in live]
     if not len(gone) and not new_rows:
         # Nothing to do; the published version is never rewritten in place.

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.themes import Theme, load_taxonomy, taxonomy_fingerprint
 from index.bm25 import LexicalIndex
 from index.builder import BM25_DIR, MODEL_DIR, PRACTICES_DIR, VECTORS_DIR, current_dir
 from index.config import IndexConfig
@@ -73,6 +74,8 @@ class IndexBundle(_Searchable):
     table: DocTable
     embedder: Embedder
     practices: SubIndex | None = None
+    # the theme taxonomy its passages were tagged with (checked against the manifest)
+    taxonomy: tuple[Theme, ...] = ()
 
     @classmethod
     def load(
@@ -92,12 +95,14 @@ class IndexBundle(_Searchable):
             )
         manifest = Manifest.load(directory)
         tokenizer = Tokenizer(config.dictionary, config.stopwords)
+        taxonomy = load_taxonomy(config.themes)
         check_compatible(
             manifest,
             config.embed_model,
             tokenizer.fingerprint,
             config.chunk_min_chars,
             config.chunk_max_chars,
+            taxonomy_fingerprint(taxonomy),
         )
         if verify:
             damage = verify_files(manifest, directory)
@@ -105,6 +110,7 @@ class IndexBundle(_Searchable):
                 raise IndexDamagedError(f"index {directory.name}: {'; '.join(damage)}: {REPAIR}")
         try:
             bundle = cls._open(directory, manifest, tokenizer, config)
+            bundle.taxonomy = taxonomy
         except IndexMismatchError:
             raise
         except Exception as exc:  # a library's own error on a damaged file

@@ -29,6 +29,9 @@ class Manifest:
     vector_index: str
     chunk_min_chars: int
     chunk_max_chars: int
+    # corpus.themes.taxonomy_fingerprint of the taxonomy the passages were tagged with
+    # ("" in manifests written before it was recorded: unknown, so stale)
+    themes: str = ""
     counts: dict[str, int] = field(default_factory=dict)
     format_version: int = FORMAT_VERSION
     created_at: float = field(default_factory=time.time)
@@ -99,9 +102,15 @@ def verify_files(m: Manifest, directory: Path, checksums: bool = True) -> list[s
 
 
 def check_compatible(
-    m: Manifest, embedder_setting: str, tokenizer: str, chunk_min: int, chunk_max: int
+    m: Manifest,
+    embedder_setting: str,
+    tokenizer: str,
+    chunk_min: int,
+    chunk_max: int,
+    themes: str | None = None,
 ) -> None:
-    """Refuse an index built with another embedder, tokenizer or chunking."""
+    """Refuse an index built with another embedder, tokenizer, chunking or (when
+    ``themes`` is given) theme taxonomy."""
     problems = []
     if m.embedder_setting != embedder_setting:
         problems.append(
@@ -116,6 +125,12 @@ def check_compatible(
         problems.append(
             f"chunking: index has {m.chunk_min_chars}-{m.chunk_max_chars}, settings say "
             f"{chunk_min}-{chunk_max}"
+        )
+    if themes is not None and m.themes != themes:
+        problems.append(
+            f"themes: the index was tagged with taxonomy {m.themes or '(not recorded)'}, the "
+            f"themes file (JIEJIAN_THEMES or the packaged one) is now {themes}; its tags are "
+            "stale"
         )
     if problems:
         raise IndexMismatchError(

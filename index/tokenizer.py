@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -33,13 +32,6 @@ def _read_lines(path: Path | None, package_file: str) -> tuple[str, str]:
 
 def _entries(text: str) -> list[str]:
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
-
-
-@dataclass(frozen=True)
-class Token:
-    text: str
-    start: int
-    end: int
 
 
 class Tokenizer:
@@ -74,12 +66,3 @@ class Tokenizer:
         """Tokens of ``text`` in either script, lower-cased, as indexed and queried."""
         simp = to_simplified(text).lower()
         return [t for t in self._jieba.cut_for_search(simp, True) if self._keep(t)]
-
-    def tokenize_spans(self, text: str) -> list[Token]:
-        """Tokens with character offsets into ``text`` (same offsets in both scripts)."""
-        simp = to_simplified(text).lower()
-        return [
-            Token(word, start, end)
-            for word, start, end in self._jieba.tokenize(simp, "search", True)
-            if self._keep(word)
-        ]

@@ -24,20 +24,6 @@ def collapse(hits: Sequence[T], key: Callable[[T], Hashable | None]) -> list[tup
     return out
 
 
-def cap_per_key(hits: Sequence[T], key: Callable[[T], Hashable], limit: int) -> list[T]:
-    """At most ``limit`` hits per key (e.g. per report), order kept."""
-    if limit <= 0:
-        return list(hits)
-    seen: dict[Hashable, int] = {}
-    out = []
-    for h in hits:
-        k = key(h)
-        if seen.get(k, 0) < limit:
-            out.append(h)
-            seen[k] = seen.get(k, 0) + 1
-    return out
-
-
 def demote_per_key(hits: Sequence[T], key: Callable[[T], Hashable], limit: int) -> list[T]:
     """Round-robin diversity that drops nothing: round 0 holds each key's first ``limit``
     hits, round 1 the next ``limit``, and so on; rounds follow each other, order kept

@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from corpus.script import to_simplified
+from retrieval.defaults import DEFAULT_DEVSET as DEFAULT_DEVSET  # re-exported: scripts, tests
 from retrieval.searcher import Searcher, SearchOptions
 
-DEFAULT_DEVSET = Path(__file__).resolve().parents[1] / "tests" / "eval" / "devset.jsonl"
 K = 10
 NO_ANSWER = "no-answer"
 SPLITS = ("tune", "check")

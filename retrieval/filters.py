@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from corpus.defaults import YEAR_MAX, YEAR_MIN
 from corpus.gazetteer import load_gazetteer
-from corpus.models import LEVELS, SECTION_ROLES
 from corpus.script import to_simplified
-from corpus.themes import default_taxonomy
+from corpus.themes import Theme, default_taxonomy
+from corpus.vocab import LEVELS, SECTION_ROLES
 from index.filters import FilterError, Filters
 
 LEVEL_ALIASES = {
@@ -38,7 +39,6 @@ ROLE_ALIASES = {
     "计划": "下一步打算",
     "下一步": "下一步打算",
 }
-YEAR_RANGE = (1949, 2100)
 
 
 def _values(v: str | Iterable[str] | None) -> list[str]:
@@ -91,8 +91,8 @@ def _year(v: int | str | None, name: str) -> int | None:
         year = int(v)
     except (TypeError, ValueError) as exc:
         raise FilterError(f"{name} must be a year, got {v!r}") from exc
-    if not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]:
-        raise FilterError(f"{name} {year} is outside {YEAR_RANGE[0]}-{YEAR_RANGE[1]}")
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise FilterError(f"{name} {year} is outside {YEAR_MIN}-{YEAR_MAX}")
     return year
 
 
@@ -105,7 +105,10 @@ def make_filters(
     doc_type: str | Iterable[str] | None = None,
     section_role: str | Iterable[str] | None = None,
     theme: str | Iterable[str] | None = None,
+    taxonomy: tuple[Theme, ...] | None = None,
 ) -> Filters:
+    """``taxonomy``: the one theme names and ids are resolved in (the served index's;
+    default: the packaged one)."""
     return Filters(
         jurisdiction=_places(_values(jurisdiction)),
         exclude_jurisdiction=_places(_values(exclude_jurisdiction)),
@@ -114,16 +117,16 @@ def make_filters(
         section_role=_roles(_values(section_role)),
         year_from=_year(year_from, "year_from"),
         year_to=_year(year_to, "year_to"),
-        theme=_themes(_values(theme)),
+        theme=_themes(_values(theme), taxonomy or default_taxonomy()),
     )
 
 
-def _themes(values: list[str]) -> tuple[str, ...]:
+def _themes(values: list[str], taxonomy: tuple[Theme, ...]) -> tuple[str, ...]:
     """Theme ids or names (either script) -> ids."""
     if not values:
         return ()
-    by_name = {t.name: t.theme_id for t in default_taxonomy()}
-    ids = {t.theme_id for t in default_taxonomy()}
+    by_name = {to_simplified(t.name): t.theme_id for t in taxonomy}
+    ids = {t.theme_id for t in taxonomy}
     out = []
     for v in values:
         tid = v if v in ids else by_name.get(v)

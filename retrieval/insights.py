@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from corpus.themes import default_taxonomy
+from corpus.themes import Theme, default_taxonomy
 from index.doctable import DocTable
 from index.filters import Filters
 
@@ -31,8 +31,11 @@ def _report_rows(table: DocTable, doc_ids: np.ndarray) -> dict[str, dict[str, An
     return out
 
 
-def themes_overview(table: DocTable, filters: Filters | None) -> list[dict[str, Any]]:
-    """Per theme: reports with at least one passage of that theme, by year and by level."""
+def themes_overview(
+    table: DocTable, filters: Filters | None, taxonomy: tuple[Theme, ...] | None = None
+) -> list[dict[str, Any]]:
+    """Per theme of ``taxonomy`` (default: the packaged one): reports with at least one
+    passage of that theme, by year and by level."""
     mask = table.mask(filters)
     reports_of: dict[str, set[str]] = defaultdict(set)
     docs = np.flatnonzero(mask)
@@ -41,7 +44,7 @@ def themes_overview(table: DocTable, filters: Filters | None) -> list[dict[str, 
             reports_of[theme].add(table.report_ids[d])
     rows = _report_rows(table, docs)
     out = []
-    for t in default_taxonomy():
+    for t in taxonomy or default_taxonomy():
         rids = reports_of.get(t.theme_id, set())
         by_year = Counter(rows[r]["year"] for r in rids if rows[r]["year"] is not None)
         by_level = Counter(rows[r]["level"] for r in rids if rows[r]["level"] is not None)

@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from corpus.script import to_simplified
 from corpus.textnorm import normalize_chars
 from index.tokenizer import Tokenizer
+from retrieval.defaults import MAX_QUERY_CHARS
 from retrieval.synonyms import SynonymLexicon
 
-MAX_QUERY_CHARS = 200
 EXPANSION_WEIGHT = 0.4
 
 

@@ -13,6 +13,7 @@ from corpus.sections import role_of_title
 from corpus.store import CorpusStore, PassageRecord, ReportRecord
 from index.bundle import IndexBundle
 from index.filters import Filters
+from retrieval.defaults import DEFAULT_K, MAX_K, MAX_OFFSET
 from retrieval.diversity import collapse, demote_per_key, group
 from retrieval.floor import (
     FLOOR,
@@ -33,10 +34,8 @@ from retrieval.synonyms import SynonymLexicon
 Mode = Literal["hybrid", "bm25", "dense"]
 Sort = Literal["relevance", "date"]
 FACETS = ("jurisdiction", "level", "year", "doc_type", "section_role", "theme")
-MAX_K = 100
 MLT_TERMS = 12
 DENSE_FLOOR = 0.0
-MAX_OFFSET = 1000
 # RRF weights of the lists hybrid search fuses (tuned on the dev set's tune half).
 WEIGHTS = {"bm25": 1.0, "dense": 1.0, "cover": 1.0, "role": 1.0}
 # When a query names no section, what was done and what it achieved are what users want
@@ -46,7 +45,7 @@ ROLE_PRIOR = {"主要做法": 1.06, "工作成效": 1.04, "基本情况": 0.94}
 
 @dataclass
 class SearchOptions:
-    k: int = 10
+    k: int = DEFAULT_K
     offset: int = 0
     filters: Filters | None = None
     mode: Mode = "hybrid"

@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from corpus.pipeline import UPLOADS_DIR
 from corpus.store import CorpusStore, PassageRecord, PerThreadStore, ReportRecord
+from corpus.themes import Theme, load_taxonomy
 from index.bundle import IndexBundle
 from index.config import IndexConfig
 from index.filters import Filters
@@ -64,9 +64,13 @@ class SearchService:
         self.store.close()
 
     @property
-    def uploads_dir(self) -> Path:
-        """Where uploaded raw files are kept (ingest treats them as ordinary sources)."""
-        return self.data_dir / UPLOADS_DIR
+    def taxonomy(self) -> tuple[Theme, ...]:
+        """The theme taxonomy of the served index (before one is loaded: the configured
+        file's), in which theme filters are resolved."""
+        searcher = self.searcher
+        if searcher is not None and searcher.bundle.taxonomy:
+            return searcher.bundle.taxonomy
+        return load_taxonomy(self.config.themes)
 
     def reload(self, directory: Path | None = None) -> bool:
         """Load the published index (or ``directory``), verified, and make it the snapshot
@@ -145,17 +149,18 @@ class SearchService:
         return search_practices(self._searcher(), query, opts)
 
     def themes(self, **filters: Any) -> list[dict[str, Any]]:
-        f = make_filters(**filters)
-        return themes_overview(self._searcher().bundle.table, f)
+        searcher = self._searcher()
+        f = make_filters(**filters, taxonomy=searcher.bundle.taxonomy)
+        return themes_overview(searcher.bundle.table, f, searcher.bundle.taxonomy)
 
     def trends(
         self, query: str | None, theme: str | None, by: str, **filters: Any
     ) -> list[dict[str, Any]]:
         if not query and not theme:
             raise QueryError("give q or theme")
-        f = make_filters(theme=theme, **filters)
-        base = make_filters(**filters)
         s = self._searcher()
+        f = make_filters(theme=theme, **filters, taxonomy=s.bundle.taxonomy)
+        base = make_filters(**filters)
         table = s.bundle.table
         if query:
             docs = np.array(s.matching_docs(s.parse(query), f, TREND_DEPTH), dtype=np.int64)

@@ -15,8 +15,10 @@ from api.schemas import (
     ThemesResponse,
     TrendBucket,
     TrendsResponse,
+    YearParam,
     error_responses,
 )
+from retrieval.defaults import MAX_QUERY_CHARS
 from retrieval.export_docs import FORMATS
 from retrieval.searcher import SearchOptions
 
@@ -27,7 +29,7 @@ ERRORS = error_responses(400, 422, 503)
 @router.get("/practices", response_model=PracticesResponse, responses=ERRORS)
 def practices(req: Annotated[PracticesRequest, Query()], service: Service) -> PracticesResponse:
     """Practice cards: one group per report (one per place and year), best first."""
-    filters = request_filters(req)
+    filters = request_filters(req, service.taxonomy)
     opts = SearchOptions(k=req.k, offset=req.offset, filters=filters)
     return practices_response(service.practices(req.q, opts))
 
@@ -37,8 +39,8 @@ def themes(
     service: Service,
     jurisdiction: str | None = None,
     level: str | None = None,
-    year_from: Annotated[int | None, Query(ge=1949, le=2100)] = None,
-    year_to: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+    year_from: YearParam = None,
+    year_to: YearParam = None,
     doc_type: str | None = None,
     section_role: str | None = None,
 ) -> ThemesResponse:
@@ -57,13 +59,13 @@ def themes(
 @router.get("/trends", response_model=TrendsResponse, responses=ERRORS)
 def trends(
     service: Service,
-    q: Annotated[str | None, Query(max_length=200)] = None,
+    q: Annotated[str | None, Query(max_length=MAX_QUERY_CHARS)] = None,
     theme: str | None = None,
     by: Literal["year", "level", "region"] = "year",
     jurisdiction: str | None = None,
     level: str | None = None,
-    year_from: Annotated[int | None, Query(ge=1949, le=2100)] = None,
-    year_to: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+    year_from: YearParam = None,
+    year_to: YearParam = None,
 ) -> TrendsResponse:
     """Reports matching a query or a theme, counted per year, level or region."""
     buckets = service.trends(

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Path, Query
 from api.convert import passage_out, report_ref, search_response
 from api.deps import Service
 from api.schemas import PassageContextResponse, SearchResponse, error_responses
+from retrieval.defaults import DEFAULT_K, MAX_CONTEXT, MAX_K
 
 router = APIRouter(prefix="/api/passages", tags=["passages"])
 PassageId = Annotated[str, Path(min_length=1, max_length=64)]
@@ -18,7 +19,9 @@ PassageId = Annotated[str, Path(min_length=1, max_length=64)]
     responses=error_responses(404),
 )
 def passage(
-    passage_id: PassageId, service: Service, context: Annotated[int, Query(ge=0, le=10)] = 2
+    passage_id: PassageId,
+    service: Service,
+    context: Annotated[int, Query(ge=0, le=MAX_CONTEXT)] = 2,
 ) -> PassageContextResponse:
     """The passage with its report's fields and the passages around it."""
     ctx = service.passage(passage_id, context)
@@ -38,7 +41,7 @@ def passage(
 def similar(
     passage_id: PassageId,
     service: Service,
-    k: Annotated[int, Query(ge=1, le=100)] = 10,
+    k: Annotated[int, Query(ge=1, le=MAX_K)] = DEFAULT_K,
     same_jurisdiction: bool = False,
 ) -> SearchResponse:
     """Similar passages from other reports; other places unless same_jurisdiction."""

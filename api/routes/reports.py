@@ -8,7 +8,15 @@ from fastapi.responses import JSONResponse
 from api.convert import passage_out, report_summary
 from api.deps import Service, Writer, require_api_key
 from api.routes.documents import accepted
-from api.schemas import JobAccepted, ReportDetail, ReportsResponse, error_responses
+from api.schemas import (
+    FacetValue,
+    JobAccepted,
+    ReportDetail,
+    ReportsResponse,
+    YearParam,
+    error_responses,
+)
+from retrieval.defaults import MAX_REPORTS_OFFSET, MAX_REPORTS_PAGE, REPORTS_PAGE
 from retrieval.service import NotFoundError
 
 router = APIRouter(prefix="/api/reports", tags=["reports"])
@@ -18,13 +26,13 @@ ReportId = Annotated[str, Path(min_length=1, max_length=64)]
 @router.get("", response_model=ReportsResponse, responses=error_responses(400))
 def reports(
     service: Service,
-    limit: Annotated[int, Query(ge=1, le=200)] = 20,
-    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+    limit: Annotated[int, Query(ge=1, le=MAX_REPORTS_PAGE)] = REPORTS_PAGE,
+    offset: Annotated[int, Query(ge=0, le=MAX_REPORTS_OFFSET)] = 0,
     jurisdiction: str | None = None,
     exclude_jurisdiction: str | None = None,
     level: str | None = None,
-    year_from: Annotated[int | None, Query(ge=1949, le=2100)] = None,
-    year_to: Annotated[int | None, Query(ge=1949, le=2100)] = None,
+    year_from: YearParam = None,
+    year_to: YearParam = None,
     doc_type: str | None = None,
 ) -> ReportsResponse:
     """Reports in the corpus, filtered, in ingest order, with report counts by place,
@@ -41,7 +49,10 @@ def reports(
     return ReportsResponse(
         total=total,
         reports=[report_summary(r) for r in rows],
-        facets=service.report_facets(**filters),
+        facets={
+            name: [FacetValue(**v) for v in values]
+            for name, values in service.report_facets(**filters).items()
+        },
     )
 
 

@@ -15,7 +15,7 @@ router = APIRouter(prefix="/api", tags=["search"])
 @router.get("/search", response_model=SearchResponse, responses=error_responses(400, 422, 503))
 def search(req: Annotated[SearchRequest, Query()], service: Service) -> SearchResponse:
     """Passages that answer the query, from many places, best first, with facets."""
-    filters = request_filters(req)
+    filters = request_filters(req, service.taxonomy)
     opts = SearchOptions(
         k=req.k,
         offset=req.offset,

@@ -2,17 +2,19 @@
 // 借鉴 web UI: a small hash-routed page over the JSON API (#/search?…, #/report/ID?p=…,
 // #/similar/PASSAGE). No framework: the page stays fast and works offline.
 
-const LEVELS = {national: "全国", province: "省", city: "市", county: "县区", township: "乡镇", street: "街道",
-                enterprise: "企业", agency: "机关"};
+// Vocabularies and bounds come from the server (api/vocab.py, rendered into the page; also
+// GET /api/vocab): levels with their labels, doc types, roles, themes, page sizes.
+const VOCAB = JSON.parse(document.getElementById("vocab").textContent);
+const LEVELS = Object.fromEntries(VOCAB.levels.map((l) => [l.value, l.label]));
 const FACET_NAMES = {jurisdiction: "地区", level: "级别", year: "年份", doc_type: "文种",
                      section_role: "段落类型"};
 const FACET_PARAMS = {jurisdiction: "jurisdiction", level: "level", year: null,
                       doc_type: "doc_type", section_role: "section_role"};
-const PAGE_SIZES = [10, 20, 50];
+const PAGE_SIZES = VOCAB.limits.page_sizes;
 const FILTER_PARAMS = ["jurisdiction", "exclude_jurisdiction", "level", "year_from", "year_to",
                        "doc_type", "section_role", "theme", "group_by"];
 const $ = (id) => document.getElementById(id);
-const pageSize = (p) => (PAGE_SIZES.includes(Number(p.get("k"))) ? Number(p.get("k")) : 10);
+const pageSize = (p) => (PAGE_SIZES.includes(Number(p.get("k"))) ? Number(p.get("k")) : PAGE_SIZES[0]);
 const mobile = () => window.matchMedia("(max-width: 760px)").matches;
 
 function esc(s) {
@@ -202,15 +204,9 @@ function formFromParams(p) {
 
 // ----- filter chips: every active filter, visible and removable ---------------------------
 
-let themeNames = null;
-async function themeName(id) {
-  if (!themeNames) {
-    try {
-      const data = await api("/api/themes");
-      themeNames = Object.fromEntries(data.themes.map((t) => [t.theme_id, t.name]));
-    } catch (e) { themeNames = {}; }
-  }
-  return themeNames[id] || id;
+const THEME_NAMES = Object.fromEntries(VOCAB.themes.map((t) => [t.theme_id, t.name]));
+function themeName(id) {
+  return THEME_NAMES[id] || id;
 }
 
 function chipLabel(name, p) {
@@ -233,7 +229,7 @@ async function renderChips(p, target, navigate) {
   box.innerHTML = "";
   const active = FILTER_PARAMS.filter((n) => p.get(n));
   for (const name of active) {
-    let label = name === "theme" ? `主题：${await themeName(p.get("theme"))}` : chipLabel(name, p);
+    let label = name === "theme" ? `主题：${themeName(p.get("theme"))}` : chipLabel(name, p);
     if (label === null) continue;
     const chip = document.createElement("button");
     chip.type = "button";

@@ -16,28 +16,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-MODEL_KIND = "corpus-static"
+from index.config import StaticParams
+from index.defaults import CORPUS_MODEL
+
+MODEL_KIND = CORPUS_MODEL
 CHUNK_TEXTS = 20_000
 SEPARATOR = np.array([-1], dtype=np.int64)
-
-
-@dataclass(frozen=True)
-class StaticParams:
-    dim: int = 256
-    vocab_size: int = 30_000
-    max_token_chars: int = 4
-    window: int = 5
-    min_frequency: int = 2
-    max_tokens: int = 20_000_000  # co-occurrence counting stops after this many tokens
-    max_train_texts: int = 300_000  # the tokenizer is trained on at most this many passages
-    sif_a: float = 1e-3
-    seed: int = 0
 
 
 def _train_tokenizer(texts: list[str], p: StaticParams):  # type: ignore[no-untyped-def]

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from importlib import import_module
 from pathlib import Path
 
+from index.defaults import VECTOR_BACKENDS
 from index.vectors.base import VectorIndex
-from index.vectors.exact import NumpyExactIndex
-from index.vectors.faiss_backends import FaissFlatIndex, FaissHNSWIndex, FaissIVFIndex
+from index.vectors.faiss_backends import FaissIVFIndex
 
-BACKENDS: dict[str, type[VectorIndex]] = {
-    "exact": NumpyExactIndex,
-    "flat": FaissFlatIndex,
-    "ivf": FaissIVFIndex,
-    "hnsw": FaissHNSWIndex,
-}
+
+def _backend(target: str) -> type[VectorIndex]:
+    module, _, name = target.partition(":")
+    return getattr(import_module(module), name)
+
+
+# The names live in index.defaults (the settings validate against them without FAISS).
+BACKENDS: dict[str, type[VectorIndex]] = {k: _backend(v) for k, v in VECTOR_BACKENDS.items()}
 # Up to here exact search over all vectors costs a few milliseconds; beyond it, IVF.
 AUTO_EXACT_LIMIT = 200_000
 

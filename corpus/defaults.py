@@ -1,0 +1,20 @@
+"""Defaults and bounds of the corpus layer, defined once.
+
+The typed settings (``api.settings``) take their defaults and bounds from here, and so do the
+layers to the right (filters, request validation, the web UI's inputs): change a number here
+and every place that checks it follows.
+"""
+
+from __future__ import annotations
+
+# Passage sizes in characters (``corpus.passages.ChunkParams``; JIEJIAN_CHUNK_MIN_CHARS /
+# JIEJIAN_CHUNK_MAX_CHARS) and the range each setting accepts.
+CHUNK_MIN_CHARS = 150
+CHUNK_MAX_CHARS = 400
+CHUNK_MIN_CHARS_RANGE = (20, 2000)
+CHUNK_MAX_CHARS_RANGE = (50, 5000)
+
+# Years a report can be about or filtered by: the People's Republic's to far beyond any
+# plan (``corpus.dates`` reads no year outside; filters refuse one).
+YEAR_MIN = 1949
+YEAR_MAX = 2100
