@@ -172,13 +172,3 @@ def test_compilation_markers(marker: str, title: str, is_page: bool) -> None:
     assert segs[0].marker_title == title
     assert segs[0].marker_title_is_page_title is is_page
 
-
-def test_cue_tables_name_only_known_levels() -> None:
-    """The cue file is data a user may edit: a level it names must be one the store, filters
-    and UI know, or reports would carry a level no menu can select."""
-    from corpus.lexicon import cue_map, cue_table
-    from corpus.models import LEVELS
-
-    assert {lvl for lvl, _ in cue_table("org_level")} <= set(LEVELS)
-    assert set(cue_map("self_words")) <= set(LEVELS)
-    assert all(p.pattern for _, p in cue_table("org_type"))

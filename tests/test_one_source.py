@@ -21,6 +21,7 @@ from api.settings import Settings
 from corpus import jurisdiction, metadata, sections
 from corpus.defaults import CHUNK_MAX_CHARS, CHUNK_MIN_CHARS, YEAR_MAX, YEAR_MIN
 from corpus.gazetteer import KIND_RANK
+from corpus.lexicon import cue_map, cue_table
 from corpus.limits import DEFAULT_LIMITS
 from corpus.themes import default_taxonomy
 from corpus.vocab import DOC_TYPES, LEVEL_LABELS, LEVELS, SECTION_ROLES
@@ -95,8 +96,8 @@ def test_themes_setting_must_name_a_file(tmp_path: Path) -> None:
 
 
 def test_doc_types_the_metadata_can_find_are_in_the_vocabulary() -> None:
-    found = {name for name, _ in metadata._DOC_TYPES} | {
-        name for name, _ in metadata._BODY_DOC_CUES
+    found = {name for name, _ in cue_table("title_doc_type")} | {
+        name for name, _ in cue_table("body_doc_type")
     }
     found.add(metadata.find_doc_type("", None, "摘要：本文… 关键词：工会"))  # a paper
     assert found <= set(DOC_TYPES), found - set(DOC_TYPES)
@@ -110,8 +111,8 @@ def test_section_roles_the_parser_assigns_are_in_the_vocabulary() -> None:
 
 def test_levels_the_corpus_assigns_are_in_the_vocabulary() -> None:
     levels = (
-        {lvl for lvl, _ in jurisdiction._ORG_LEVEL}
-        | set(jurisdiction._SELF_WORDS)
+        {lvl for lvl, _ in cue_table("org_level")}
+        | set(cue_map("self_words"))
         | set(KIND_RANK)
         | {jurisdiction.NATIONAL.kind}
     )
