@@ -150,7 +150,7 @@ def sync_published(
     from index.bundle import IndexBundle  # the bundle imports this package
 
     version = directory or current_dir(store.data_dir)
-    # just published by this process (or checked by `jiejian doctor`): no checksum pass
+    # just published by `jiejian index` (which checks a damaged version): no checksum pass
     local = replace(config, index_backend="local")
     bundle = IndexBundle.load(store.data_dir, local, version, verify=False)
     key = build_key(bundle.manifest.created_at)
