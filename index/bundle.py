@@ -163,6 +163,13 @@ class IndexBundle(_Searchable):
             name = collection_name(config.milvus_collection, key, kind)
             part.engine = open_milvus(uri, name, self.embedder.dim, config.milvus_token)
             held = part.engine.count()
+            if held == 0 and part.table.n_alive:
+                part.engine.close()
+                raise IndexMismatchError(
+                    f"Milvus collection {name} at {uri} is empty (the index version has "
+                    f"{part.table.n_alive} documents): run `jiejian index` with "
+                    "JIEJIAN_INDEX_BACKEND=milvus"
+                )
             if held != part.table.n_alive:
                 log.warning(
                     "%s holds %d documents, the index version %d: run `jiejian index`",

@@ -270,3 +270,40 @@ def test_upsert_and_delete(
         assert engine.count() == len(docs) - len(theirs) - 1
     finally:
         engine.close()
+
+
+# ----- the setting, end to end: ingest, `jiejian index`, search -------------------------
+
+
+def test_the_setting_routes_index_and_search_through_milvus(tmp_path: Path) -> None:
+    """JIEJIAN_INDEX_BACKEND=milvus: the index command fills the collections after it
+    publishes a version, the search service answers from them, and a version whose
+    collections are empty is refused with the command that fixes it."""
+    _need_milvus()
+    from api.service import WriteService
+    from api.settings import Settings
+    from index.manifest import IndexMismatchError
+    from retrieval.service import SearchService
+
+    settings = Settings(data=tmp_path / "data", index_backend="milvus", ingest_workers=1)
+    writer = WriteService(settings)
+    writer.ingest(seed_files()[:2])
+    with writer.open_store() as store:
+        config = writer.config(store)
+        with pytest.raises(IndexMismatchError, match="jiejian index"):
+            from index.builder import refresh
+
+            refresh(store, config)  # published, but Milvus not filled yet
+            IndexBundle.load(store.data_dir, config)
+    writer.index()
+    service = SearchService(settings.data, config)
+    try:
+        assert service.searcher is not None, service.index_problem
+        assert service.searcher.bundle.backend.name == "milvus"
+        result = service.search("工会经费", SearchOptions(k=5))
+        assert result.hits
+        assert (tmp_path / "data" / "milvus.db").exists()
+    finally:
+        if service.searcher is not None:
+            service.searcher.bundle.close()
+        service.close()
