@@ -29,6 +29,7 @@ from corpus.passages import ChunkParams
 from corpus.pipeline import IngestSummary, backfill_practices, ingest
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore
+from index.backends.sync import sync_published
 from index.builder import LINK, BuildReport, check_version, current_dir, refresh
 from index.bundle import IndexBundle
 from index.config import IndexConfig
@@ -144,9 +145,18 @@ class WriteService:
         if store is None:
             with self.open_store() as own:
                 backfill_practices(own)
-                return refresh(own, self.config(own), progress=progress, rebuild=rebuild)
+                return self._index(own, rebuild, progress)
         backfill_practices(store)
-        return refresh(store, self.config(store), progress=progress, rebuild=rebuild)
+        return self._index(store, rebuild, progress)
+
+    def _index(
+        self, store: CorpusStore, rebuild: bool, progress: Callable[[str], None] | None
+    ) -> BuildReport:
+        config = self.config(store)
+        report = refresh(store, config, progress=progress, rebuild=rebuild)
+        # A Milvus backend gets what the published version added and loses what it removed.
+        sync_published(store, config, progress)
+        return report
 
     def diagnose(self) -> list[str]:
         """Everything wrong with the published index and the store (empty when healthy)."""

@@ -139,6 +139,10 @@ class Settings(BaseSettings):
             themes=self.themes,
             chunk_min_chars=self.chunk_min_chars,
             chunk_max_chars=self.chunk_max_chars,
+            index_backend=self.index_backend,
+            milvus_uri=self.milvus_uri,
+            milvus_token=self.milvus_token.get_secret_value() if self.milvus_token else None,
+            milvus_collection=self.milvus_collection,
         )
 
     @field_validator("vector_index")
@@ -162,3 +166,23 @@ class Settings(BaseSettings):
         if self.chunk_min_chars >= self.chunk_max_chars:
             raise ValueError("JIEJIAN_CHUNK_MIN_CHARS must be below JIEJIAN_CHUNK_MAX_CHARS")
         return self
+
+    # Index backend (index/backends): where BM25 and dense search run.
+    index_backend: str = Field(
+        default="local",
+        pattern="^(local|milvus)$",
+        description="local (tantivy + FAISS in the data directory) or milvus",
+    )
+    milvus_uri: str = Field(
+        default="",
+        description="milvus-lite file (a path ending .db) or a server, http://host:19530; "
+        "empty = DATA/milvus.db",
+    )
+    milvus_token: SecretStr | None = Field(
+        default=None, description="Milvus user:password or token"
+    )
+    milvus_collection: str = Field(
+        default="jiejian",
+        pattern="^[A-Za-z][A-Za-z0-9_]{0,40}$",
+        description="prefix of the Milvus collections' names",
+    )

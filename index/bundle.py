@@ -3,12 +3,24 @@ the settings through the manifest before anything is used."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from corpus.themes import Theme, load_taxonomy, taxonomy_fingerprint
+from index.backends.base import IndexBackend
+from index.backends.factory import (
+    PASSAGES,
+    PRACTICES,
+    build_key,
+    check_kind,
+    collection_name,
+    milvus_uri,
+    open_milvus,
+)
+from index.backends.local import LocalBackend
 from index.bm25 import LexicalIndex
 from index.builder import BM25_DIR, MODEL_DIR, PRACTICES_DIR, VECTORS_DIR, current_dir
 from index.config import IndexConfig
@@ -19,31 +31,51 @@ from index.manifest import REPAIR, IndexMismatchError, Manifest, check_compatibl
 from index.tokenizer import Tokenizer
 from index.vectors import VectorIndex, load_vector_index
 
+log = logging.getLogger(__name__)
+
 
 class IndexDamagedError(IndexMismatchError):
     """The published files are damaged or disagree with each other."""
 
 
 class _Searchable:
-    """BM25 and dense search over one collection, each with its filters inside the engine."""
+    """BM25 and dense search over one collection, each with its filters inside the engine:
+    the version's own tantivy + FAISS files, or the configured backend (``engine``)."""
 
     lexical: LexicalIndex
     vectors: VectorIndex
     table: DocTable
+    engine: IndexBackend | None = None
+
+    @property
+    def backend(self) -> IndexBackend:
+        if self.engine is not None:
+            return self.engine
+        return LocalBackend(self.lexical, self.vectors, self.table)
+
+    def _known(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """An engine shared with newer versions may hold documents this version's doc
+        table does not know yet (or has deleted): those are not ours to show."""
+        if self.engine is None:
+            return hits
+        n, alive = len(self.table), self.table.alive
+        return [(d, s) for d, s in hits if d < n and alive[d]]
 
     def lexical_search(
         self, terms: list[tuple[str, float]], k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
-        return self.lexical.search(terms, k, filters)
+        return self._known(self.backend.lexical_search(terms, k, filters))
 
     def dense_search(
         self, qvec: np.ndarray, k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
-        allowed = None if filters is None or filters.empty else self.table.mask(filters)
-        if allowed is not None and not allowed.any():
-            return []
-        scores, ids = self.vectors.search(qvec.reshape(1, -1), k, allowed)
-        return [(int(i), float(s)) for s, i in zip(scores[0], ids[0], strict=True) if i >= 0]
+        return self._known(self.backend.dense_search(qvec, k, filters))
+
+    def lexical_count(self, terms: list[tuple[str, float]], filters: Filters | None = None) -> int:
+        return self.backend.lexical_count(terms, filters)
+
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        return self.backend.idf(tokens)
 
 
 @dataclass
@@ -53,6 +85,7 @@ class SubIndex(_Searchable):
     lexical: LexicalIndex
     vectors: VectorIndex
     table: DocTable
+    engine: IndexBackend | None = None
 
     @classmethod
     def load(cls, root: Path, dim: int) -> SubIndex:
@@ -76,6 +109,7 @@ class IndexBundle(_Searchable):
     practices: SubIndex | None = None
     # the theme taxonomy its passages were tagged with (checked against the manifest)
     taxonomy: tuple[Theme, ...] = ()
+    engine: IndexBackend | None = None
 
     @classmethod
     def load(
@@ -119,7 +153,41 @@ class IndexBundle(_Searchable):
             ) from exc
         if verify:
             bundle.check_counts()
+        if check_kind(config.index_backend) != "local":
+            bundle.attach_engines(config, data_dir)
         return bundle
+
+    def attach_engines(self, config: IndexConfig, data_dir: Path) -> None:
+        """Search the configured backend's collections of this build (``jiejian index``
+        fills them after publishing the version)."""
+        key = build_key(self.manifest.created_at)
+        uri = milvus_uri(config.milvus_uri, data_dir)
+        parts: list[tuple[str, _Searchable]] = [(PASSAGES, self)]
+        if self.practices is not None:
+            parts.append((PRACTICES, self.practices))
+        for kind, part in parts:
+            name = collection_name(config.milvus_collection, key, kind)
+            part.engine = open_milvus(uri, name, self.embedder.dim, config.milvus_token)
+            held = part.engine.count()
+            if held == 0 and part.table.n_alive:
+                part.engine.close()
+                raise IndexMismatchError(
+                    f"Milvus collection {name} at {uri} is empty (the index version has "
+                    f"{part.table.n_alive} documents): run `jiejian index` with "
+                    "JIEJIAN_INDEX_BACKEND=milvus"
+                )
+            if held != part.table.n_alive:
+                log.warning(
+                    "%s holds %d documents, the index version %d: run `jiejian index`",
+                    name,
+                    held,
+                    part.table.n_alive,
+                )
+
+    def close(self) -> None:
+        for part in (self, self.practices):
+            if part is not None and part.engine is not None:
+                part.engine.close()
 
     @classmethod
     def _open(

@@ -39,3 +39,8 @@ class IndexConfig:
     chunk_max_chars: int = CHUNK_MAX_CHARS
     static: StaticParams = field(default_factory=StaticParams)
     encode_batch: int = 256
+    # Where BM25 and dense search run (index/backends): local | milvus.
+    index_backend: str = "local"
+    milvus_uri: str = ""  # "" = a milvus-lite file DATA/milvus.db; or http://host:19530
+    milvus_token: str | None = None
+    milvus_collection: str = "jiejian"  # prefix of the collections' names

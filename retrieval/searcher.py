@@ -185,7 +185,7 @@ class Searcher:
 
     def concepts(self, q: ParsedQuery, ignore: tuple[str, ...] = ()) -> list[Concept]:
         tokens = list(dict.fromkeys(q.tokens))
-        idf = self.bundle.lexical.idf(tokens + [t.lower() for _, terms in q.rules for t in terms])
+        idf = self.bundle.idf(tokens + [t.lower() for _, terms in q.rules for t in terms])
         return query_concepts(tokens, q.rules, idf, (*ignore, *self.question_words))
 
     def coverages(
@@ -342,7 +342,7 @@ class Searcher:
         word within the filters (for ``mode=dense``, every passage within the filters)."""
         if opts.mode == "dense":
             return int(self.bundle.table.mask(opts.filters).sum())
-        return self.bundle.lexical.count(q.lexical_terms(), opts.filters)
+        return self.bundle.lexical_count(q.lexical_terms(), opts.filters)
 
     def similar(
         self,
@@ -378,7 +378,7 @@ class Searcher:
         # The passage's most distinctive words (tf x idf) form the BM25 query: a
         # more-like-this query made of common words would find every report's preamble.
         tf = Counter(tokens)
-        idf = self.bundle.lexical.idf(list(tf))
+        idf = self.bundle.idf(list(tf))
         ranked_terms = sorted(tf, key=lambda t: -(tf[t] * idf.get(t, 0.0)))[:MLT_TERMS]
         terms = [(t, 1.0) for t in ranked_terms]
         lists = {

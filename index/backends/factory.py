@@ -1,0 +1,53 @@
+"""Index backends keyed by a setting (``JIEJIAN_INDEX_BACKEND``: local | milvus).
+
+``local`` is what the saved index versions hold (tantivy + FAISS + doc table) and needs
+nothing else. ``milvus`` keeps the same versions (doc table, corpus model, manifest: the
+facets, collapse and floor read them) and answers BM25 and dense search from Milvus
+collections named after the index build, so a rebuild never renumbers a collection that
+a server still searches.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from index.backends.base import BackendError, IndexBackend
+
+BACKENDS = ("local", "milvus")
+PASSAGES = "passages"
+PRACTICES = "practices"
+DEFAULT_MILVUS_FILE = "milvus.db"
+
+
+def check_kind(kind: str) -> str:
+    if kind not in BACKENDS:
+        raise BackendError(f"unknown index backend {kind!r}: choose {' or '.join(BACKENDS)}")
+    return kind
+
+
+def milvus_uri(setting: str, data_dir: Path) -> str:
+    """The configured URI; empty means a milvus-lite file in the data directory."""
+    return setting or str(data_dir / DEFAULT_MILVUS_FILE)
+
+
+def build_key(created_at: float) -> str:
+    """A build's identity: the manifest's creation time, kept by incremental refreshes
+    (doc ids stay valid) and new on a full rebuild (doc ids are renumbered)."""
+    return f"b{int(created_at * 1000)}"
+
+
+def collection_name(prefix: str, key: str, kind: str) -> str:
+    name = f"{prefix}_{key}_{kind}"
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,254}", name):
+        raise BackendError(
+            f"Milvus collection name {name!r} is not valid: JIEJIAN_MILVUS_COLLECTION must be "
+            "letters, digits and underscores, starting with a letter"
+        )
+    return name
+
+
+def open_milvus(uri: str, collection: str, dim: int, token: str | None = None) -> IndexBackend:
+    from index.backends.milvus import MilvusBackend  # pymilvus is an optional extra
+
+    return MilvusBackend(uri, collection, dim, token=token)
