@@ -23,7 +23,14 @@ from corpus.defaults import (
 from corpus.limits import DEFAULT_LIMITS as READ
 from corpus.limits import ReadLimits
 from index.config import IndexConfig
-from index.defaults import EMBED_MODEL, VECTOR_INDEX, VECTOR_INDEX_CHOICES
+from index.defaults import (
+    EMBED_MODEL,
+    INDEX_BACKEND,
+    INDEX_BACKENDS,
+    MILVUS_COLLECTION,
+    VECTOR_INDEX,
+    VECTOR_INDEX_CHOICES,
+)
 
 
 class Settings(BaseSettings):
@@ -154,6 +161,13 @@ class Settings(BaseSettings):
             )
         return value
 
+    @field_validator("index_backend")
+    @classmethod
+    def _known_index_backend(cls, value: str) -> str:
+        if value not in INDEX_BACKENDS:
+            raise ValueError(f"unknown index backend {value!r}: choose {', '.join(INDEX_BACKENDS)}")
+        return value
+
     @field_validator("themes")
     @classmethod
     def _themes_file(cls, value: Path | None) -> Path | None:
@@ -169,8 +183,7 @@ class Settings(BaseSettings):
 
     # Index backend (index/backends): where BM25 and dense search run.
     index_backend: str = Field(
-        default="local",
-        pattern="^(local|milvus)$",
+        default=INDEX_BACKEND,
         description="local (tantivy + FAISS in the data directory) or milvus",
     )
     milvus_uri: str = Field(
@@ -182,7 +195,7 @@ class Settings(BaseSettings):
         default=None, description="Milvus user:password or token"
     )
     milvus_collection: str = Field(
-        default="jiejian",
+        default=MILVUS_COLLECTION,
         pattern="^[A-Za-z][A-Za-z0-9_]{0,40}$",
         description="prefix of the Milvus collections' names",
     )

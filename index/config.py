@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus.defaults import CHUNK_MAX_CHARS, CHUNK_MIN_CHARS
-from index.defaults import EMBED_MODEL, VECTOR_INDEX
+from index.defaults import EMBED_MODEL, INDEX_BACKEND, MILVUS_COLLECTION, VECTOR_INDEX
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class IndexConfig:
     static: StaticParams = field(default_factory=StaticParams)
     encode_batch: int = 256
     # Where BM25 and dense search run (index/backends): local | milvus.
-    index_backend: str = "local"
+    index_backend: str = INDEX_BACKEND
     milvus_uri: str = ""  # "" = a milvus-lite file DATA/milvus.db; or http://host:19530
     milvus_token: str | None = None
-    milvus_collection: str = "jiejian"  # prefix of the collections' names
+    milvus_collection: str = MILVUS_COLLECTION  # prefix of the collections' names

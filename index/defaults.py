@@ -18,3 +18,8 @@ VECTOR_BACKENDS: dict[str, str] = {
 }
 VECTOR_INDEX = "auto"
 VECTOR_INDEX_CHOICES: tuple[str, ...] = (VECTOR_INDEX, *VECTOR_BACKENDS)
+
+# Where BM25 and dense search run (``index.backends``): the local files or Milvus.
+INDEX_BACKENDS: tuple[str, ...] = ("local", "milvus")
+INDEX_BACKEND = "local"
+MILVUS_COLLECTION = "jiejian"  # prefix of the Milvus collections' names

@@ -171,4 +171,3 @@ def test_compilation_markers(marker: str, title: str, is_page: bool) -> None:
     segs = split_reports(f"页面标题\n{marker}\n{body}\n{marker.replace('1', '2')}\n{body}")
     assert segs[0].marker_title == title
     assert segs[0].marker_title_is_page_title is is_page
-

@@ -26,7 +26,7 @@ from corpus.limits import DEFAULT_LIMITS
 from corpus.themes import default_taxonomy
 from corpus.vocab import DOC_TYPES, LEVEL_LABELS, LEVELS, SECTION_ROLES
 from index.config import IndexConfig
-from index.defaults import VECTOR_BACKENDS, VECTOR_INDEX_CHOICES
+from index.defaults import INDEX_BACKENDS, VECTOR_BACKENDS, VECTOR_INDEX_CHOICES
 from retrieval.defaults import MAX_K, MAX_QUERY_CHARS, PAGE_SIZES
 from retrieval.filters import LEVEL_ALIASES, ROLE_ALIASES
 
@@ -85,6 +85,18 @@ def test_vector_factory_serves_exactly_the_named_backends() -> None:
     from index.vectors import BACKENDS
 
     assert set(BACKENDS) == set(VECTOR_BACKENDS)
+
+
+@pytest.mark.parametrize("name", INDEX_BACKENDS)
+def test_every_index_backend_name_is_a_valid_setting_and_known_to_the_factory(name: str) -> None:
+    from index.backends.factory import check_kind
+
+    assert Settings(index_backend=name).index_backend == check_kind(name) == name
+
+
+def test_unknown_index_backend_is_refused_naming_the_choices() -> None:
+    with pytest.raises(ValueError, match="choose local, milvus"):
+        Settings(index_backend="elastic")
 
 
 def test_themes_setting_must_name_a_file(tmp_path: Path) -> None:

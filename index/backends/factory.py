@@ -13,8 +13,9 @@ import re
 from pathlib import Path
 
 from index.backends.base import BackendError, IndexBackend
+from index.defaults import INDEX_BACKENDS
 
-BACKENDS = ("local", "milvus")
+BACKENDS = INDEX_BACKENDS
 PASSAGES = "passages"
 PRACTICES = "practices"
 DEFAULT_MILVUS_FILE = "milvus.db"
