@@ -21,6 +21,7 @@ from corpus.export import export_jsonl
 from corpus.pipeline import IngestSummary
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore, StoreError
+from corpus.store_sql import redact
 from index.builder import BuildReport
 from index.bundle import IndexBundle
 from index.filters import FilterError
@@ -79,10 +80,25 @@ def _settings(data: Path | None) -> Settings:
 
 def _open_store(settings: Settings) -> CorpusStore:
     try:
-        return CorpusStore(settings.data)
+        return CorpusStore(settings.data, url=settings.store_url)
     except StoreError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+
+
+def _where(settings: Settings) -> str:
+    """The store's place, for messages (a URL without its password)."""
+    if settings.store_url and "://" in settings.store_url:
+        return redact(settings.store_url)
+    return str(settings.store_url or settings.data)
+
+
+def _require_corpus(settings: Settings) -> None:
+    if not CorpusStore.exists(settings.data, settings.store_url):
+        console.print(
+            f"[red]error:[/red] no corpus in {_where(settings)}: run `jiejian ingest` first"
+        )
+        raise typer.Exit(2)
 
 
 def _summary_table(s: IngestSummary) -> Table:
@@ -211,9 +227,7 @@ def export_cmd(
 ) -> None:
     """Write every report with its passages as JSON Lines."""
     settings = _settings(data)
-    if not (settings.data / "corpus.sqlite3").exists():
-        console.print(f"[red]error:[/red] no corpus in {settings.data}: run `jiejian ingest` first")
-        raise typer.Exit(2)
+    _require_corpus(settings)
     with _open_store(settings) as store:
         if out is None:
             n = export_jsonl(store, sys.stdout)
@@ -223,6 +237,48 @@ def export_cmd(
                 n = export_jsonl(store, fh)
             tmp.replace(out)
     console.print(f"exported {n} reports")
+
+
+@app.command("migrate")
+def migrate_cmd(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="the target store: postgresql://user:password@host:5432/db, or a SQLite file "
+            "path; it must hold no corpus yet",
+        ),
+    ],
+    data: DataOpt = None,
+) -> None:
+    """Copy the corpus store ($JIEJIAN_STORE_URL, default DATA/corpus.sqlite3) into another
+    engine, SQLite to PostgreSQL or back, and verify every table's row count."""
+    from corpus.store_migrate import copy_store
+
+    settings = _settings(data)
+    _require_corpus(settings)
+    if to == (settings.store_url or ""):
+        console.print("[red]error:[/red] --to names the store being copied")
+        raise typer.Exit(2)
+    target = settings.model_copy(update={"store_url": to})
+    with _open_store(settings) as src, _open_store(target) as dst:
+        try:
+            report = copy_store(src, dst, progress=_index_progress)
+        except StoreError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    t = Table(title=f"migrated to {_where(target)}")
+    t.add_column("table")
+    t.add_column("rows there", justify="right")
+    t.add_column("rows here", justify="right")
+    for table, (a, b) in report.counts.items():
+        t.add_row(table, str(a), str(b))
+    Console().print(t)
+    console.print(
+        "counts verified. Serve from it with JIEJIAN_STORE_URL set to the target; the index "
+        "under --data holds the same passages and ids, and `jiejian index --rebuild` makes a "
+        "new one from the target (needed for another --data or index backend)."
+    )
 
 
 def _index_progress(msg: str) -> None:
@@ -279,9 +335,7 @@ def index_cmd(
     inconsistent published index is detected and rebuilt; a running server swaps to the
     new version by itself."""
     settings = _settings(data)
-    if not (settings.data / "corpus.sqlite3").exists():
-        console.print(f"[red]error:[/red] no corpus in {settings.data}: run `jiejian ingest` first")
-        raise typer.Exit(2)
+    _require_corpus(settings)
     _run_index(settings, rebuild, repair)
 
 

@@ -55,7 +55,7 @@ class WriteService:
         self.settings = settings
 
     def open_store(self) -> CorpusStore:
-        return CorpusStore(self.settings.data)
+        return CorpusStore(self.settings.data, url=self.settings.store_url)
 
     # ----- chunking is a property of the store ---------------------------------------------
 
@@ -140,9 +140,7 @@ class WriteService:
         """Everything wrong with the published index and the store (empty when healthy)."""
         problems = []
         with self.open_store() as store:
-            row = store.db.execute("PRAGMA quick_check").fetchone()
-            if row is None or row[0] != "ok":
-                problems.append(f"the store fails SQLite's quick_check: {row[0] if row else ''}")
+            problems += store.check()
             config = self.config(store)
             current = current_dir(self.settings.data)
             if current is None:
@@ -167,7 +165,7 @@ class WriteService:
     ) -> tuple[list[str], BuildReport]:
         """Check the index and rebuild it from the store when anything is wrong."""
         problems = self.diagnose()
-        index_problems = [p for p in problems if "quick_check" not in p]
+        index_problems = [p for p in problems if not p.startswith("the store ")]
         damaged = any("not in the index" not in p for p in index_problems)
         report = self.index(rebuild=damaged, progress=progress)
         return problems, report
@@ -251,7 +249,9 @@ class AppService(SearchService):
         # Read before loading: a version published while this process loads (by a job of
         # a killed predecessor, say) then differs, and the watcher swaps to it.
         self._target = self._published(settings.data)
-        super().__init__(settings.data, self.writer.config(), settings.synonyms)
+        super().__init__(
+            settings.data, self.writer.config(), settings.synonyms, store_url=settings.store_url
+        )
         self._update_freshness()
         if background:
             self._start()

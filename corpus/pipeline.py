@@ -444,7 +444,7 @@ def _learn_boilerplate(
         timeout_s=limits.timeout_s,
         memory_mb=limits.memory_mb,
     )
-    with store.transaction():
+    with store.batch():
         for got in pool.imap(chunk_jobs(light)):
             for path, keys in got:
                 store.add_edge_lines(line_key(path), keys)
@@ -464,7 +464,7 @@ def _store_all(
     pending = True
     while pending:
         pending = False
-        with store.transaction():
+        with store.batch():
             for n, prepared in enumerate(results, start=1):
                 _store_one(store, prepared, summary, run_id, prepared.path in fresh)
                 if progress:
