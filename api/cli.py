@@ -65,6 +65,15 @@ def _global_options(
     configure_logging(settings.log_level, settings.log_json)
 
 
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="run on a Ray cluster: its address (ray://head:10001 or head:6379), auto (the "
+        "cluster running here, else a private one) or local (a private one on 127.0.0.1); "
+        "needs pip install 'jiejian[ray]'",
+    ),
+]
 DataOpt = Annotated[
     Path | None,
     typer.Option("--data", help="data directory (default: $JIEJIAN_DATA or .jiejian/data)"),
@@ -145,6 +154,7 @@ def ingest_cmd(
             "reason, added and duplicates (report ids)",
         ),
     ] = None,
+    ray: RayOpt = None,
 ) -> None:
     """Read report files into the store: clean, split, annotate, chunk, de-duplicate."""
     settings = _settings(data)
@@ -189,9 +199,9 @@ def ingest_cmd(
 
         try:
             summary = WriteService(settings).ingest(
-                src, progress=step, paths=paths, workers=settings.ingest_workers
+                src, progress=step, paths=paths, workers=settings.ingest_workers, ray=ray
             )
-        except ChunkingError as exc:
+        except (ChunkingError, RuntimeError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
     if report is not None:
@@ -285,7 +295,9 @@ def _index_progress(msg: str) -> None:
     console.print(f"[dim]{msg}[/dim]")
 
 
-def _run_index(settings: Settings, rebuild: bool, repair: bool = False) -> None:
+def _run_index(
+    settings: Settings, rebuild: bool, repair: bool = False, ray: str | None = None
+) -> None:
     _open_store(settings).close()
     writer = WriteService(settings)
     try:
@@ -296,8 +308,8 @@ def _run_index(settings: Settings, rebuild: bool, repair: bool = False) -> None:
             if not problems:
                 console.print("index verified: files match their checksums, counts agree")
         else:
-            report = writer.index(rebuild=rebuild, progress=_index_progress)
-    except (IndexMismatchError, FileNotFoundError, ValueError) as exc:
+            report = writer.index(rebuild=rebuild, progress=_index_progress, ray=ray)
+    except (IndexMismatchError, FileNotFoundError, ValueError, RuntimeError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     _print_build(report)
@@ -330,13 +342,14 @@ def index_cmd(
             "store; rebuild the index when anything is wrong",
         ),
     ] = False,
+    ray: RayOpt = None,
 ) -> None:
     """Build or refresh the BM25 and vector indexes from the store. A damaged or
     inconsistent published index is detected and rebuilt; a running server swaps to the
     new version by itself."""
     settings = _settings(data)
     _require_corpus(settings)
-    _run_index(settings, rebuild, repair)
+    _run_index(settings, rebuild, repair, ray)
 
 
 @app.command("build")

@@ -29,6 +29,7 @@ from corpus.passages import ChunkParams
 from corpus.pipeline import IngestSummary, ingest
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore
+from corpus.workers import BoundedPool
 from index.builder import LINK, BuildReport, check_version, current_dir, refresh
 from index.bundle import IndexBundle
 from index.config import IndexConfig
@@ -98,7 +99,14 @@ class WriteService:
         progress: Callable[[str], None] | None = None,
         paths: list[Path] | None = None,
         workers: int | None = None,
+        ray: str | None = None,
     ) -> IngestSummary:
+        """``ray``: parse the files as tasks on that Ray cluster (corpus.ray_ingest)."""
+        pool: Any = BoundedPool
+        if ray:
+            from corpus.ray_ingest import ray_pool
+
+            pool = ray_pool(ray)
         with self.open_store() as store:
             params = self._check_chunking(store)
             summary = ingest(
@@ -109,6 +117,7 @@ class WriteService:
                 paths=paths if paths is not None else list(iter_paths(sources)),
                 workers=workers or self.settings.ingest_workers,
                 limits=self.settings.read_limits(),
+                pool=pool,
             )
         log.info(
             "ingest: %d files read, %d unchanged, %d skipped; %d reports added, %d duplicates;"
@@ -128,13 +137,15 @@ class WriteService:
         rebuild: bool = False,
         progress: Callable[[str], None] | None = None,
         store: CorpusStore | None = None,
+        ray: str | None = None,
     ) -> BuildReport:
         """Bring the index up to date; a damaged or inconsistent published version is
-        detected (checksums, counts) and rebuilt."""
+        detected (checksums, counts) and rebuilt. ``ray``: embed on that Ray cluster."""
         if store is None:
             with self.open_store() as own:
-                return refresh(own, self.config(own), progress=progress, rebuild=rebuild)
-        return refresh(store, self.config(store), progress=progress, rebuild=rebuild)
+                return self.index(rebuild, progress, own, ray)
+        config = replace(self.config(store), ray_address=ray)
+        return refresh(store, config, progress=progress, rebuild=rebuild)
 
     def diagnose(self) -> list[str]:
         """Everything wrong with the published index and the store (empty when healthy)."""

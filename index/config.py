@@ -19,3 +19,6 @@ class IndexConfig:
     chunk_max_chars: int = 400
     static: StaticParams = field(default_factory=StaticParams)
     encode_batch: int = 256
+    # Where passages are embedded: None here, or a Ray cluster (`jiejian index --ray`).
+    # Not part of what the index is: the vectors are the same either way.
+    ray_address: str | None = None
