@@ -42,25 +42,34 @@ class RayEmbedder(Embedder):
         self.inner = inner
         self.model_id = inner.model_id
         self.dim = inner.dim
-        ray = connect(address)
-        self.ray = ray
+        self.address = address
+        self.transformer = transformer
+        self.gpu = False
+        self.ray: Any = None
+        self.actors: list[Any] = []  # started on the first batch worth sending
+
+    def _start(self) -> list[Any]:
+        if self.actors:
+            return self.actors
+        ray = self.ray = connect(self.address)
         gpus = int(ray.cluster_resources().get("GPU", 0))
-        self.gpu = transformer and gpus > 0
+        self.gpu = self.transformer and gpus > 0
         n = gpus if self.gpu else cluster_cpus(ray)
         actor = ray.remote(_EncodeActor)
-        ref = ray.put(inner)
+        ref = ray.put(self.inner)
         opts: dict[str, Any] = {"num_gpus": 1, "num_cpus": 1} if self.gpu else {"num_cpus": 1}
         self.actors = [actor.options(**opts).remote(ref, self.gpu, 1) for _ in range(n)]
         log.info("embedding in %d Ray actors (%s)", n, "GPU" if self.gpu else "CPU")
+        return self.actors
 
     def encode(self, texts: list[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
         if len(texts) < LOCAL_BELOW:
             return self.inner.encode(texts, kind, batch_size=batch_size)
-        n = len(self.actors)
-        step = -(-len(texts) // n)
+        actors = self._start()
+        step = -(-len(texts) // len(actors))
         refs = [
             a.encode.remote(texts[i : i + step], kind, batch_size)
-            for a, i in zip(self.actors, range(0, len(texts), step), strict=False)
+            for a, i in zip(actors, range(0, len(texts), step), strict=False)
         ]
         return np.vstack(self.ray.get(refs)).astype(np.float32, copy=False)
 
