@@ -240,6 +240,24 @@ REPORT = (
 )
 
 
+OTHER_B = (
+    "青山乡工会2020年工作总结\n一、主要做法\n"
+    "（一）加强职工之家建设。投入资金45万元，新建标准化职工之家8个，职工书屋5个，"
+    "配备图书3000余册，开展读书分享活动20场。\n"
+    "（二）开展劳动技能竞赛。组织电工、焊工、厨师等6个工种技能比武，参赛职工420人次，"
+    "评选技术能手15名，推荐省级劳动模范1名。\n"
+    "二、存在问题\n部分非公企业负责人对工会工作认识不足，职工维权意识有待增强。\n"
+)
+OTHER_C = (
+    "白云街道工会联合会2021年工作报告\n一、主要做法\n"
+    "（一）推进新就业形态劳动者入会。针对快递员、外卖送餐员、网约车司机开展集中入会"
+    "行动，新发展会员610人。\n"
+    "（二）建设户外劳动者服务站点。在辖区建成爱心驿站12个，为环卫工人等户外劳动者"
+    "提供饮水、休息、充电等服务。\n"
+    "二、存在问题\n新就业形态劳动者流动性大，组织覆盖难以巩固，站点运行经费保障不足。\n"
+)
+
+
 @pytest.mark.parametrize("twin", ["exact", "near"])
 def test_concurrent_writers_see_each_others_reports(
     twin: str, pg: pgserver.PgServer, tmp_path: Path
@@ -382,3 +400,41 @@ def test_same_search_results(pair: tuple[CorpusStore, CorpusStore, dict[str, Any
         ]
         assert (a.total, a.facets) == (b.total, b.facets)
     assert answered >= 3
+
+
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+@pytest.mark.parametrize("fault", ["python", "sql"])
+def test_a_failing_file_leaves_no_rows(
+    engine: str, fault: str, pg: pgserver.PgServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file whose storing fails half-way (a Python error, or an SQL error that PostgreSQL's
+    pipeline mode reports only at the next read or the commit) is skipped with the reason,
+    leaves no row behind, and the files around it are stored."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for name, text in (("a", REPORT), ("b", OTHER_B), ("c", OTHER_C)):
+        (src / f"{name}.txt").write_text(text)
+    real = CorpusStore.insert_practices
+
+    def failing(self: CorpusStore, practices: list[Any]) -> None:
+        real(self, practices)
+        if practices and "青山乡" in (self.report_simplified(practices[0].report_id) or ""):
+            if fault == "sql":
+                self.db.execute("INSERT INTO meta VALUES(NULL, NULL)")  # NOT NULL violation
+            else:
+                raise RuntimeError("injected")
+
+    monkeypatch.setattr(CorpusStore, "insert_practices", failing)
+    with _engine_store(engine, pg, tmp_path) as store:
+        summary = ingest([src], store)
+        assert [Path(p).name for p, _ in summary.skipped] == ["b.txt"]
+        assert "processing failed" in summary.skipped[0][1]
+        titles = [r.title or "" for r in store.iter_reports()]
+        assert len(titles) == 2 and not any("青山乡" in t for t in titles)
+        ids = {r.report_id for r in store.iter_reports()}
+        assert {p.report_id for p in store.iter_passages()} == ids
+        assert {x.report_id for x in store.iter_practices()} == ids
+        monkeypatch.setattr(CorpusStore, "insert_practices", real)
+        again = ingest([src], store)
+        assert (again.reports_new, again.files_unchanged) == (1, 2)
+        assert store.counts()["reports"] == 3
