@@ -401,6 +401,20 @@ def test_same_search_results(pair: tuple[CorpusStore, CorpusStore, dict[str, Any
         assert (a.total, a.facets) == (b.total, b.facets)
     assert answered >= 3
 
+    # The API server on the PostgreSQL store: health counts and a search that finds.
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from api.settings import Settings
+
+    settings = Settings(data=post.data_dir, store_url=post.url)
+    with TestClient(create_app(settings)) as client:
+        health = client.get("/api/health").json()
+        assert health["status"] == "ok", health
+        assert health["waiting_reports"] == 0
+        r = client.get("/api/search", params={"q": "送温暖"})
+        assert r.status_code == 200 and r.json()["results"], r.text
+
 
 @pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
 @pytest.mark.parametrize("fault", ["python", "sql"])
