@@ -59,6 +59,15 @@ def _global_options(
     configure_logging(settings.log_level, settings.log_json)
 
 
+RayOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--ray",
+        help="run on a Ray cluster: its address (ray://head:10001 or head:6379), auto (the "
+        "cluster running here, else a private one) or local (a private one on 127.0.0.1); "
+        "needs pip install 'jiejian[ray]'",
+    ),
+]
 DataOpt = Annotated[
     Path | None,
     typer.Option("--data", help="data directory (default: $JIEJIAN_DATA or .jiejian/data)"),
@@ -76,10 +85,29 @@ def _open_store(settings: Settings) -> CorpusStore:
     from corpus.store import CorpusStore, StoreError
 
     try:
-        return CorpusStore(settings.data)
+        return CorpusStore(settings.data, url=settings.store_url)
     except StoreError as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
+
+
+def _where(settings: Settings) -> str:
+    """The store's place, for messages (a URL without its password)."""
+    from corpus.store_sql import redact
+
+    if settings.store_url and "://" in settings.store_url:
+        return redact(settings.store_url)
+    return str(settings.store_url or settings.data)
+
+
+def _require_corpus(settings: Settings) -> None:
+    from corpus.store import CorpusStore
+
+    if not CorpusStore.exists(settings.data, settings.store_url):
+        console.print(
+            f"[red]error:[/red] no corpus in {_where(settings)}: run `jiejian ingest` first"
+        )
+        raise typer.Exit(2)
 
 
 def _summary_table(s: IngestSummary) -> Table:
@@ -128,6 +156,7 @@ def ingest_cmd(
             "reason, added and duplicates (report ids)",
         ),
     ] = None,
+    ray: RayOpt = None,
 ) -> None:
     """Read report files into the store: clean, split, annotate, chunk, de-duplicate."""
     from rich.progress import (
@@ -184,9 +213,9 @@ def ingest_cmd(
 
         try:
             summary = WriteService(settings).ingest(
-                src, progress=step, paths=paths, workers=settings.ingest_workers
+                src, progress=step, paths=paths, workers=settings.ingest_workers, ray=ray
             )
-        except ChunkingError as exc:
+        except (ChunkingError, RuntimeError) as exc:
             console.print(f"[red]error:[/red] {exc}")
             raise typer.Exit(2) from exc
     if report is not None:
@@ -224,9 +253,7 @@ def export_cmd(
     from corpus.export import export_jsonl
 
     settings = _settings(data)
-    if not (settings.data / "corpus.sqlite3").exists():
-        console.print(f"[red]error:[/red] no corpus in {settings.data}: run `jiejian ingest` first")
-        raise typer.Exit(2)
+    _require_corpus(settings)
     with _open_store(settings) as store:
         if out is None:
             n = export_jsonl(store, sys.stdout)
@@ -238,11 +265,58 @@ def export_cmd(
     console.print(f"exported {n} reports")
 
 
+@app.command("migrate")
+def migrate_cmd(
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="the target store: postgresql://user:password@host:5432/db, or a SQLite file "
+            "path; it must hold no corpus yet",
+        ),
+    ],
+    data: DataOpt = None,
+) -> None:
+    """Copy the corpus store ($JIEJIAN_STORE_URL, default DATA/corpus.sqlite3) into another
+    engine, SQLite to PostgreSQL or back, and verify every table's row count."""
+    from rich.table import Table
+
+    from corpus.store import StoreError
+    from corpus.store_migrate import copy_store
+
+    settings = _settings(data)
+    _require_corpus(settings)
+    if to == (settings.store_url or ""):
+        console.print("[red]error:[/red] --to names the store being copied")
+        raise typer.Exit(2)
+    target = settings.model_copy(update={"store_url": to})
+    with _open_store(settings) as src, _open_store(target) as dst:
+        try:
+            report = copy_store(src, dst, progress=_index_progress)
+        except StoreError as exc:
+            console.print(f"[red]error:[/red] {exc}")
+            raise typer.Exit(2) from exc
+    t = Table(title=f"migrated to {_where(target)}")
+    t.add_column("table")
+    t.add_column("rows there", justify="right")
+    t.add_column("rows here", justify="right")
+    for table, (a, b) in report.counts.items():
+        t.add_row(table, str(a), str(b))
+    Console().print(t)
+    console.print(
+        "counts verified. Serve from it with JIEJIAN_STORE_URL set to the target; the index "
+        "under --data holds the same passages and ids, and `jiejian index --rebuild` makes a "
+        "new one from the target (needed for another --data or index backend)."
+    )
+
+
 def _index_progress(msg: str) -> None:
     console.print(f"[dim]{msg}[/dim]")
 
 
-def _run_index(settings: Settings, rebuild: bool, repair: bool = False) -> None:
+def _run_index(
+    settings: Settings, rebuild: bool, repair: bool = False, ray: str | None = None
+) -> None:
     from api.service import WriteService
     from index.manifest import IndexMismatchError
 
@@ -256,8 +330,8 @@ def _run_index(settings: Settings, rebuild: bool, repair: bool = False) -> None:
             if not problems:
                 console.print("index verified: files match their checksums, counts agree")
         else:
-            report = writer.index(rebuild=rebuild, progress=_index_progress)
-    except (IndexMismatchError, FileNotFoundError, ValueError) as exc:
+            report = writer.index(rebuild=rebuild, progress=_index_progress, ray=ray)
+    except (IndexMismatchError, FileNotFoundError, ValueError, RuntimeError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
     _print_build(report)
@@ -292,15 +366,14 @@ def index_cmd(
             "store; rebuild the index when anything is wrong",
         ),
     ] = False,
+    ray: RayOpt = None,
 ) -> None:
     """Build or refresh the BM25 and vector indexes from the store. A damaged or
     inconsistent published index is detected and rebuilt; a running server swaps to the
     new version by itself."""
     settings = _settings(data)
-    if not (settings.data / "corpus.sqlite3").exists():
-        console.print(f"[red]error:[/red] no corpus in {settings.data}: run `jiejian ingest` first")
-        raise typer.Exit(2)
-    _run_index(settings, rebuild, repair)
+    _require_corpus(settings)
+    _run_index(settings, rebuild, repair, ray)
 
 
 @app.command("build")

@@ -29,6 +29,7 @@ from corpus.passages import ChunkParams
 from corpus.pipeline import IngestSummary, backfill_practices, ingest
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore
+from corpus.workers import BoundedPool
 from index.backends.sync import sync_published
 from index.builder import LINK, BuildReport, check_version, current_dir, refresh
 from index.bundle import IndexBundle
@@ -59,7 +60,7 @@ class WriteService:
         self.settings = settings
 
     def open_store(self) -> CorpusStore:
-        return CorpusStore(self.settings.data)
+        return CorpusStore(self.settings.data, url=self.settings.store_url)
 
     @property
     def uploads_dir(self) -> Path:
@@ -107,7 +108,14 @@ class WriteService:
         progress: Callable[[str], None] | None = None,
         paths: list[Path] | None = None,
         workers: int | None = None,
+        ray: str | None = None,
     ) -> IngestSummary:
+        """``ray``: parse the files as tasks on that Ray cluster (corpus.ray_ingest)."""
+        pool: Any = BoundedPool
+        if ray:
+            from corpus.ray_ingest import ray_pool
+
+            pool = ray_pool(ray)
         with self.open_store() as store:
             params = self._check_chunking(store)
             summary = ingest(
@@ -119,6 +127,7 @@ class WriteService:
                 workers=workers or self.settings.ingest_workers,
                 limits=self.settings.read_limits(),
                 raw_dirs=(self.uploads_dir,),
+                pool=pool,
             )
         log.info(
             "ingest: %d files read, %d unchanged, %d skipped; %d reports added, %d duplicates;"
@@ -138,21 +147,17 @@ class WriteService:
         rebuild: bool = False,
         progress: Callable[[str], None] | None = None,
         store: CorpusStore | None = None,
+        ray: str | None = None,
     ) -> BuildReport:
         """Bring the index up to date; a damaged or inconsistent published version is
         detected (checksums, counts) and rebuilt. A store older than practices gets them
-        first, by the corpus layer (once per store): the index layer only reads."""
+        first, by the corpus layer (once per store): the index layer only reads. ``ray``: embed
+        on that Ray cluster."""
         if store is None:
             with self.open_store() as own:
-                backfill_practices(own)
-                return self._index(own, rebuild, progress)
+                return self.index(rebuild, progress, own, ray)
         backfill_practices(store)
-        return self._index(store, rebuild, progress)
-
-    def _index(
-        self, store: CorpusStore, rebuild: bool, progress: Callable[[str], None] | None
-    ) -> BuildReport:
-        config = self.config(store)
+        config = replace(self.config(store), ray_address=ray)
         report = refresh(store, config, progress=progress, rebuild=rebuild)
         # A Milvus backend gets what the published version added and loses what it removed.
         sync_published(store, config, progress)
@@ -162,9 +167,7 @@ class WriteService:
         """Everything wrong with the published index and the store (empty when healthy)."""
         problems = []
         with self.open_store() as store:
-            row = store.db.execute("PRAGMA quick_check").fetchone()
-            if row is None or row[0] != "ok":
-                problems.append(f"the store fails SQLite's quick_check: {row[0] if row else ''}")
+            problems += store.check()
             config = self.config(store)
             current = current_dir(self.settings.data)
             if current is None:
@@ -189,7 +192,7 @@ class WriteService:
     ) -> tuple[list[str], BuildReport]:
         """Check the index and rebuild it from the store when anything is wrong."""
         problems = self.diagnose()
-        index_problems = [p for p in problems if "quick_check" not in p]
+        index_problems = [p for p in problems if not p.startswith("the store ")]
         damaged = any("not in the index" not in p for p in index_problems)
         report = self.index(rebuild=damaged, progress=progress)
         return problems, report
@@ -274,7 +277,9 @@ class AppService(SearchService):
         # Read before loading: a version published while this process loads (by a job of
         # a killed predecessor, say) then differs, and the watcher swaps to it.
         self._target = self._published(settings.data)
-        super().__init__(settings.data, self.writer.config(), settings.synonyms)
+        super().__init__(
+            settings.data, self.writer.config(), settings.synonyms, store_url=settings.store_url
+        )
         self._update_freshness()
         if background:
             self._start()

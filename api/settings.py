@@ -135,6 +135,11 @@ class Settings(BaseSettings):
         description="origins allowed to call the API from a browser (CORS); empty = "
         "same-origin only",
     )
+    store_url: str | None = Field(
+        default=None,
+        description="the corpus store: empty = DATA/corpus.sqlite3; a SQLite file path, or "
+        "postgresql://user:password@host:5432/db (indexes and uploads stay under DATA)",
+    )
 
     def index_config(self) -> IndexConfig:
         return IndexConfig(

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from corpus.boilerplate import MIN_FILES, line_key
 from corpus.clean import boilerplate_keys, clean_text
@@ -267,6 +268,9 @@ def _failed(job: Job, reason: str) -> _Prepared:
     return _Prepared(job[0], skipped=[(job[0], reason)])
 
 
+# Makes the pool files are read in: BoundedPool (local processes) or, for `ingest --ray`,
+# corpus.ray_ingest.ray_pool(address) (Ray tasks); both take BoundedPool's arguments.
+PoolFactory = Callable[..., Any]
 # (path, chunking, read limits, fingerprints of boilerplate lines)
 Job = tuple[str, ChunkParams, ReadLimits, frozenset[int]]
 # Small text-like files travel to the workers in chunks: one pipe round trip per file cost
@@ -318,9 +322,11 @@ def _chunk_failed(chunk: list[Job], reason: str) -> list[_Prepared] | _Retry:
     return _Retry(chunk) if len(chunk) > 1 else [_failed(chunk[0], reason)]
 
 
-def _prepare_all(jobs: list[Job], workers: int, limits: ReadLimits) -> Iterator[_Prepared]:
+def _prepare_all(
+    jobs: list[Job], workers: int, limits: ReadLimits, pool_cls: PoolFactory = BoundedPool
+) -> Iterator[_Prepared]:
     """Prepared files in job order, from bounded worker processes."""
-    pool: BoundedPool[list[Job], list[_Prepared] | _Retry] = BoundedPool(
+    pool: BoundedPool[list[Job], list[_Prepared] | _Retry] = pool_cls(
         _prepare_chunk,
         _chunk_failed,
         workers=workers,
@@ -329,7 +335,7 @@ def _prepare_all(jobs: list[Job], workers: int, limits: ReadLimits) -> Iterator[
     )
     for got in pool.imap(chunk_jobs(jobs)):
         if isinstance(got, _Retry):
-            single: BoundedPool[Job, _Prepared] = BoundedPool(
+            single: BoundedPool[Job, _Prepared] = pool_cls(
                 _prepare, _failed, workers=1, timeout_s=limits.timeout_s, memory_mb=limits.memory_mb
             )
             yield from single.imap(got.jobs)
@@ -353,6 +359,7 @@ def ingest(
     workers: int = 1,
     limits: ReadLimits | None = None,
     raw_dirs: Iterable[Path] = (),
+    pool: PoolFactory = BoundedPool,
 ) -> IngestSummary:
     """Ingest files and folders into ``store``.
 
@@ -406,10 +413,10 @@ def ingest(
     preload_segmenter()
     segment_preload()
     n_workers = min(workers, max(1, len(jobs)))
-    jobs = _learn_boilerplate(store, jobs, n_workers, limits)
+    jobs = _learn_boilerplate(store, jobs, n_workers, limits, pool)
     # Every file is read in a worker process, even with one worker: a parser that hangs or
     # blows up is killed there and the batch goes on.
-    results = _prepare_all(jobs, n_workers, limits)
+    results = _prepare_all(jobs, n_workers, limits, pool)
     _store_all(store, results, summary, run_id, progress, fresh)
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
@@ -433,7 +440,11 @@ def _edge_failed(chunk: list[Job], reason: str) -> list[tuple[str, set[int]]]:
 
 
 def _learn_boilerplate(
-    store: CorpusStore, jobs: list[Job], workers: int, limits: ReadLimits
+    store: CorpusStore,
+    jobs: list[Job],
+    workers: int,
+    limits: ReadLimits,
+    pool_cls: PoolFactory = BoundedPool,
 ) -> list[Job]:
     """First pass over the files to ingest, in the same bounded workers: record the edge
     lines of every document, then hand every job the lines that recur at the edges of files
@@ -443,14 +454,14 @@ def _learn_boilerplate(
     light = [j for j in jobs if Path(j[0]).suffix.lower() in _LIGHT]
     if not light:
         return jobs
-    pool: BoundedPool[list[Job], list[tuple[str, set[int]]]] = BoundedPool(
+    pool: BoundedPool[list[Job], list[tuple[str, set[int]]]] = pool_cls(
         _edge_keys_chunk,
         _edge_failed,
         workers=workers,
         timeout_s=limits.timeout_s,
         memory_mb=limits.memory_mb,
     )
-    with store.transaction():
+    with store.batch():
         for got in pool.imap(chunk_jobs(light)):
             for path, keys in got:
                 store.add_edge_lines(line_key(path), keys)
@@ -470,7 +481,7 @@ def _store_all(
     pending = True
     while pending:
         pending = False
-        with store.transaction():
+        with store.batch():
             for n, prepared in enumerate(results, start=1):
                 _store_one(store, prepared, summary, run_id, prepared.path in fresh)
                 if progress:

@@ -7,7 +7,6 @@ files; raw files are only ever read.
 from __future__ import annotations
 
 import json
-import sqlite3
 import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,55 +19,26 @@ from corpus.dedup import band_keys, signature
 from corpus.models import Passage, Report
 from corpus.practices import Practice
 from corpus.script import to_simplified
+from corpus.store_sql import (
+    DB_NAME,
+    POSTGRESQL,
+    SCHEMA_LOCK,
+    SQLITE,
+    WRITER_LOCK,
+    PgConnection,
+    connect_sqlite,
+    insert_ignore_sql,
+    is_postgres_url,
+    redact,
+    sqlite_columns,
+    sqlite_path,
+    upsert_sql,
+)
+
+__all__ = ["DB_NAME", "CorpusStore", "PassageRecord", "PerThreadStore", "ReportRecord"]
 
 SCHEMA_VERSION = 2
-DB_NAME = "corpus.sqlite3"
 _MAX_PARAMS = 900  # below the 999 bound parameters old SQLite builds allow
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sources(
-    path TEXT PRIMARY KEY, sha256 TEXT, size INTEGER, format TEXT, encoding TEXT,
-    status TEXT NOT NULL, reason TEXT, n_reports INTEGER NOT NULL DEFAULT 0,
-    ingested_at REAL NOT NULL, pipeline INTEGER);
-CREATE TABLE IF NOT EXISTS reports(
-    report_id TEXT PRIMARY KEY, seq INTEGER NOT NULL, title TEXT, jurisdiction TEXT,
-    jurisdiction_path TEXT, level TEXT, org_type TEXT, year INTEGER, doc_type TEXT,
-    script TEXT NOT NULL, source TEXT NOT NULL, text TEXT NOT NULL, simplified TEXT NOT NULL,
-    evidence TEXT, n_passages INTEGER NOT NULL, added_at REAL NOT NULL,
-    year_delivered INTEGER, date TEXT, review_period TEXT);
-CREATE INDEX IF NOT EXISTS reports_seq ON reports(seq);
-CREATE TABLE IF NOT EXISTS report_sources(
-    report_id TEXT NOT NULL, path TEXT NOT NULL, ordinal INTEGER NOT NULL, sha256 TEXT,
-    kind TEXT NOT NULL, similarity REAL, added_at REAL NOT NULL,
-    PRIMARY KEY(report_id, path, ordinal));
-CREATE INDEX IF NOT EXISTS report_sources_path ON report_sources(path);
-CREATE TABLE IF NOT EXISTS passages(
-    passage_id TEXT PRIMARY KEY, report_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
-    text TEXT NOT NULL, section_path TEXT NOT NULL, section_role TEXT NOT NULL,
-    start INTEGER NOT NULL, end INTEGER NOT NULL, dup_group TEXT);
-CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
-CREATE INDEX IF NOT EXISTS passages_dup ON passages(dup_group);
-CREATE TABLE IF NOT EXISTS practices(
-    practice_id TEXT PRIMARY KEY, report_id TEXT NOT NULL, passage_id TEXT,
-    ordinal INTEGER NOT NULL, text TEXT NOT NULL, section_path TEXT NOT NULL,
-    section_role TEXT NOT NULL, start INTEGER NOT NULL, end INTEGER NOT NULL,
-    figures TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS practices_report ON practices(report_id, ordinal);
-CREATE TABLE IF NOT EXISTS signatures(id TEXT PRIMARY KEY, sig BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS report_bands(key INTEGER NOT NULL, report_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS report_bands_key ON report_bands(key);
-CREATE TABLE IF NOT EXISTS passage_bands(key INTEGER NOT NULL, passage_id TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS passage_bands_key ON passage_bands(key);
-CREATE TABLE IF NOT EXISTS edge_lines(
-    file INTEGER NOT NULL, line INTEGER NOT NULL, PRIMARY KEY(file, line)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS ingest_runs(
-    run_id INTEGER PRIMARY KEY AUTOINCREMENT, started_at REAL NOT NULL, seconds REAL,
-    summary TEXT);
-CREATE TABLE IF NOT EXISTS ingest_log(
-    run_id INTEGER NOT NULL, path TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
-    at REAL NOT NULL);
-"""
 
 REPORT_FIELDS = (
     "report_id",
@@ -85,6 +55,25 @@ REPORT_FIELDS = (
     "date",
     "review_period",
 )
+# Statements built once from column lists (see corpus.store_sql.upsert_sql).
+_PASSAGE_COLUMNS = (
+    "passage_id", "report_id", "ordinal", "text", "section_path", "section_role", "start",
+    "end", "dup_group",
+)  # fmt: skip
+_PRACTICE_COLUMNS = (
+    "practice_id", "report_id", "passage_id", "ordinal", "text", "section_path",
+    "section_role", "start", "end", "figures",
+)  # fmt: skip
+_SOURCE_COLUMNS = (
+    "path", "sha256", "size", "format", "encoding", "status", "reason", "n_reports",
+    "ingested_at", "pipeline",
+)  # fmt: skip
+_UPSERT_SOURCE = upsert_sql("sources", _SOURCE_COLUMNS, ("path",))
+_UPSERT_SIGNATURE = upsert_sql("signatures", ("id", "sig"), ("id",))
+_UPSERT_PASSAGE = upsert_sql("passages", _PASSAGE_COLUMNS, ("passage_id",))
+_UPSERT_PRACTICE = upsert_sql("practices", _PRACTICE_COLUMNS, ("practice_id",))
+_ADD_SOURCE = insert_ignore_sql("report_sources", 7)
+_ADD_EDGE_LINE = insert_ignore_sql("edge_lines", 2)
 # Columns added after schema version 1, with their types: a version-1 store gains them.
 _ADDED_COLUMNS = {
     "sources": (("pipeline", "INTEGER"),),
@@ -122,29 +111,82 @@ class StoreError(RuntimeError):
 
 
 class CorpusStore:
-    def __init__(self, data_dir: str | Path, readonly: bool = False):
+    """The corpus store on SQLite (default: ``DATA/corpus.sqlite3``) or PostgreSQL.
+
+    ``url``: ``JIEJIAN_STORE_URL``: empty for the default, a SQLite file path, or a
+    ``postgresql://`` URL. ``data_dir`` stays the home of the indexes and uploads either way.
+
+    Several writers on PostgreSQL: every write transaction takes one transaction-scoped
+    advisory lock first (``WRITER_LOCK``), so the read-then-decide steps of de-duplication
+    (does a report with these LSH band keys exist?) see every report another writer stored,
+    and lock waits never form a cycle. Within an ingest ``batch()`` each file is its own
+    transaction there, so the lock is held while one file is stored, never while a file is
+    parsed; primary keys with ``ON CONFLICT`` make every insert safe to repeat.
+    """
+
+    def __init__(self, data_dir: str | Path, readonly: bool = False, url: str | None = None):
         self.data_dir = Path(data_dir)
-        self.path = self.data_dir / DB_NAME
+        self.url = url or None
+        self.readonly = readonly
+        self._batch = False  # inside batch() on PostgreSQL: units are transactions
+        self._in_tx = False
+        self.db: Any
+        if is_postgres_url(url):
+            assert url is not None
+            self.dialect = POSTGRESQL
+            self.path = Path(redact(url))  # for messages: where the store is
+            try:
+                self.db = PgConnection(url, readonly=readonly)
+            except RuntimeError:
+                raise
+            except Exception as exc:  # psycopg.OperationalError: refused, auth, no database
+                raise StoreError(f"cannot open the store at {redact(url)}: {exc}") from exc
+        else:
+            self.dialect = SQLITE
+            self.path = sqlite_path(url, self.data_dir)
+            if not readonly:
+                self.data_dir.mkdir(parents=True, exist_ok=True)
+            self.db = connect_sqlite(self.path, readonly)
         if readonly:
-            # A reader's own connection: WAL lets it read while the one writer commits.
-            uri = f"{self.path.resolve().as_uri()}?mode=ro"
-            self.db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
-            self.db.row_factory = sqlite3.Row
             return
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        # The LSH band indexes are random-access B-trees; a larger page cache keeps inserts
-        # from going to disk once they outgrow the 2 MB default.
-        self.db.execute("PRAGMA cache_size=-262144")
-        self.db.execute("PRAGMA temp_store=MEMORY")
-        self.db.executescript(_SCHEMA)
-        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        self._create_schema()
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.dialect is POSTGRESQL
+
+    @classmethod
+    def exists(cls, data_dir: str | Path, url: str | None = None) -> bool:
+        """Whether a store is there to read (a PostgreSQL store: reachable, with a schema)."""
+        if not is_postgres_url(url):
+            return sqlite_path(url, Path(data_dir)).exists()
+        try:
+            with cls(data_dir, readonly=True, url=url) as store:
+                return store.db.columns("meta") != set()
+        except StoreError:
+            return False
+
+    def _create_schema(self) -> None:
+        if self.is_postgres:
+            # Two processes creating the schema at once collide in PostgreSQL's catalog.
+            self.db.execute("BEGIN")
+            self.db.advisory_lock(SCHEMA_LOCK)
+        try:
+            self.db.executescript(self.dialect.schema())
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self.db.execute(
+                    "INSERT INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),)
+                )
+        except BaseException:
+            if self.is_postgres:
+                self.db.execute("ROLLBACK")
+            raise
+        if self.is_postgres:
+            self.db.execute("COMMIT")
         if row is None:
-            self.db.execute("INSERT INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
-        elif int(row[0]) == 1:
+            return
+        if int(row[0]) == 1:
             self._migrate_from_1()
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
@@ -152,14 +194,20 @@ class CorpusStore:
                 f"{SCHEMA_VERSION}: ingest the raw files again into a new --data directory"
             )
 
+    def _columns(self, table: str) -> set[str]:
+        if self.is_postgres:
+            return set(self.db.columns(table))
+        return sqlite_columns(self.db, table)
+
     def _migrate_from_1(self) -> None:
         """Version 1 → 2: new columns only; every stored row stays. Sources have no pipeline
         version yet, so the next ingest of their files extracts them again."""
         with self.transaction():
             for table, columns in _ADDED_COLUMNS.items():
-                have = {r[1] for r in self.db.execute(f"PRAGMA table_info({table})")}
+                have = self._columns(table)
                 for name, kind in columns:
                     if name not in have:
+                        kind = self.dialect.types["INT"] if kind == "INTEGER" else kind
                         self.db.execute(f"ALTER TABLE {table} ADD COLUMN {name} {kind}")
             self.db.execute(
                 "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
@@ -174,19 +222,77 @@ class CorpusStore:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
+    def check(self) -> list[str]:
+        """Problems the engine finds with the store itself (empty when healthy)."""
+        if self.is_postgres:
+            try:
+                self.db.execute("SELECT COUNT(*) FROM meta").fetchone()
+            except Exception as exc:
+                return [f"the store (PostgreSQL) does not answer: {exc}"]
+            return []
+        row = self.db.execute("PRAGMA quick_check").fetchone()
+        if row is None or row[0] != "ok":
+            return [f"the store fails SQLite's quick_check: {row[0] if row else ''}"]
+        return []
+
     @contextmanager
     def transaction(self) -> Iterator[None]:
-        self.db.execute("BEGIN IMMEDIATE")
+        self.db.execute(self.dialect.begin)
+        self._in_tx = True
         try:
+            if self.is_postgres:
+                self.db.advisory_lock(WRITER_LOCK)
             yield
         except BaseException:
+            self._in_tx = False
             self.db.execute("ROLLBACK")
             raise
+        self._in_tx = False
         self.db.execute("COMMIT")
 
     @contextmanager
+    def batch(self) -> Iterator[None]:
+        """A run of ``savepoint()`` units (an ingest's files). SQLite: one transaction, as
+        one writer commits fastest in batches. PostgreSQL: each unit commits by itself, so
+        concurrent writers take turns file by file and none waits out another's parsing."""
+        if not self.is_postgres:
+            with self.transaction():
+                yield
+            return
+        self._batch = True
+        try:
+            yield
+        finally:
+            self._batch = False
+
+    @contextmanager
+    def _pg_unit(self) -> Iterator[None]:
+        """One unit as its own PostgreSQL transaction, in pipeline mode: statements are sent
+        without waiting for each answer (a read waits for its own), so BEGIN, the writer
+        lock, the writes and COMMIT cost no round trip each; one file's unit makes ~15
+        statements, and on a busy machine each round trip costs more than the statement.
+        An error surfaces at the next read or at the end, and the transaction rolls back."""
+        self._in_tx = True
+        try:
+            with self.db.pipeline():
+                self.db.execute("BEGIN")
+                self.db.advisory_lock(WRITER_LOCK)
+                yield
+                self.db.execute("COMMIT")
+        except BaseException:
+            self.db.rollback_if_open()
+            raise
+        finally:
+            self._in_tx = False
+
+    @contextmanager
     def savepoint(self) -> Iterator[None]:
-        """A nested unit inside a transaction: on error only its own writes are undone."""
+        """A nested unit inside a transaction: on error only its own writes are undone.
+        Outside a transaction on PostgreSQL (in a ``batch()``): a transaction of its own."""
+        if self.is_postgres and not self._in_tx:
+            with self._pg_unit():
+                yield
+            return
         self.db.execute("SAVEPOINT unit")
         try:
             yield
@@ -196,7 +302,7 @@ class CorpusStore:
             raise
         self.db.execute("RELEASE unit")
 
-    def _rows_in(self, sql: str, values: Sequence[Any]) -> Iterator[sqlite3.Row]:
+    def _rows_in(self, sql: str, values: Sequence[Any]) -> Iterator[Any]:
         """Rows of `sql`, whose `IN ({marks})` list takes `values`, a few hundred at a time.
 
         Old SQLite builds cap bound parameters at 999, so long id lists go in chunks.
@@ -205,11 +311,22 @@ class CorpusStore:
             chunk = list(values[i : i + _MAX_PARAMS])
             yield from self.db.execute(sql.format(marks=",".join("?" * len(chunk))), chunk)
 
+    def _stream(self, sql: str, batch: int = 2000) -> Iterator[Any]:
+        """Rows of a long query without holding them all (PostgreSQL: single-row mode)."""
+        if self.is_postgres:
+            yield from self.db.stream(sql)
+            return
+        cur = self.db.execute(sql)
+        while rows := cur.fetchmany(batch):
+            yield from rows
+
     # ----- ingest side -------------------------------------------------------------------
 
     def start_run(self) -> int:
-        cur = self.db.execute("INSERT INTO ingest_runs(started_at) VALUES(?)", (time.time(),))
-        return int(cur.lastrowid or 0)
+        row = self.db.execute(
+            "INSERT INTO ingest_runs(started_at) VALUES(?) RETURNING run_id", (time.time(),)
+        ).fetchone()
+        return int(row[0])
 
     def finish_run(self, run_id: int, seconds: float, summary: dict[str, Any]) -> None:
         self.db.execute(
@@ -221,7 +338,7 @@ class CorpusStore:
     def _bump_version(self) -> None:
         self.db.execute(
             "INSERT INTO meta VALUES('data_version', '1') ON CONFLICT(key) DO UPDATE "
-            "SET value = CAST(value AS INTEGER) + 1"
+            "SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)"
         )
 
     def get_meta(self, key: str) -> str | None:
@@ -275,8 +392,7 @@ class CorpusStore:
         pipeline: int | None = None,
     ) -> None:
         self.db.execute(
-            "INSERT OR REPLACE INTO sources(path, sha256, size, format, encoding, status, reason,"
-            " n_reports, ingested_at, pipeline) VALUES(?,?,?,?,?,?,?,?,?,?)",
+            _UPSERT_SOURCE,
             (path, sha256, size, fmt, encoding, status, reason, n_reports, time.time(), pipeline),
         )
 
@@ -327,7 +443,7 @@ class CorpusStore:
         similarity: float | None = None,
     ) -> None:
         self.db.execute(
-            "INSERT OR IGNORE INTO report_sources VALUES(?,?,?,?,?,?,?)",
+            _ADD_SOURCE,
             (report_id, path, ordinal, sha256, kind, similarity, time.time()),
         )
 
@@ -369,12 +485,15 @@ class CorpusStore:
 
     def insert_report(self, report: Report, band_keys: list[int]) -> None:
         m = report.meta
-        # One statement: the next sequence number is taken inside the insert.
+        # One statement: the next sequence number is taken inside the insert. (VALUES, not
+        # INSERT ... SELECT: PostgreSQL types the parameters from the target columns.)
         self.db.execute(
             "INSERT INTO reports(report_id, seq, title, jurisdiction, jurisdiction_path, level,"
             " org_type, year, doc_type, script, source, text, simplified, evidence, n_passages,"
             " added_at, year_delivered, date, review_period)"
-            " SELECT ?, COALESCE(MAX(seq), 0) + 1, " + ",".join("?" * 17) + " FROM reports",
+            " VALUES(?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM reports), "
+            + ",".join("?" * 17)
+            + ")",
             (
                 report.report_id,
                 m.title,
@@ -403,7 +522,7 @@ class CorpusStore:
         )
         if report.signature:
             self.db.execute(
-                "INSERT OR REPLACE INTO signatures VALUES(?,?)",
+                _UPSERT_SIGNATURE,
                 (report.report_id, report.signature),
             )
 
@@ -429,7 +548,7 @@ class CorpusStore:
         signatures: list[bytes] | None = None,
     ) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO passages VALUES(?,?,?,?,?,?,?,?,?)",
+            _UPSERT_PASSAGE,
             [
                 (
                     p.passage_id,
@@ -458,13 +577,13 @@ class CorpusStore:
         )
         if signatures:
             self.db.executemany(
-                "INSERT OR REPLACE INTO signatures VALUES(?,?)",
+                _UPSERT_SIGNATURE,
                 [(p.passage_id, sig) for p, sig in zip(passages, signatures, strict=True) if sig],
             )
 
     def insert_practices(self, practices: list[Practice]) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO practices VALUES(?,?,?,?,?,?,?,?,?,?)",
+            _UPSERT_PRACTICE,
             [
                 (
                     p.practice_id,
@@ -483,7 +602,7 @@ class CorpusStore:
         )
 
     @staticmethod
-    def _practice(row: sqlite3.Row) -> Practice:
+    def _practice(row: Any) -> Practice:
         return Practice(
             practice_id=row["practice_id"],
             report_id=row["report_id"],
@@ -506,13 +625,12 @@ class CorpusStore:
         ]
 
     def iter_practices(self, batch: int = 2000) -> Iterator[Practice]:
-        cur = self.db.execute(
+        for row in self._stream(
             "SELECT x.* FROM practices x JOIN reports r ON r.report_id = x.report_id "
-            "ORDER BY r.seq, x.ordinal"
-        )
-        while rows := cur.fetchmany(batch):
-            for row in rows:
-                yield self._practice(row)
+            "ORDER BY r.seq, x.ordinal",
+            batch,
+        ):
+            yield self._practice(row)
 
     def practices_by_ids(self, ids: list[str]) -> dict[str, Practice]:
         return {
@@ -549,7 +667,11 @@ class CorpusStore:
         of them leads the group now and enters the LSH table in its place."""
         for leader in leaders:
             rows = self.db.execute(
-                "SELECT passage_id, text FROM passages WHERE dup_group=? ORDER BY rowid", (leader,)
+                # In the order the members were stored: by their report's ingest order
+                # (both engines; SQLite's rowid has no PostgreSQL twin).
+                "SELECT p.passage_id, p.text FROM passages p JOIN reports r"
+                " ON r.report_id = p.report_id WHERE p.dup_group=? ORDER BY r.seq, p.ordinal",
+                (leader,),
             ).fetchall()
             if not rows:
                 continue
@@ -613,7 +735,7 @@ class CorpusStore:
 
     def _report(
         self,
-        row: sqlite3.Row,
+        row: Any,
         with_text: bool,
         sources: list[dict[str, Any]] | None = None,
     ) -> ReportRecord:
@@ -654,12 +776,14 @@ class CorpusStore:
         where: list[str] = []
         args: list[Any] = []
 
-        def on_path(values: tuple[str, ...]) -> str:
-            marks = ",".join("?" * len(values))
-            args.extend([*values, *values])
+        values = self.dialect.json_values.format(column="reports.jurisdiction_path")
+
+        def on_path(places: tuple[str, ...]) -> str:
+            marks = ",".join("?" * len(places))
+            args.extend([*places, *places])
             return (
-                f"(jurisdiction IN ({marks}) OR EXISTS (SELECT 1 FROM "
-                f"json_each(reports.jurisdiction_path) WHERE value IN ({marks})))"
+                f"(jurisdiction IN ({marks}) OR EXISTS (SELECT 1 FROM {values} "
+                f"WHERE value IN ({marks})))"
             )
 
         if places:
@@ -697,7 +821,7 @@ class CorpusStore:
         return self._report(row, with_text) if row else None
 
     @staticmethod
-    def _passage(row: sqlite3.Row) -> PassageRecord:
+    def _passage(row: Any) -> PassageRecord:
         return PassageRecord(
             passage_id=row["passage_id"],
             report_id=row["report_id"],
@@ -732,10 +856,12 @@ class CorpusStore:
 
     def add_edge_lines(self, file_key: int, keys: Iterable[int]) -> None:
         """Record the fingerprints of a file's edge lines (see corpus.boilerplate)."""
+        with self.savepoint():
+            self._replace_edge_lines(file_key, keys)
+
+    def _replace_edge_lines(self, file_key: int, keys: Iterable[int]) -> None:
         self.db.execute("DELETE FROM edge_lines WHERE file=?", (file_key,))
-        self.db.executemany(
-            "INSERT OR IGNORE INTO edge_lines VALUES(?,?)", [(file_key, k) for k in sorted(keys)]
-        )
+        self.db.executemany(_ADD_EDGE_LINE, [(file_key, k) for k in sorted(keys)])
 
     def recurring_edge_lines(self, min_files: int) -> frozenset[int]:
         rows = self.db.execute(
@@ -777,13 +903,12 @@ class CorpusStore:
 
     def iter_passages(self, batch: int = 2000) -> Iterator[PassageRecord]:
         """All passages, report by report in ingest order, fetched in batches."""
-        cur = self.db.execute(
+        for row in self._stream(
             "SELECT p.* FROM passages p JOIN reports r ON r.report_id = p.report_id "
-            "ORDER BY r.seq, p.ordinal"
-        )
-        while rows := cur.fetchmany(batch):
-            for row in rows:
-                yield self._passage(row)
+            "ORDER BY r.seq, p.ordinal",
+            batch,
+        ):
+            yield self._passage(row)
 
     def skipped_files(self) -> list[tuple[str, str]]:
         return [
@@ -799,8 +924,9 @@ class PerThreadStore:
     connection (a sqlite3 connection must not be used by two threads at once), so readers
     need no shared lock."""
 
-    def __init__(self, data_dir: str | Path):
+    def __init__(self, data_dir: str | Path, url: str | None = None):
         self.data_dir = Path(data_dir)
+        self.url = url
         self._local = threading.local()
         self._opened: list[CorpusStore] = []
         self._guard = threading.Lock()
@@ -808,7 +934,7 @@ class PerThreadStore:
     def _mine(self) -> CorpusStore:
         store = getattr(self._local, "store", None)
         if store is None:
-            store = CorpusStore(self.data_dir, readonly=True)
+            store = CorpusStore(self.data_dir, readonly=True, url=self.url)
             self._local.store = store
             with self._guard:
                 self._opened.append(store)

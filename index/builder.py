@@ -279,7 +279,13 @@ def _encode(
 
 
 def _embedder_for(config: IndexConfig, version: Path) -> Embedder:
-    return load_embedder(config.embed_model, version / MODEL_DIR, config.query_prefix)
+    embedder = load_embedder(config.embed_model, version / MODEL_DIR, config.query_prefix)
+    if config.ray_address:
+        from index.ray_embed import RayEmbedder
+
+        transformer = not is_corpus_model(config.embed_model)
+        return RayEmbedder(embedder, config.ray_address, transformer)
+    return embedder
 
 
 def build(store: CorpusStore, config: IndexConfig, progress: Progress | None = None) -> BuildReport:

@@ -44,3 +44,6 @@ class IndexConfig:
     milvus_uri: str = ""  # "" = a milvus-lite file DATA/milvus.db; or http://host:19530
     milvus_token: str | None = None
     milvus_collection: str = MILVUS_COLLECTION  # prefix of the collections' names
+    # Where passages are embedded: None here, or a Ray cluster (`jiejian index --ray`).
+    # Not part of what the index is: the vectors are the same either way.
+    ray_address: str | None = None

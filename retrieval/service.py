@@ -50,12 +50,19 @@ class PassageContext:
 
 
 class SearchService:
-    def __init__(self, data_dir: Path, config: IndexConfig, synonyms: Path | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        config: IndexConfig,
+        synonyms: Path | None = None,
+        store_url: str | None = None,
+    ):
         self.data_dir = data_dir
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
-        CorpusStore(data_dir).close()  # creates the schema the read-only connections need
-        self.store = PerThreadStore(data_dir)
+        # creates the schema the read-only connections need
+        CorpusStore(data_dir, url=store_url).close()
+        self.store = PerThreadStore(data_dir, url=store_url)
         self.searcher: Searcher | None = None
         self.index_problem: str | None = None
         self.reload()

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command: README's second command, and what .ci/run runs.
 # Installs what the tests need, including Debian's Chromium and a CJK font for the browser
-# test, and catdoc + LibreOffice for .doc/.wps, when this is a root shell with apt (without
-# them those tests are skipped), then
+# test, catdoc + LibreOffice for .doc/.wps, and PostgreSQL for the store contract suite, when
+# this is a root shell with apt (without them those tests are skipped), then
 # lints and runs pytest. pytest's "no tests collected" (exit 5) counts as a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +17,15 @@ if ! command -v catdoc >/dev/null 2>&1 || ! command -v soffice >/dev/null 2>&1; 
     (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
       catdoc libreoffice-writer-nogui >/dev/null) \
       || echo "could not install catdoc/LibreOffice: the .doc tests will be skipped" >&2
+  fi
+fi
+# PostgreSQL's server binaries for the store contract suite (tests/test_store_backends.py starts
+# a throw-away server on 127.0.0.1); without them that suite is skipped with the reason.
+if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v postgres >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+      postgresql >/dev/null) \
+      || echo "could not install postgresql: the PostgreSQL store tests will be skipped" >&2
   fi
 fi
 python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && .venv/bin/ruff check . && .venv/bin/python -m pytest
