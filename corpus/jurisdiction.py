@@ -24,6 +24,7 @@ from corpus.gazetteer import KIND_RANK, Gazetteer
 from corpus.linejoin import segmenter
 
 _SUFFIX_CHARS = set("省市县区旗州盟镇乡道")
+_SUFFIX_RE = re.compile("[" + "".join(sorted(_SUFFIX_CHARS)) + "]")
 _ENUMERATION = re.compile(
     r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4})等(?:个)?(乡镇|镇|乡|街道|县|县区|区县)"
 )
@@ -116,11 +117,9 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
     """Place names in (simplified) text: the longest gazetteer name ending at each suffix,
     accepted only on word boundaries; of overlapping names the leftmost wins."""
     out: list[Mention] = []
-    n = len(text)
     taken_until = -1
-    for p in range(n):
-        if text[p] not in _SUFFIX_CHARS:
-            continue
+    for hit in _SUFFIX_RE.finditer(text):  # suffix positions found in C, not char by char
+        p = hit.start()
         for k in range(min(gaz.max_name_len, p + 1), 1, -1):
             name = text[p - k + 1 : p + 1]
             if (k >= 3 or name.endswith("县")) and name in gaz.by_name:

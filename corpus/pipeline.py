@@ -13,7 +13,13 @@ from pathlib import Path
 
 from corpus.boilerplate import MIN_FILES, line_key
 from corpus.clean import boilerplate_keys, clean_text
-from corpus.dedup import THRESHOLD, band_keys_of, signature_values, values_similarity
+from corpus.dedup import (
+    THRESHOLD,
+    band_keys_of,
+    signature_values,
+    signatures_with_parts,
+    values_similarity,
+)
 from corpus.gazetteer import Gazetteer, load_gazetteer
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.linejoin import preload_segmenter
@@ -33,6 +39,9 @@ log = logging.getLogger(__name__)
 MIN_DEDUP_PASSAGE = 50
 UPLOADS_DIR = "uploads"  # where the API keeps uploaded raw files, inside the data directory
 _ID_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+# Stage times are CPU seconds of the process that ran the stage: on a machine shared with
+# other work, wall-clock stage times measure the neighbours as much as the stage.
+_cpu = time.process_time
 
 
 @dataclass
@@ -88,11 +97,11 @@ def build_reports(
     """Everything from decoded text to reports with passages; no store access.
     ``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
     timings = timings if timings is not None else Counter()
-    t0 = time.perf_counter()
+    t0 = _cpu()
     cleaned = clean_text(doc.text, boilerplate)
     if stats is not None:
         stats.update(cleaned.stats)
-    t1 = time.perf_counter()
+    t1 = _cpu()
     timings["clean"] += t1 - t0
     stem = Path(doc.path).stem
     has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in stem)
@@ -109,31 +118,32 @@ def build_reports(
         meta = extract_metadata(title, page_title, text[body_begin:], gaz)
         simplified = to_simplified(text)
         rid = report_id_for(simplified)
-        t2 = time.perf_counter()
+        t2 = _cpu()
         sections = parse_sections(text, simplified, body_begin)
         passages = make_passages(rid, text, sections, params)
         practices = extract_practices(rid, text, sections, passages)
-        section_time += time.perf_counter() - t2
+        section_time += _cpu() - t2
         reports.append(
             Report(rid, doc.path, ordinal, text, simplified, meta, sections, passages, practices)
         )
     timings["sections+passages"] += section_time
-    timings["split+metadata"] += time.perf_counter() - t1 - section_time
+    timings["split+metadata"] += _cpu() - t1 - section_time
     return reports
 
 
 def add_band_keys(report: Report) -> None:
     """MinHash values and band keys for the report and its passages (pure; done in the
     workers)."""
-    values = signature_values(report.simplified)
+    long = [p for p in report.passages if p.end - p.start >= MIN_DEDUP_PASSAGE]
+    values, parts = signatures_with_parts(report.simplified, [(p.start, p.end) for p in long])
     report.signature = values.tobytes()
     report.band_keys = band_keys_of(values)
+    by_id = {id(p): v for p, v in zip(long, parts, strict=True)}
     report.passage_band_keys, report.passage_signatures = [], []
     for p in report.passages:
-        if p.end - p.start >= MIN_DEDUP_PASSAGE:
-            values = signature_values(report.simplified[p.start : p.end])
-            report.passage_band_keys.append(band_keys_of(values))
-            report.passage_signatures.append(values.tobytes())
+        if (v := by_id.get(id(p))) is not None:
+            report.passage_band_keys.append(band_keys_of(v))
+            report.passage_signatures.append(v.tobytes())
         else:
             report.passage_band_keys.append([])
             report.passage_signatures.append(b"")
@@ -213,9 +223,9 @@ def _prepare(job: Job) -> _Prepared:
     """Read and build one file's reports; runs in a worker process, touches no store."""
     spath, params, limits, boilerplate = job
     out = _Prepared(spath)
-    t0 = time.perf_counter()
+    t0 = _cpu()
     sha, docs = read_documents(spath, limits)
-    out.timings["read"] += time.perf_counter() - t0
+    out.timings["read"] += _cpu() - t0
     out.sha256 = sha
     read = [d for d in docs if isinstance(d, DecodedFile)]
     out.skipped = [(d.path, d.reason) for d in docs if isinstance(d, SkippedFile)]
@@ -237,11 +247,11 @@ def _prepare(job: Job) -> _Prepared:
             out.reports += build_reports(
                 doc, load_gazetteer(), params, out.noise, out.timings, boilerplate
             )
-        t1 = time.perf_counter()
+        t1 = _cpu()
         for report in out.reports:
             add_band_keys(report)
             _slim(report)
-        out.timings["minhash"] += time.perf_counter() - t1
+        out.timings["minhash"] += _cpu() - t1
     except Exception as exc:  # one bad file never stops a batch
         out.reports = []
         out.error = f"processing failed: {type(exc).__name__}: {exc}"
@@ -396,11 +406,13 @@ def ingest(
             fresh.add(spath)
         jobs.append((spath, params, limits, frozenset()))
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
+    t0 = _cpu()
     load_gazetteer()
     preload_segmenter()
     segment_preload()
+    summary.stage_seconds["load dictionaries"] += _cpu() - t0
     n_workers = min(workers, max(1, len(jobs)))
-    jobs = _learn_boilerplate(store, jobs, n_workers, limits)
+    jobs = _learn_boilerplate(store, jobs, n_workers, limits, summary.stage_seconds)
     # Every file is read in a worker process, even with one worker: a parser that hangs or
     # blows up is killed there and the batch goes on.
     results = _prepare_all(jobs, n_workers, limits)
@@ -413,21 +425,27 @@ def ingest(
 COMMIT_EVERY = 200
 
 
-def _edge_keys_chunk(chunk: list[Job]) -> list[tuple[str, set[int]]]:
-    """Fingerprints of the edge lines of each document the jobs' files hold."""
+def _edge_keys_chunk(chunk: list[Job]) -> tuple[list[tuple[str, set[int]]], float]:
+    """Fingerprints of the edge lines of each document the jobs' files hold, and the CPU
+    seconds it took."""
+    t0 = _cpu()
     out = []
     for spath, _, limits, _ in chunk:
         _, docs = read_documents(spath, limits)
         out += [(d.path, boilerplate_keys(d.text)) for d in docs if isinstance(d, DecodedFile)]
-    return out
+    return out, _cpu() - t0
 
 
-def _edge_failed(chunk: list[Job], reason: str) -> list[tuple[str, set[int]]]:
-    return []  # the file is skipped with its reason by the second pass
+def _edge_failed(chunk: list[Job], reason: str) -> tuple[list[tuple[str, set[int]]], float]:
+    return [], 0.0  # the file is skipped with its reason by the second pass
 
 
 def _learn_boilerplate(
-    store: CorpusStore, jobs: list[Job], workers: int, limits: ReadLimits
+    store: CorpusStore,
+    jobs: list[Job],
+    workers: int,
+    limits: ReadLimits,
+    timings: Counter[str] | None = None,
 ) -> list[Job]:
     """First pass over the files to ingest, in the same bounded workers: record the edge
     lines of every document, then hand every job the lines that recur at the edges of files
@@ -437,7 +455,7 @@ def _learn_boilerplate(
     light = [j for j in jobs if Path(j[0]).suffix.lower() in _LIGHT]
     if not light:
         return jobs
-    pool: BoundedPool[list[Job], list[tuple[str, set[int]]]] = BoundedPool(
+    pool: BoundedPool[list[Job], tuple[list[tuple[str, set[int]]], float]] = BoundedPool(
         _edge_keys_chunk,
         _edge_failed,
         workers=workers,
@@ -445,9 +463,14 @@ def _learn_boilerplate(
         memory_mb=limits.memory_mb,
     )
     with store.transaction():
-        for got in pool.imap(chunk_jobs(light)):
+        for got, seconds in pool.imap(chunk_jobs(light)):
+            if timings is not None:
+                timings["boilerplate pass"] += seconds
+            t0 = _cpu()
             for path, keys in got:
                 store.add_edge_lines(line_key(path), keys)
+            if timings is not None:
+                timings["boilerplate pass"] += _cpu() - t0
     known = store.recurring_edge_lines(MIN_FILES)
     return [(spath, params, lim, known) for spath, params, lim, _ in jobs]
 
@@ -510,7 +533,7 @@ def _store_one(
     added: list[str] = []
     duplicates: list[str] = []
     if reason is None:
-        t0 = time.perf_counter()
+        t0 = _cpu()
         try:
             with store.savepoint():
                 if not fresh:
@@ -533,7 +556,7 @@ def _store_one(
                 store.log(run_id, prep.path, "ok", f"{len(prep.reports)} reports")
         except Exception as exc:  # the savepoint rolled this file back; the batch goes on
             reason = f"processing failed: {type(exc).__name__}: {exc}"
-        summary.stage_seconds["dedup+store"] += time.perf_counter() - t0
+        summary.stage_seconds["dedup+store"] += _cpu() - t0
     if reason is None and prep.warning:
         log.warning("%s: %s", prep.path, prep.warning)
         summary.warnings.append((prep.path, prep.warning))
