@@ -69,6 +69,7 @@ def passage_out(p: PassageRecord) -> PassageOut:
         section_role=p.section_role,
         start=p.start,
         end=p.end,
+        ocr=p.ocr,
     )
 
 
@@ -87,6 +88,7 @@ def hit(h: Hit) -> SearchHit:
         duplicates=h.duplicates,
         explain=h.explain,
         report=report_ref(h.report),
+        ocr=p.ocr,
     )
 
 

@@ -49,6 +49,9 @@ class SourceRef(BaseModel):
     path: str
 
 
+_OCR = "true when the text was recognised from a page image (scan, photo): it may hold OCR errors"
+
+
 class PassageOut(BaseModel):
     passage_id: str
     text: str
@@ -56,6 +59,7 @@ class PassageOut(BaseModel):
     section_role: str
     start: int
     end: int
+    ocr: bool = Field(default=False, description=_OCR)
 
 
 class SearchHit(BaseModel):
@@ -71,6 +75,7 @@ class SearchHit(BaseModel):
     duplicates: list[str]
     explain: dict[str, Any]
     report: ReportRef
+    ocr: bool = Field(default=False, description=_OCR)
 
 
 class FacetValue(BaseModel):

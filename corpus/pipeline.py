@@ -25,6 +25,7 @@ from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
 from corpus.models import PIPELINE_VERSION, DecodedFile, Report, SkippedFile
+from corpus.ocr_marks import mark_ocr_passages
 from corpus.passages import ChunkParams, make_passages
 from corpus.practices import extract_practices
 from corpus.readers import iter_paths, read_documents
@@ -121,6 +122,7 @@ def build_reports(
         t2 = _cpu()
         sections = parse_sections(text, simplified, body_begin)
         passages = make_passages(rid, text, sections, params)
+        mark_ocr_passages(passages, text, doc.ocr_text)
         practices = extract_practices(rid, text, sections, passages)
         section_time += _cpu() - t2
         reports.append(

@@ -69,6 +69,7 @@ class Extracted:
     encoding: str | None = None
     title_hint: str | None = None
     format: str | None = None  # refines the format, e.g. "pdf+ocr" when pages were OCR'd
+    ocr_text: str | None = None  # what OCR recognised, when some or all of it was
 
 
 def iter_paths(sources: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -265,18 +266,21 @@ def _read_pdf(data: bytes, limits: ReadLimits) -> Extracted:
         pages.append(text)
     scanned = [i for i, t in enumerate(pages) if not _has_text_layer(t)]
     fmt = "pdf"
+    ocr_text = None
     if scanned and limits.ocr:
         from corpus.readers_ocr import ocr_pdf_pages
 
-        for i, text in ocr_pdf_pages(data, scanned, limits).items():
+        recognised = ocr_pdf_pages(data, scanned, limits)
+        for i, text in recognised.items():
             pages[i] = text
         fmt = "pdf+ocr"
+        ocr_text = "\n".join(recognised[i] for i in sorted(recognised))
     text = "\n".join(pages)
     if not text.strip():
         if not limits.ocr:
             raise ReadError("PDF has no text layer (OCR is turned off: JIEJIAN_READ_OCR)")
         raise ReadError("PDF has no text layer and OCR found no text")
-    return Extracted(text, format=fmt)
+    return Extracted(text, format=fmt, ocr_text=ocr_text)
 
 
 def _has_text_layer(page_text: str) -> bool:
@@ -302,7 +306,8 @@ def _read_image(data: bytes, limits: ReadLimits) -> Extracted:
         raise ReadError("image: OCR is turned off (JIEJIAN_READ_OCR)")
     from corpus.readers_ocr import ocr_image_bytes
 
-    return Extracted(ocr_image_bytes(data, limits), format="image+ocr")
+    text = ocr_image_bytes(data, limits)
+    return Extracted(text, format="image+ocr", ocr_text=text)
 
 
 READERS: dict[str, Callable[[bytes, ReadLimits], Extracted]] = {
@@ -381,6 +386,7 @@ def decode_document(
         encoding=got.encoding,
         text=got.text,
         title_hint=got.title_hint,
+        ocr_text=got.ocr_text,
     )
 
 

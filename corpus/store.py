@@ -21,7 +21,7 @@ from corpus.models import Passage, Report
 from corpus.practices import Practice
 from corpus.script import to_simplified
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "corpus.sqlite3"
 _MAX_PARAMS = 900  # below the 999 bound parameters old SQLite builds allow
 
@@ -46,7 +46,7 @@ CREATE INDEX IF NOT EXISTS report_sources_path ON report_sources(path);
 CREATE TABLE IF NOT EXISTS passages(
     passage_id TEXT PRIMARY KEY, report_id TEXT NOT NULL, ordinal INTEGER NOT NULL,
     text TEXT NOT NULL, section_path TEXT NOT NULL, section_role TEXT NOT NULL,
-    start INTEGER NOT NULL, end INTEGER NOT NULL, dup_group TEXT);
+    start INTEGER NOT NULL, end INTEGER NOT NULL, dup_group TEXT, ocr INTEGER);
 CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
 CREATE INDEX IF NOT EXISTS passages_dup ON passages(dup_group);
 CREATE TABLE IF NOT EXISTS practices(
@@ -85,10 +85,11 @@ REPORT_FIELDS = (
     "date",
     "review_period",
 )
-# Columns added after schema version 1, with their types: a version-1 store gains them.
+# Columns added after schema version 1, with their types: an older store gains them.
 _ADDED_COLUMNS = {
     "sources": (("pipeline", "INTEGER"),),
     "reports": (("year_delivered", "INTEGER"), ("date", "TEXT"), ("review_period", "TEXT")),
+    "passages": (("ocr", "INTEGER"),),  # version 3
 }
 
 
@@ -146,6 +147,8 @@ class CorpusStore:
             self.db.execute("INSERT INTO meta VALUES('schema_version', ?)", (str(SCHEMA_VERSION),))
         elif int(row[0]) == 1:
             self._migrate_from_1()
+        elif int(row[0]) == 2:
+            self._migrate_from_2()
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema version {row[0]}, this jiejian needs "
@@ -164,6 +167,16 @@ class CorpusStore:
             self.db.execute(
                 "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
+
+    def _migrate_from_2(self) -> None:
+        """Version 2 → 3: passages gain ``ocr``. Files whose reader ran OCR (or archives,
+        which may hold scans) lose their pipeline version, so the next ingest of them
+        extracts them again and marks their passages; the rest read as not OCR, which they
+        are."""
+        self._migrate_from_1()
+        self.db.execute(
+            "UPDATE sources SET pipeline=NULL WHERE format LIKE '%ocr' OR format = 'zip'"
+        )
 
     def close(self) -> None:
         self.db.close()
@@ -429,7 +442,8 @@ class CorpusStore:
         signatures: list[bytes] | None = None,
     ) -> None:
         self.db.executemany(
-            "INSERT OR REPLACE INTO passages VALUES(?,?,?,?,?,?,?,?,?)",
+            "INSERT OR REPLACE INTO passages(passage_id, report_id, ordinal, text, section_path,"
+            " section_role, start, end, dup_group, ocr) VALUES(?,?,?,?,?,?,?,?,?,?)",
             [
                 (
                     p.passage_id,
@@ -441,6 +455,7 @@ class CorpusStore:
                     p.start,
                     p.end,
                     p.dup_group,
+                    1 if p.ocr else None,
                 )
                 for p in passages
             ],
@@ -708,6 +723,7 @@ class CorpusStore:
             start=row["start"],
             end=row["end"],
             dup_group=row["dup_group"],
+            ocr=bool(row["ocr"]),
         )
 
     def passages_of(self, report_id: str) -> list[PassageRecord]:
