@@ -28,7 +28,8 @@ from corpus.models import PIPELINE_VERSION, DecodedFile, Report, SkippedFile
 from corpus.ocr_marks import mark_ocr_passages
 from corpus.passages import ChunkParams, make_passages
 from corpus.practices import extract_practices
-from corpus.readers import iter_paths, read_documents
+from corpus.readers import EXTENSIONS, iter_paths, read_documents
+from corpus.readers_archive import ARCHIVE_FORMATS
 from corpus.script import to_simplified
 from corpus.sections import parse_sections
 from corpus.segment import preload as segment_preload
@@ -237,7 +238,7 @@ def _prepare(job: Job) -> _Prepared:
         return out
     archive = len(docs) > 1 or read[0].path != spath
     out.size = sum(d.size for d in read) if not archive else Path(spath).stat().st_size
-    out.format = "zip" if archive else read[0].format
+    out.format = _archive_format(spath) if archive else read[0].format
     out.encoding = None if archive else read[0].encoding
     try:
         replaced = sum(doc.text.count("\ufffd") for doc in read)
@@ -258,6 +259,11 @@ def _prepare(job: Job) -> _Prepared:
         out.reports = []
         out.error = f"processing failed: {type(exc).__name__}: {exc}"
     return out
+
+
+def _archive_format(spath: str) -> str:
+    fmt = EXTENSIONS.get(Path(spath).suffix.lower(), "zip")
+    return fmt if fmt in ARCHIVE_FORMATS else "zip"
 
 
 def _slim(report: Report) -> None:
@@ -520,7 +526,7 @@ def _store_one(
 ) -> None:
     summary.noise.update(prep.noise)
     summary.stage_seconds.update(prep.timings)
-    archive = prep.format == "zip" or any(p != prep.path for p, _ in prep.skipped)
+    archive = prep.format in ARCHIVE_FORMATS or any(p != prep.path for p, _ in prep.skipped)
     for path, reason in prep.skipped:  # documents not read: the file itself or members
         log.warning("skipped %s: %s", path, reason)
         summary.skipped.append((path, reason))

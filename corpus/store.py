@@ -175,7 +175,7 @@ class CorpusStore:
         are."""
         self._migrate_from_1()
         self.db.execute(
-            "UPDATE sources SET pipeline=NULL WHERE format LIKE '%ocr' OR format = 'zip'"
+            "UPDATE sources SET pipeline=NULL WHERE format LIKE '%ocr' OR format IN ('zip', '7z')"
         )
 
     def close(self) -> None:
