@@ -62,6 +62,9 @@ class SourceRef(BaseModel):
     path: str
 
 
+_OCR = "true when the text was recognised from a page image (scan, photo): it may hold OCR errors"
+
+
 class PassageOut(BaseModel):
     passage_id: str
     text: str
@@ -69,6 +72,7 @@ class PassageOut(BaseModel):
     section_role: str
     start: int
     end: int
+    ocr: bool = Field(default=False, description=_OCR)
 
 
 class SearchHit(BaseModel):
@@ -84,6 +88,7 @@ class SearchHit(BaseModel):
     duplicates: list[str]
     explain: dict[str, Any]
     report: ReportRef
+    ocr: bool = Field(default=False, description=_OCR)
 
 
 class FacetValue(BaseModel):

@@ -58,6 +58,10 @@ def _looks_utf16(data: bytes) -> str | None:
     return None
 
 
+# Bytes that are not control bytes: deleting them leaves the control bytes to count.
+_NOT_CONTROL = bytes(b for b in range(256) if b >= 32 or b in (9, 10, 12, 13, 27))
+
+
 def is_binary(data: bytes) -> bool:
     """NUL bytes outside UTF-16, or many control bytes, mean this is not a text file."""
     sample = data[:8192]
@@ -67,7 +71,7 @@ def is_binary(data: bytes) -> bool:
         return False
     if b"\x00" in sample:
         return _looks_utf16(data) is None
-    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13, 27))
+    controls = len(sample.translate(None, _NOT_CONTROL))  # C-level count, not a byte loop
     return controls / len(sample) > 0.05
 
 

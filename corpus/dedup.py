@@ -99,6 +99,51 @@ def signature_values(simplified: str) -> np.ndarray:
     return _min_values(shingle_hashes(simplified))
 
 
+_STRIP_ONE = re.compile(r"[\s\W_]", re.UNICODE)
+
+
+def signatures_with_parts(
+    simplified: str, spans: list[tuple[int, int]]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """``signature_values`` of ``simplified`` and of each ``simplified[a:b]``, hashing every
+    shingle once: a passage's shingles are a run of the report's shingles (the stripped
+    characters are removed one by one, so a slice strips to a slice), and its minimum per
+    permutation is taken over that run of the report's permuted rows. Passages used to be
+    hashed and permuted again on their own, doubling the MinHash work."""
+    marked = _STRIP_ONE.sub("\0", simplified)  # same length; stripped characters become NUL
+    cps = np.frombuffer(marked.encode("utf-32-le"), dtype=np.uint32)
+    keep = cps != 0
+    kept = cps[keep].astype(np.uint64)
+    if len(kept) < SHINGLE:  # padded shingles: nothing to share
+        return signature_values(simplified), [signature_values(simplified[a:b]) for a, b in spans]
+    n = len(kept) - SHINGLE + 1
+    h = np.zeros(n, dtype=np.uint64)
+    for k in range(SHINGLE):
+        h = h * np.uint64(1_000_003) + kept[k : k + n]
+    hv = ((h ^ (h >> np.uint64(29))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    prefix = np.concatenate([[0], np.cumsum(keep)])
+    top = np.iinfo(np.uint32).max
+    report = np.full(NUM_PERM, top, dtype=np.uint32)
+    parts: list[np.ndarray] = []
+    rows: list[tuple[int, int, int]] = []  # (part, first row, end row) sharing the report's
+    for a, b in spans:
+        ka, kb = int(prefix[a]), int(prefix[b])
+        if kb - ka < SHINGLE:
+            parts.append(signature_values(simplified[a:b]))
+        else:
+            rows.append((len(parts), ka, kb - SHINGLE + 1))
+            parts.append(np.full(NUM_PERM, top, dtype=np.uint32))
+    for lo in range(0, n, _BLOCK):
+        hi = min(n, lo + _BLOCK)
+        permuted = _permuted(hv[lo:hi])
+        np.minimum(report, permuted.min(axis=0), out=report)
+        for i, r0, r1 in rows:
+            s, e = max(r0, lo), min(r1, hi)
+            if s < e:
+                np.minimum(parts[i], permuted[s - lo : e - lo].min(axis=0), out=parts[i])
+    return report, parts
+
+
 def band_keys_of(values: np.ndarray) -> list[int]:
     """One signed 64-bit key per band (SQLite integers are signed)."""
     values = np.asarray(values, dtype=np.uint64)

@@ -25,6 +25,7 @@ from corpus.lexicon import cue_map, cue_table
 from corpus.linejoin import segmenter
 
 _SUFFIX_CHARS = set("省市县区旗州盟镇乡道")
+_SUFFIX_RE = re.compile("[" + "".join(sorted(_SUFFIX_CHARS)) + "]")
 _ENUMERATION = re.compile(
     r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4})等(?:个)?(乡镇|镇|乡|街道|县|县区|区县)"
 )
@@ -90,16 +91,28 @@ def _keep_provinces(gaz: Gazetteer, candidates: list[int]) -> list[int]:
     ]
 
 
+@lru_cache(maxsize=4)
+def _name_lengths(gaz: Gazetteer) -> dict[str, tuple[int, ...]]:
+    """Lengths (2 and up, longest first) of the gazetteer's names by their last character:
+    at a suffix only the lengths some name ending in it has need a dictionary look-up."""
+    lengths: dict[str, set[int]] = {}
+    for name in gaz.by_name:
+        if len(name) >= 2:
+            lengths.setdefault(name[-1], set()).add(len(name))
+    return {ch: tuple(sorted(ks, reverse=True)) for ch, ks in lengths.items()}
+
+
 def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
     """Place names in (simplified) text: the longest gazetteer name ending at each suffix,
     accepted only on word boundaries; of overlapping names the leftmost wins."""
     out: list[Mention] = []
-    n = len(text)
     taken_until = -1
-    for p in range(n):
-        if text[p] not in _SUFFIX_CHARS:
-            continue
-        for k in range(min(gaz.max_name_len, p + 1), 1, -1):
+    lengths = _name_lengths(gaz)
+    for hit in _SUFFIX_RE.finditer(text):  # suffix positions found in C, not char by char
+        p = hit.start()
+        for k in lengths.get(text[p], ()):
+            if k > p + 1:
+                continue
             name = text[p - k + 1 : p + 1]
             if (k >= 3 or name.endswith("县")) and name in gaz.by_name:
                 start = p - k + 1

@@ -48,6 +48,13 @@ def splits_word(left: str, right: str) -> bool:
         return True  # "2" + "018年": a number cut in half
     if not a or not b or not ("\u4e00" <= a[-1] <= "\u9fff" and "\u4e00" <= b[0] <= "\u9fff"):
         return False
+    return _word_across(a, b)
+
+
+@lru_cache(maxsize=65536)
+def _word_across(a: str, b: str) -> bool:
+    # Cached: jieba (Python) costs ~0.1 ms a call, and the same few characters either side of
+    # a break (heading ends, wrapped figures) come back in file after file.
     pos = 0
     for token in segmenter().lcut(a + b, HMM=False):
         end = pos + len(token)

@@ -73,8 +73,16 @@ def marker_number(kind: str, raw: str) -> int | None:
     return cn_to_int(raw)
 
 
+# All markers in one alternation, asked first: most positions start no marker, and one
+# regex call answers that instead of one per kind (section parsing asks at every comma).
+# Built from MARKERS, so it can never disagree with them.
+_ANY_MARKER = re.compile("|".join(f"(?:{p.pattern.replace('(?P<n>', '(?:')})" for _, p in MARKERS))
+
+
 def match_marker(text: str, pos: int = 0) -> tuple[str, re.Match[str]] | None:
     """The heading/item marker starting exactly at ``pos``, if any."""
+    if not _ANY_MARKER.match(text, pos):
+        return None
     for kind, pattern in MARKERS:
         m = pattern.match(text, pos)
         if m:

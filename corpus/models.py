@@ -21,6 +21,7 @@ class DecodedFile:
     encoding: str | None
     text: str
     title_hint: str | None = None  # e.g. the HTML <title>
+    ocr_text: str | None = None  # the part of ``text`` that OCR recognised (scanned pages)
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,7 @@ class Passage:
     start: int
     end: int
     dup_group: str | None = None
+    ocr: bool = False  # the text was recognised from a page image (may hold OCR errors)
 
 
 @dataclass

@@ -92,8 +92,16 @@ def spam_terms() -> tuple[str, ...]:
     )
 
 
+@lru_cache(maxsize=1)
+def _any_spam_term() -> re.Pattern[str]:
+    return re.compile("|".join(re.escape(t) for t in spam_terms()))
+
+
 def is_spam_line(simplified_line: str) -> bool:
     low = simplified_line.lower()
+    # Most lines hold no spam term at all: one regex search says so before the term count.
+    if not _any_spam_term().search(low):
+        return False
     return sum(1 for term in spam_terms() if term in low) >= 3
 
 

@@ -14,15 +14,23 @@ from typing import Any
 
 from corpus.boilerplate import MIN_FILES, line_key
 from corpus.clean import boilerplate_keys, clean_text
-from corpus.dedup import THRESHOLD, band_keys_of, signature_values, values_similarity
+from corpus.dedup import (
+    THRESHOLD,
+    band_keys_of,
+    signature_values,
+    signatures_with_parts,
+    values_similarity,
+)
 from corpus.gazetteer import Gazetteer, load_gazetteer
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
 from corpus.models import PIPELINE_VERSION, DecodedFile, Report, SkippedFile
+from corpus.ocr_marks import mark_ocr_passages
 from corpus.passages import ChunkParams, make_passages
 from corpus.practices import extract_practices
-from corpus.readers import iter_paths, read_documents
+from corpus.readers import EXTENSIONS, iter_paths, read_documents
+from corpus.readers_archive import ARCHIVE_FORMATS
 from corpus.script import to_simplified
 from corpus.sections import parse_sections
 from corpus.segment import preload as segment_preload
@@ -33,6 +41,9 @@ from corpus.workers import BoundedPool
 log = logging.getLogger(__name__)
 MIN_DEDUP_PASSAGE = 50
 _ID_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
+# Stage times are CPU seconds of the process that ran the stage: on a machine shared with
+# other work, wall-clock stage times measure the neighbours as much as the stage.
+_cpu = time.process_time
 
 
 @dataclass
@@ -88,11 +99,11 @@ def build_reports(
     """Everything from decoded text to reports with passages; no store access.
     ``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
     timings = timings if timings is not None else Counter()
-    t0 = time.perf_counter()
+    t0 = _cpu()
     cleaned = clean_text(doc.text, boilerplate)
     if stats is not None:
         stats.update(cleaned.stats)
-    t1 = time.perf_counter()
+    t1 = _cpu()
     timings["clean"] += t1 - t0
     stem = Path(doc.path).stem
     has_cjk = any("\u4e00" <= ch <= "\u9fff" for ch in stem)
@@ -109,31 +120,33 @@ def build_reports(
         meta = extract_metadata(title, page_title, text[body_begin:], gaz)
         simplified = to_simplified(text)
         rid = report_id_for(simplified)
-        t2 = time.perf_counter()
+        t2 = _cpu()
         sections = parse_sections(text, simplified, body_begin)
         passages = make_passages(rid, text, sections, params)
+        mark_ocr_passages(passages, text, doc.ocr_text)
         practices = extract_practices(rid, text, sections, passages)
-        section_time += time.perf_counter() - t2
+        section_time += _cpu() - t2
         reports.append(
             Report(rid, doc.path, ordinal, text, simplified, meta, sections, passages, practices)
         )
     timings["sections+passages"] += section_time
-    timings["split+metadata"] += time.perf_counter() - t1 - section_time
+    timings["split+metadata"] += _cpu() - t1 - section_time
     return reports
 
 
 def add_band_keys(report: Report) -> None:
     """MinHash values and band keys for the report and its passages (pure; done in the
     workers)."""
-    values = signature_values(report.simplified)
+    long = [p for p in report.passages if p.end - p.start >= MIN_DEDUP_PASSAGE]
+    values, parts = signatures_with_parts(report.simplified, [(p.start, p.end) for p in long])
     report.signature = values.tobytes()
     report.band_keys = band_keys_of(values)
+    by_id = {id(p): v for p, v in zip(long, parts, strict=True)}
     report.passage_band_keys, report.passage_signatures = [], []
     for p in report.passages:
-        if p.end - p.start >= MIN_DEDUP_PASSAGE:
-            values = signature_values(report.simplified[p.start : p.end])
-            report.passage_band_keys.append(band_keys_of(values))
-            report.passage_signatures.append(values.tobytes())
+        if (v := by_id.get(id(p))) is not None:
+            report.passage_band_keys.append(band_keys_of(v))
+            report.passage_signatures.append(v.tobytes())
         else:
             report.passage_band_keys.append([])
             report.passage_signatures.append(b"")
@@ -213,9 +226,9 @@ def _prepare(job: Job) -> _Prepared:
     """Read and build one file's reports; runs in a worker process, touches no store."""
     spath, params, limits, boilerplate = job
     out = _Prepared(spath)
-    t0 = time.perf_counter()
+    t0 = _cpu()
     sha, docs = read_documents(spath, limits)
-    out.timings["read"] += time.perf_counter() - t0
+    out.timings["read"] += _cpu() - t0
     out.sha256 = sha
     read = [d for d in docs if isinstance(d, DecodedFile)]
     out.skipped = [(d.path, d.reason) for d in docs if isinstance(d, SkippedFile)]
@@ -225,7 +238,7 @@ def _prepare(job: Job) -> _Prepared:
         return out
     archive = len(docs) > 1 or read[0].path != spath
     out.size = sum(d.size for d in read) if not archive else Path(spath).stat().st_size
-    out.format = "zip" if archive else read[0].format
+    out.format = _archive_format(spath) if archive else read[0].format
     out.encoding = None if archive else read[0].encoding
     try:
         replaced = sum(doc.text.count("\ufffd") for doc in read)
@@ -237,15 +250,20 @@ def _prepare(job: Job) -> _Prepared:
             out.reports += build_reports(
                 doc, load_gazetteer(), params, out.noise, out.timings, boilerplate
             )
-        t1 = time.perf_counter()
+        t1 = _cpu()
         for report in out.reports:
             add_band_keys(report)
             _slim(report)
-        out.timings["minhash"] += time.perf_counter() - t1
+        out.timings["minhash"] += _cpu() - t1
     except Exception as exc:  # one bad file never stops a batch
         out.reports = []
         out.error = f"processing failed: {type(exc).__name__}: {exc}"
     return out
+
+
+def _archive_format(spath: str) -> str:
+    fmt = EXTENSIONS.get(Path(spath).suffix.lower(), "zip")
+    return fmt if fmt in ARCHIVE_FORMATS else "zip"
 
 
 def _slim(report: Report) -> None:
@@ -409,11 +427,13 @@ def ingest(
             fresh.add(spath)
         jobs.append((spath, params, limits, frozenset()))
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
+    t0 = _cpu()
     load_gazetteer()
     preload_segmenter()
     segment_preload()
+    summary.stage_seconds["load dictionaries"] += _cpu() - t0
     n_workers = min(workers, max(1, len(jobs)))
-    jobs = _learn_boilerplate(store, jobs, n_workers, limits, pool)
+    jobs = _learn_boilerplate(store, jobs, n_workers, limits, pool, summary.stage_seconds)
     # Every file is read in a worker process, even with one worker: a parser that hangs or
     # blows up is killed there and the batch goes on.
     results = _prepare_all(jobs, n_workers, limits, pool)
@@ -426,17 +446,19 @@ def ingest(
 COMMIT_EVERY = 200
 
 
-def _edge_keys_chunk(chunk: list[Job]) -> list[tuple[str, set[int]]]:
-    """Fingerprints of the edge lines of each document the jobs' files hold."""
+def _edge_keys_chunk(chunk: list[Job]) -> tuple[list[tuple[str, set[int]]], float]:
+    """Fingerprints of the edge lines of each document the jobs' files hold, and the CPU
+    seconds it took."""
+    t0 = _cpu()
     out = []
     for spath, _, limits, _ in chunk:
         _, docs = read_documents(spath, limits)
         out += [(d.path, boilerplate_keys(d.text)) for d in docs if isinstance(d, DecodedFile)]
-    return out
+    return out, _cpu() - t0
 
 
-def _edge_failed(chunk: list[Job], reason: str) -> list[tuple[str, set[int]]]:
-    return []  # the file is skipped with its reason by the second pass
+def _edge_failed(chunk: list[Job], reason: str) -> tuple[list[tuple[str, set[int]]], float]:
+    return [], 0.0  # the file is skipped with its reason by the second pass
 
 
 def _learn_boilerplate(
@@ -445,6 +467,7 @@ def _learn_boilerplate(
     workers: int,
     limits: ReadLimits,
     pool_cls: PoolFactory = BoundedPool,
+    timings: Counter[str] | None = None,
 ) -> list[Job]:
     """First pass over the files to ingest, in the same bounded workers: record the edge
     lines of every document, then hand every job the lines that recur at the edges of files
@@ -454,7 +477,7 @@ def _learn_boilerplate(
     light = [j for j in jobs if Path(j[0]).suffix.lower() in _LIGHT]
     if not light:
         return jobs
-    pool: BoundedPool[list[Job], list[tuple[str, set[int]]]] = pool_cls(
+    pool: BoundedPool[list[Job], tuple[list[tuple[str, set[int]]], float]] = pool_cls(
         _edge_keys_chunk,
         _edge_failed,
         workers=workers,
@@ -462,9 +485,14 @@ def _learn_boilerplate(
         memory_mb=limits.memory_mb,
     )
     with store.batch():
-        for got in pool.imap(chunk_jobs(light)):
+        for got, seconds in pool.imap(chunk_jobs(light)):
+            if timings is not None:
+                timings["boilerplate pass"] += seconds
+            t0 = _cpu()
             for path, keys in got:
                 store.add_edge_lines(line_key(path), keys)
+            if timings is not None:
+                timings["boilerplate pass"] += _cpu() - t0
     known = store.recurring_edge_lines(MIN_FILES)
     return [(spath, params, lim, known) for spath, params, lim, _ in jobs]
 
@@ -512,7 +540,7 @@ def _store_one(
 ) -> None:
     summary.noise.update(prep.noise)
     summary.stage_seconds.update(prep.timings)
-    archive = prep.format == "zip" or any(p != prep.path for p, _ in prep.skipped)
+    archive = prep.format in ARCHIVE_FORMATS or any(p != prep.path for p, _ in prep.skipped)
     for path, reason in prep.skipped:  # documents not read: the file itself or members
         log.warning("skipped %s: %s", path, reason)
         summary.skipped.append((path, reason))
@@ -527,7 +555,7 @@ def _store_one(
     added: list[str] = []
     duplicates: list[str] = []
     if reason is None:
-        t0 = time.perf_counter()
+        t0 = _cpu()
         try:
             with store.savepoint():
                 if not fresh:
@@ -550,7 +578,7 @@ def _store_one(
                 store.log(run_id, prep.path, "ok", f"{len(prep.reports)} reports")
         except Exception as exc:  # the savepoint rolled this file back; the batch goes on
             reason = f"processing failed: {type(exc).__name__}: {exc}"
-        summary.stage_seconds["dedup+store"] += time.perf_counter() - t0
+        summary.stage_seconds["dedup+store"] += _cpu() - t0
     if reason is None and prep.warning:
         log.warning("%s: %s", prep.path, prep.warning)
         summary.warnings.append((prep.path, prep.warning))

@@ -44,6 +44,7 @@ EXTENSIONS = {
     ".pdf": "pdf",
     ".ofd": "ofd",
     ".zip": "zip",
+    ".7z": "7z",
     ".jpg": "image",
     ".jpeg": "image",
     ".png": "image",
@@ -53,6 +54,7 @@ EXTENSIONS = {
 }
 
 MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes  # kept for callers that size uploads
+SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 / WPS compound file
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
 
@@ -69,6 +71,7 @@ class Extracted:
     encoding: str | None = None
     title_hint: str | None = None
     format: str | None = None  # refines the format, e.g. "pdf+ocr" when pages were OCR'd
+    ocr_text: str | None = None  # what OCR recognised, when some or all of it was
 
 
 def iter_paths(sources: Iterable[str | os.PathLike[str]]) -> Iterator[Path]:
@@ -106,6 +109,8 @@ def sniff_format(data: bytes) -> str | None:
         if "OFD.xml" in names:
             return "ofd"
         return "zip"
+    if data.startswith(SEVEN_ZIP_MAGIC):
+        return "7z"
     if data.startswith(OLE_MAGIC):
         return "doc"
     if data.startswith(IMAGE_MAGIC):
@@ -265,18 +270,21 @@ def _read_pdf(data: bytes, limits: ReadLimits) -> Extracted:
         pages.append(text)
     scanned = [i for i, t in enumerate(pages) if not _has_text_layer(t)]
     fmt = "pdf"
+    ocr_text = None
     if scanned and limits.ocr:
         from corpus.readers_ocr import ocr_pdf_pages
 
-        for i, text in ocr_pdf_pages(data, scanned, limits).items():
+        recognised = ocr_pdf_pages(data, scanned, limits)
+        for i, text in recognised.items():
             pages[i] = text
         fmt = "pdf+ocr"
+        ocr_text = "\n".join(recognised[i] for i in sorted(recognised))
     text = "\n".join(pages)
     if not text.strip():
         if not limits.ocr:
             raise ReadError("PDF has no text layer (OCR is turned off: JIEJIAN_READ_OCR)")
         raise ReadError("PDF has no text layer and OCR found no text")
-    return Extracted(text, format=fmt)
+    return Extracted(text, format=fmt, ocr_text=ocr_text)
 
 
 def _has_text_layer(page_text: str) -> bool:
@@ -302,7 +310,8 @@ def _read_image(data: bytes, limits: ReadLimits) -> Extracted:
         raise ReadError("image: OCR is turned off (JIEJIAN_READ_OCR)")
     from corpus.readers_ocr import ocr_image_bytes
 
-    return Extracted(ocr_image_bytes(data, limits), format="image+ocr")
+    text = ocr_image_bytes(data, limits)
+    return Extracted(text, format="image+ocr", ocr_text=text)
 
 
 READERS: dict[str, Callable[[bytes, ReadLimits], Extracted]] = {
@@ -333,9 +342,9 @@ def _choose_format(declared: str, sniffed: str | None, data: bytes) -> str:
         if sniffed != "image":
             raise ReadError("not an image file (unknown content)")
         return "image"
-    if sniffed in ("doc", "zip", "image") and declared != sniffed:
+    if sniffed in ("doc", "zip", "7z", "image") and declared != sniffed:
         raise ReadError(f"not {_a(declared)} file (binary content)")
-    if sniffed is None and declared in ("docx", "doc", "pdf", "ofd", "mht", "zip"):
+    if sniffed is None and declared in ("docx", "doc", "pdf", "ofd", "mht", "zip", "7z"):
         if is_binary(data):
             raise ReadError(f"not {_a(declared)} file (binary content)")
         return "txt"  # a text file saved under an office name
@@ -355,7 +364,7 @@ def decode_document(
     fmt = declared
     try:
         fmt = _choose_format(declared, sniff_format(data), data)
-        if fmt == "zip":
+        if fmt in ("zip", "7z"):
             raise ReadError("archive inside a document (use read_documents)")
         got = READERS[fmt](data, limits)
         _over_chars(got.text, limits)
@@ -381,6 +390,7 @@ def decode_document(
         encoding=got.encoding,
         text=got.text,
         title_hint=got.title_hint,
+        ocr_text=got.ocr_text,
     )
 
 
@@ -429,8 +439,8 @@ def read_documents(
         return None, [data]
     sha = hashlib.sha256(data).hexdigest()
     declared = EXTENSIONS[p.suffix.lower()]
-    if declared == "zip" and sniff_format(data) == "zip":
-        from corpus.readers_archive import read_zip
+    if declared in ("zip", "7z") and sniff_format(data) == declared:
+        from corpus.readers_archive import read_archive
 
-        return sha, read_zip(str(p), data, limits, depth=1)
+        return sha, read_archive(str(p), data, declared, limits, depth=1)
     return sha, [decode_document(str(p), data, declared, limits)]

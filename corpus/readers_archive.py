@@ -1,8 +1,14 @@
-"""Zip archives: every member is read as a file of its own, with the archive path as source.
+"""Zip and 7z archives: every member is read as a file of its own, with the archive path as
+source.
 
 Folders handed over between offices are zipped, often on Chinese Windows, whose zip tools
-write member names in GBK without the UTF-8 flag; those names are recovered here. Bounds:
-member count and total decompressed size (``check_zip``) and nesting depth.
+write member names in GBK without the UTF-8 flag; those names are recovered here. Bounds, the
+same for both kinds: member count and total decompressed size (checked on the declared sizes
+before anything is inflated; for 7z also counted while inflating) and nesting depth.
+
+7z is read by py7zr (pure Python on PyPI, with compiled codecs from wheels); without it a 7z
+file is skipped with the install hint. RAR is not read yet: rarfile needs an external tool,
+unrar (non-free) or bsdtar (Debian's libarchive-tools, free).
 """
 
 from __future__ import annotations
@@ -10,6 +16,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import PurePosixPath
+from typing import Any
 
 from corpus.limits import LimitExceeded, ReadLimits
 from corpus.models import DecodedFile, SkippedFile
@@ -42,7 +49,7 @@ def _skippable(name: str) -> bool:
 def read_zip(
     spath: str, data: bytes, limits: ReadLimits, depth: int
 ) -> list[DecodedFile | SkippedFile]:
-    from corpus.readers import EXTENSIONS, check_zip, decode_document, sniff_format
+    from corpus.readers import EXTENSIONS, check_zip
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -76,24 +83,142 @@ def read_zip(
             except Exception as exc:  # CRC errors, unsupported compression, lying sizes
                 out.append(SkippedFile(mpath, f"unreadable zip member: {exc}"))
                 continue
-            declared = EXTENSIONS[ext]
-            if declared == "zip" and sniff_format(member) == "zip":
-                if depth >= limits.max_archive_depth:
-                    out.append(
-                        SkippedFile(
-                            mpath,
-                            str(
-                                LimitExceeded(
-                                    "archive nesting",
-                                    depth + 1,
-                                    limits.max_archive_depth,
-                                    "MAX_ARCHIVE_DEPTH",
-                                )
-                            ),
-                        )
-                    )
-                else:
-                    out.extend(read_zip(mpath, member, limits, depth + 1))
-                continue
-            out.append(decode_document(mpath, member, declared, limits))
+            out.extend(_member_documents(mpath, member, EXTENSIONS[ext], limits, depth))
+    return out
+
+
+ARCHIVE_FORMATS = ("zip", "7z")
+
+
+def read_archive(
+    spath: str, data: bytes, fmt: str, limits: ReadLimits, depth: int
+) -> list[DecodedFile | SkippedFile]:
+    """The documents of a zip or 7z archive (``fmt``)."""
+    if fmt == "7z":
+        return read_7z(spath, data, limits, depth)
+    return read_zip(spath, data, limits, depth)
+
+
+def _member_documents(
+    mpath: str, member: bytes, declared: str, limits: ReadLimits, depth: int
+) -> list[DecodedFile | SkippedFile]:
+    """One archive member: a document, or an archive nested in the archive."""
+    from corpus.readers import decode_document, sniff_format
+
+    if declared in ARCHIVE_FORMATS and sniff_format(member) == declared:
+        if depth >= limits.max_archive_depth:
+            too_deep = LimitExceeded(
+                "archive nesting", depth + 1, limits.max_archive_depth, "MAX_ARCHIVE_DEPTH"
+            )
+            return [SkippedFile(mpath, str(too_deep))]
+        return read_archive(mpath, member, declared, limits, depth + 1)
+    return [decode_document(mpath, member, declared, limits)]
+
+
+def _check_7z(infos: list[Any], limits: ReadLimits) -> None:
+    if len(infos) > limits.max_archive_members:
+        raise LimitExceeded(
+            "7z entries", len(infos), limits.max_archive_members, "MAX_ARCHIVE_MEMBERS"
+        )
+    total = sum(int(i.uncompressed or 0) for i in infos if not i.is_directory)
+    if total > limits.max_unzipped_bytes:
+        raise LimitExceeded(
+            "7z decompressed MB", round(total / 2**20, 1), limits.max_unzipped_mb, "MAX_UNZIPPED_MB"
+        )
+
+
+def _capped_factory(cap: int, limits: ReadLimits) -> Any:
+    """A py7zr writer factory that keeps members in memory and stops the extraction once
+    they hold more than ``cap`` bytes together: a 7z header may understate its sizes."""
+    from py7zr.io import Py7zIO, WriterFactory
+
+    class Writer(Py7zIO):
+        def __init__(self, owner: Factory) -> None:
+            self.owner = owner
+            self.buf = io.BytesIO()
+
+        def write(self, s: bytes | bytearray) -> int:
+            self.owner.total += len(s)
+            if self.owner.total > cap:
+                raise LimitExceeded(
+                    "7z decompressed MB",
+                    f">{round(cap / 2**20, 1)}",
+                    limits.max_unzipped_mb,
+                    "MAX_UNZIPPED_MB",
+                )
+            return self.buf.write(s)
+
+        def read(self, size: int | None = None) -> bytes:
+            return self.buf.read(size)
+
+        def seek(self, offset: int, whence: int = 0) -> int:
+            return self.buf.seek(offset, whence)
+
+        def flush(self) -> None:
+            pass
+
+        def size(self) -> int:
+            return self.buf.getbuffer().nbytes
+
+    class Factory(WriterFactory):
+        def __init__(self) -> None:
+            self.total = 0
+            self.products: dict[str, Writer] = {}
+
+        def create(self, filename: str) -> Py7zIO:
+            self.products[filename] = Writer(self)
+            return self.products[filename]
+
+    return Factory()
+
+
+def read_7z(
+    spath: str, data: bytes, limits: ReadLimits, depth: int
+) -> list[DecodedFile | SkippedFile]:
+    from corpus.readers import EXTENSIONS
+
+    try:
+        import py7zr
+    except ImportError:
+        return [SkippedFile(spath, "7z archives need py7zr (pip install py7zr)")]
+    try:
+        with py7zr.SevenZipFile(io.BytesIO(data), mode="r") as sz:
+            if sz.needs_password():
+                return [SkippedFile(spath, "encrypted 7z archive")]
+            infos = sz.list()
+            _check_7z(infos, limits)
+            wanted = [
+                i.filename
+                for i in infos
+                if not i.is_directory
+                and not _skippable(i.filename)
+                and PurePosixPath(i.filename).suffix.lower() in EXTENSIONS
+                and i.uncompressed
+            ]
+            factory = _capped_factory(limits.max_unzipped_bytes, limits)
+            if wanted:
+                sz.extract(targets=wanted, factory=factory)
+    except LimitExceeded as exc:
+        return [SkippedFile(spath, str(exc))]
+    except Exception as exc:  # py7zr raises many kinds on broken or unsupported archives
+        return [SkippedFile(spath, f"unreadable 7z: {type(exc).__name__}: {exc}")]
+    out: list[DecodedFile | SkippedFile] = []
+    for info in infos:
+        name = info.filename
+        if info.is_directory or _skippable(name):
+            continue
+        mpath = f"{spath}/{name}"
+        ext = PurePosixPath(name).suffix.lower()
+        if ext not in EXTENSIONS:
+            out.append(SkippedFile(mpath, f"unsupported file type {ext or '(no extension)'}"))
+            continue
+        if not info.uncompressed:
+            out.append(SkippedFile(mpath, "empty file"))
+            continue
+        got = factory.products.get(name)
+        if got is None:
+            out.append(SkippedFile(mpath, "unreadable 7z member"))
+            continue
+        member = got.buf.getvalue()
+        out.extend(_member_documents(mpath, member, EXTENSIONS[ext], limits, depth))
     return out

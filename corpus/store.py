@@ -37,7 +37,7 @@ from corpus.store_sql import (
 
 __all__ = ["DB_NAME", "CorpusStore", "PassageRecord", "PerThreadStore", "ReportRecord"]
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _MAX_PARAMS = 900  # below the 999 bound parameters old SQLite builds allow
 
 REPORT_FIELDS = (
@@ -58,7 +58,7 @@ REPORT_FIELDS = (
 # Statements built once from column lists (see corpus.store_sql.upsert_sql).
 _PASSAGE_COLUMNS = (
     "passage_id", "report_id", "ordinal", "text", "section_path", "section_role", "start",
-    "end", "dup_group",
+    "end", "dup_group", "ocr",
 )  # fmt: skip
 _PRACTICE_COLUMNS = (
     "practice_id", "report_id", "passage_id", "ordinal", "text", "section_path",
@@ -74,10 +74,11 @@ _UPSERT_PASSAGE = upsert_sql("passages", _PASSAGE_COLUMNS, ("passage_id",))
 _UPSERT_PRACTICE = upsert_sql("practices", _PRACTICE_COLUMNS, ("practice_id",))
 _ADD_SOURCE = insert_ignore_sql("report_sources", 7)
 _ADD_EDGE_LINE = insert_ignore_sql("edge_lines", 2)
-# Columns added after schema version 1, with their types: a version-1 store gains them.
+# Columns added after schema version 1, with their types: an older store gains them.
 _ADDED_COLUMNS = {
     "sources": (("pipeline", "INTEGER"),),
     "reports": (("year_delivered", "INTEGER"), ("date", "TEXT"), ("review_period", "TEXT")),
+    "passages": (("ocr", "INTEGER"),),  # version 3
 }
 
 
@@ -188,6 +189,8 @@ class CorpusStore:
             return
         if int(row[0]) == 1:
             self._migrate_from_1()
+        elif int(row[0]) == 2:
+            self._migrate_from_2()
         elif int(row[0]) != SCHEMA_VERSION:
             raise StoreError(
                 f"{self.path} has schema version {row[0]}, this jiejian needs "
@@ -212,6 +215,19 @@ class CorpusStore:
             self.db.execute(
                 "UPDATE meta SET value=? WHERE key='schema_version'", (str(SCHEMA_VERSION),)
             )
+
+    def _migrate_from_2(self) -> None:
+        """Version 2 → 3: passages gain ``ocr``. Files whose reader ran OCR (or archives,
+        which may hold scans) lose their pipeline version, so the next ingest of them
+        extracts them again and marks their passages; the rest read as not OCR, which they
+        are."""
+        # First, so that a crash between the two steps leaves version 2 and both run again.
+        with self.transaction():
+            self.db.execute(
+                "UPDATE sources SET pipeline=NULL"
+                " WHERE format LIKE '%ocr' OR format IN ('zip', '7z')"
+            )
+        self._migrate_from_1()
 
     def close(self) -> None:
         self.db.close()
@@ -560,6 +576,7 @@ class CorpusStore:
                     p.start,
                     p.end,
                     p.dup_group,
+                    1 if p.ocr else None,
                 )
                 for p in passages
             ],
@@ -832,6 +849,7 @@ class CorpusStore:
             start=row["start"],
             end=row["end"],
             dup_group=row["dup_group"],
+            ocr=bool(row["ocr"]),
         )
 
     def passages_of(self, report_id: str) -> list[PassageRecord]:

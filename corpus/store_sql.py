@@ -51,7 +51,7 @@ CREATE INDEX IF NOT EXISTS report_sources_path ON report_sources(path);
 CREATE TABLE IF NOT EXISTS passages(
     passage_id TEXT PRIMARY KEY, report_id TEXT NOT NULL, ordinal {INT} NOT NULL,
     text TEXT NOT NULL, section_path TEXT NOT NULL, section_role TEXT NOT NULL,
-    start {INT} NOT NULL, "end" {INT} NOT NULL, dup_group TEXT);
+    start {INT} NOT NULL, "end" {INT} NOT NULL, dup_group TEXT, ocr {INT});
 CREATE INDEX IF NOT EXISTS passages_report ON passages(report_id, ordinal);
 CREATE INDEX IF NOT EXISTS passages_dup ON passages(dup_group);
 CREATE TABLE IF NOT EXISTS practices(

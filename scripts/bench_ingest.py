@@ -6,7 +6,9 @@
 Each run ingests into a fresh store; with --repeat the best (fastest) run per worker count is
 reported, since a shared machine's load only ever makes a run slower. Besides wall-clock MB/s
 it reports MB per CPU-second (all processes: the writer and the workers), the figure that
-"MB/s per core" means on a machine whose cores are busy with other work.
+"MB/s per core" means on a machine whose cores are busy with other work; wall MB/s divided by
+the worker count is printed beside it. Stage times are CPU seconds (corpus.pipeline), so
+they do not grow with the load other work puts on the machine.
 
 The generated reports are recombinations of the demo reports' sections and items with other
 places, years and figures: synthetic text, not real reports. Most files hold one report,
@@ -168,7 +170,7 @@ def main() -> None:
     print()
     print(
         "| workers | files read | text MB | reports / duplicates | passages | wall s | MB/s "
-        "| MB/s per worker | CPU s (all processes) | MB per CPU-second |"
+        "| MB/s per core (wall) | CPU s (all processes) | MB/s per core (MB per CPU-second) |"
     )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for workers, (summary, counts, cpu) in best.items():
@@ -180,10 +182,11 @@ def main() -> None:
             f"{s.reports_duplicate} | {counts['passages']} | {sec:.1f} | {mb / sec:.2f} | "
             f"{mb / sec / workers:.2f} | {cpu:.1f} | {mb / cpu:.2f} |"
         )
+    print(f"load average at end: {os.getloadavg()[0]:.1f}")
     for workers, (summary, _, _) in best.items():
         print()
         print(f"stages with {workers} worker(s):")
-        print("| stage | seconds (summed over processes) | share |")
+        print("| stage | CPU seconds (summed over processes) | share |")
         print("|---|---|---|")
         stages = summary.stage_seconds
         staged = sum(stages.values()) or 1.0

@@ -48,3 +48,24 @@ def test_near_duplicates_with_and_without_stored_signatures(
         assert n == (
             0 if old_store else 1 + sum(1 for p in store.iter_passages() if len(p.text) >= 50)
         )
+
+
+def test_passage_signatures_from_the_reports_rows_equal_their_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # signatures_with_parts hashes each shingle once and takes a passage's minimum over the
+    # report's rows; it must give exactly what hashing the passage alone gives, including
+    # spans that strip to fewer than a shingle and reports longer than one block.
+    import random
+
+    rng = random.Random(11)
+    chars = "工会职工经费收缴送温暖，。、；：“” \n的了在是abc12_-"
+    for trial in range(120):
+        n = rng.randint(0, 300)
+        text = "".join(rng.choice(chars) for _ in range(n))
+        spans = [tuple(sorted((rng.randint(0, n), rng.randint(0, n)))) for _ in range(5)]
+        monkeypatch.setattr(dedup, "_BLOCK", 7 if trial % 2 else 16_384)
+        report, parts = dedup.signatures_with_parts(text, spans)  # type: ignore[arg-type]
+        assert (report == dedup.signature_values(text)).all()
+        for (a, b), values in zip(spans, parts, strict=True):
+            assert (values == dedup.signature_values(text[a:b])).all(), (trial, a, b)

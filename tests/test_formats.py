@@ -149,6 +149,74 @@ def test_zip_members_with_archive_path(tmp_path: Path, seed: str) -> None:
     assert any("MAX_ARCHIVE_DEPTH" in getattr(d, "reason", "") for d in docs)
 
 
+def _7z(members: dict[str, bytes], password: str | None = None) -> bytes:
+    py7zr = pytest.importorskip("py7zr")
+    buf = io.BytesIO()
+    with py7zr.SevenZipFile(buf, "w", password=password) as sz:
+        for name, data in members.items():
+            sz.writestr(data, name)
+    return buf.getvalue()
+
+
+def test_7z_members_with_archive_path_and_the_zip_limits(tmp_path: Path, seed: str) -> None:
+    inner_zip = _zip({"附件/简报.txt": "青山镇工会简报\n开展职工技能竞赛。".encode("gbk")})
+    inner_7z = _7z({"台账.txt": "白石镇工会台账\n慰问困难职工三十户。".encode()})
+    path = tmp_path / "移交材料.7z"
+    path.write_bytes(
+        _7z(
+            {
+                "2020年工作总结.txt": seed.encode("gb18030"),
+                "内层.zip": inner_zip,
+                "内层.7z": inner_7z,
+                "__MACOSX/._x.txt": b"junk",
+                "表格.xlsx": b"PK",
+            }
+        )
+    )
+    sha, docs = read_documents(path)
+    assert sha is not None
+    by_name = {d.path.removeprefix(f"{path}/"): d for d in docs}
+    assert set(by_name) == {
+        "2020年工作总结.txt",
+        "内层.zip/附件/简报.txt",
+        "内层.7z/台账.txt",
+        "表格.xlsx",
+    }
+    assert F.char_accuracy(seed, by_name["2020年工作总结.txt"].text) == 1.0  # type: ignore[union-attr]
+    assert "慰问困难职工" in by_name["内层.7z/台账.txt"].text  # type: ignore[union-attr]
+    assert isinstance(by_name["表格.xlsx"], SkippedFile)
+    # The same bounds as zip: member count, decompressed size, nesting.
+    _, docs = read_documents(path, ReadLimits(max_archive_members=3))
+    assert len(docs) == 1 and "MAX_ARCHIVE_MEMBERS" in docs[0].reason  # type: ignore[union-attr]
+    _, docs = read_documents(path, ReadLimits(max_unzipped_mb=0.001))
+    assert len(docs) == 1 and "MAX_UNZIPPED_MB" in docs[0].reason  # type: ignore[union-attr]
+    _, docs = read_documents(path, ReadLimits(max_archive_depth=1))
+    deep = [d for d in docs if "MAX_ARCHIVE_DEPTH" in getattr(d, "reason", "")]
+    assert {d.path for d in deep} == {f"{path}/内层.zip", f"{path}/内层.7z"}
+
+
+def test_7z_through_ingest_and_hostile_7z(tmp_path: Path, seed: str) -> None:
+    from corpus.pipeline import ingest
+    from corpus.store import CorpusStore
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "材料.7z").write_bytes(_7z({"总结.txt": seed.encode()}))
+    (src / "加密.7z").write_bytes(_7z({"总结.txt": seed.encode()}, password="secret"))
+    (src / "坏.7z").write_bytes(b"7z\xbc\xaf\x27\x1c" + b"\x00" * 64)
+    with CorpusStore(tmp_path / "data") as store:
+        summary = ingest([src], store)
+        fmt = dict(
+            store.db.execute("SELECT path, format FROM sources WHERE status='ok'").fetchall()
+        )
+        (report,) = list(store.iter_reports())
+    assert fmt == {str(src / "材料.7z"): "7z"}
+    assert report.source == f"{src / '材料.7z'}/总结.txt"
+    reasons = dict(summary.skipped)
+    assert "encrypted 7z archive" in reasons[str(src / "加密.7z")]
+    assert "unreadable 7z" in reasons[str(src / "坏.7z")]
+
+
 def _box(x0: float, y0: float, x1: float, y1: float, text: str) -> Box:
     return Box(x0, y0, x1, y1, text)
 
@@ -244,3 +312,15 @@ def test_image_ocr_through_ingest_under_the_memory_cap(tmp_path: Path) -> None:
         (report,) = list(store.iter_reports(with_text=True))
     assert fmt == "image+ocr"
     assert report.text is not None and F.char_accuracy(text, report.text) >= 0.97
+
+
+def test_7z_extraction_stops_at_the_size_cap() -> None:
+    # A 7z header may understate its sizes: what is inflated is counted as it is written.
+    pytest.importorskip("py7zr")
+    from corpus.limits import LimitExceeded
+    from corpus.readers_archive import _capped_factory
+
+    writer = _capped_factory(10, ReadLimits()).create("a.txt")
+    assert writer.write(b"x" * 8) == 8
+    with pytest.raises(LimitExceeded, match="MAX_UNZIPPED_MB"):
+        writer.write(b"x" * 8)

@@ -115,6 +115,38 @@ def test_search_filter_similar_fulltext_copy(page) -> None:  # type: ignore[no-u
     assert "《" in cite and "》（" in cite and "›" not in cite and "来源" not in cite
 
 
+def test_ocr_badge_on_recognised_passages(page) -> None:  # type: ignore[no-untyped-def]
+    """A hit whose text came from OCR shows the badge with its warning; others show none.
+    The demo corpus has no scans, so the API's answer is marked on its way to the page
+    (the API's own field is tested in tests/test_ocr_flag.py)."""
+    import json
+
+    pg = page
+    pg.goto(pg.base + "/#/search?q=困难职工")
+    pg.wait_for_selector("#search-view .card")
+    assert pg.locator(".card .badge.ocr").count() == 0  # no scans in the demo corpus
+
+    def mark_first(route) -> None:  # type: ignore[no-untyped-def]
+        body = route.fetch().json()
+        for k, hit in enumerate(body["results"]):
+            hit["ocr"] = k == 0
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(body))
+
+    pg.route("**/api/search?*", mark_first)
+    try:
+        pg.goto(pg.base + "/#/search?q=送温暖")
+        pg.wait_for_selector("#search-view .card .badge.ocr")
+        badges = pg.locator("#search-view .card .badge.ocr")
+        assert badges.count() == 1
+        assert badges.inner_text() == "OCR识别"
+        assert "识别错误" in (badges.get_attribute("title") or "")
+        first = pg.locator("#search-view .card").first
+        assert first.locator(".badge.ocr").count() == 1
+        _shot(pg, "ocr-badge")
+    finally:
+        pg.unroute("**/api/search?*")
+
+
 def test_empty_state_and_traditional_query(page) -> None:  # type: ignore[no-untyped-def]
     pg = page
     pg.goto(pg.base + "/#/search?q=" + "量子计算机芯片")

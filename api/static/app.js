@@ -147,6 +147,9 @@ function card(hit, opts = {}) {
   // No query word in the passage: it was found by meaning alone; say so.
   const semantic = hit.explain && !("bm25" in hit.explain) && !("role" in hit.explain) && !("cover" in hit.explain)
     ? `<span class="badge" title="段落中没有检索词，按语义相近找到">语义相近</span>` : "";
+  // Text recognised from a scan or photo: say so, since it may hold recognition errors.
+  const ocr = hit.ocr
+    ? `<span class="badge ocr" title="本段文字由扫描件或图片经OCR识别得到，可能含有识别错误，引用前请核对原件">OCR识别</span>` : "";
   const more = hit.sources && hit.sources.length > 1
     ? `<div class="sources">另见：${hit.sources.slice(1).map((s) => esc(s.title || fileName(s.path))).join("；")}</div>` : "";
   const el = document.createElement("article");
@@ -155,7 +158,7 @@ function card(hit, opts = {}) {
   el.innerHTML = `
     <h3><a href="#/report/${encodeURIComponent(r.report_id)}?p=${encodeURIComponent(hit.passage_id)}">${esc(r.title || "无题")}</a></h3>
     <div class="meta">${meta}</div>
-    <div class="section">${section}${semantic}</div>
+    <div class="section">${section}${semantic}${ocr}</div>
     <p class="text">${marked(hit.text, hit.highlights)}</p>${more}
     <div class="actions">
       <a class="btn open" href="#/report/${encodeURIComponent(r.report_id)}?p=${encodeURIComponent(hit.passage_id)}">查看全文</a>
