@@ -57,7 +57,7 @@ class _FaissIndex(VectorIndex):
         raise NotImplementedError
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters | None:
-        return faiss.SearchParameters(sel=sel) if sel is not None else None
+        return faiss.SearchParameters(sel=sel) if sel is not None else None  # type: ignore[call-arg]
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         ids, vectors = self._check(ids, vectors)
@@ -71,7 +71,7 @@ class _FaissIndex(VectorIndex):
             self.id_bound = max(self.id_bound, int(ids.max()) + 1)
 
     def remove(self, ids: np.ndarray) -> None:
-        self.index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+        self.index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -153,7 +153,7 @@ class FaissIVFIndex(_FaissIndex):
         self._grow(ids)
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters:
-        return faiss.SearchParametersIVF(sel=sel, nprobe=self.nprobe)
+        return faiss.SearchParametersIVF(sel=sel, nprobe=self.nprobe)  # type: ignore[call-arg]
 
 
 class FaissHNSWIndex(_FaissIndex):
@@ -175,4 +175,4 @@ class FaissHNSWIndex(_FaissIndex):
             self.removed[ids] = True
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters:
-        return faiss.SearchParametersHNSW(sel=sel, efSearch=self.ef_search)
+        return faiss.SearchParametersHNSW(sel=sel, efSearch=self.ef_search)  # type: ignore[attr-defined]
