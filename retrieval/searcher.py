@@ -6,7 +6,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from corpus.script import to_simplified
 from corpus.sections import role_of_title
@@ -25,10 +25,11 @@ from retrieval.floor import (
     prior_boost,
     query_concepts,
 )
-from retrieval.fusion import FUSIONS, Fused
+from retrieval.fusion import FUSIONS, RRF_K, Fused
+from retrieval.grams import bigram_bm25, query_grams
 from retrieval.highlight import highlight_spans
 from retrieval.intent import named_role, section_intent
-from retrieval.query import ParsedQuery, QueryError, parse_query
+from retrieval.query import EXPANSION_WEIGHT, ParsedQuery, QueryError, parse_query
 from retrieval.synonyms import SynonymLexicon
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -36,8 +37,10 @@ Sort = Literal["relevance", "date"]
 FACETS = ("jurisdiction", "level", "year", "doc_type", "section_role", "theme")
 MLT_TERMS = 12
 DENSE_FLOOR = 0.0
-# RRF weights of the lists hybrid search fuses (tuned on the dev set's tune half).
-WEIGHTS = {"bm25": 1.0, "dense": 1.0, "cover": 1.0, "role": 1.0}
+# RRF weights of the lists hybrid search fuses (tuned on the dev set's tune half). "gram",
+# the character-bigram list (retrieval/grams.py), is measured by scripts/tune_fusion.py and
+# off: it did not raise the tune half (0.870-0.871 against 0.877 at k = 20).
+WEIGHTS = {"bm25": 1.0, "dense": 1.0, "cover": 1.0, "role": 1.0, "gram": 0.0}
 # When a query names no section, what was done and what it achieved are what users want
 # ahead of one-line 基本情况 intros (a mild prior, tuned on the dev set's tune half).
 ROLE_PRIOR = {"主要做法": 1.06, "工作成效": 1.04, "基本情况": 0.94}
@@ -64,6 +67,7 @@ class SearchOptions:
     floor: FloorParams = field(default_factory=lambda: FLOOR)
     role_prior: dict[str, float] = field(default_factory=lambda: dict(ROLE_PRIOR))
     sort: Sort = "relevance"
+    rrf_k: int = RRF_K
 
     def validate(self) -> None:
         if not 1 <= self.k <= MAX_K:
@@ -148,29 +152,49 @@ class Searcher:
             lists["role"] = self.bundle.lexical_search(q.lexical_terms(), depth, scoped)
         covers: dict[int, float] = {}
         use_cover = opts.mode == "hybrid" and opts.weights.get("cover", 0) > 0
-        if opts.floor.enabled or use_cover:
+        use_gram = opts.mode == "hybrid" and opts.weights.get("gram", 0) > 0
+        if opts.floor.enabled or use_cover or use_gram:
             pool = list(dict.fromkeys(d for ranked in lists.values() for d, _ in ranked))
+            t = self.bundle.table
+            texts = self.texts([t.passage_ids[d] for d in pool])
             scope = role
             if opts.filters and opts.filters.section_role:
                 # "主要做法" filtered to 主要做法 passages (the UI's 同类段落): the filter
                 # answers the role words, whatever the role.
                 named = named_role(q.simplified, (w for w, _ in self.bundle.tokenizer.terms))
                 scope = named if named in opts.filters.section_role else role
-            covers = self.coverages(q, pool, scope)
+            covers = self.coverages(q, pool, scope, texts=texts)
+            if use_gram:
+                lists["gram"] = self.gram_list(q, pool, texts)
             if use_cover:
                 # The query's content found in the text, by substring: robust to how the
                 # segmenter split a compound or an abbreviation (建家 in 建家强家暖家).
                 lists["cover"] = sorted(
                     ((d, covers[d]) for d in pool if covers.get(d, 0) > 0), key=lambda x: -x[1]
                 )
-        fused = FUSIONS[opts.fusion](lists, opts.weights)
+        fused = FUSIONS[opts.fusion](lists, opts.weights, opts.rrf_k)
         if opts.floor.enabled:
             fused = apply_floor(fused, covers, opts.floor)
         if opts.role_prior and role is None:
             t = self.bundle.table
-            roles = {f.doc_id: t.facet_values(f.doc_id)["section_role"] for f in fused}
+            roles = {f.doc_id: str(t.facet_values(f.doc_id)["section_role"]) for f in fused}
             fused = prior_boost(fused, roles, opts.role_prior)
         return fused
+
+    def gram_list(
+        self, q: ParsedQuery, pool: list[int], texts: dict[str, str]
+    ) -> list[tuple[int, float]]:
+        """The pool ranked by character-bigram BM25 (retrieval/grams.py)."""
+        t = self.bundle.table
+        grams = query_grams(
+            q.simplified.lower(),
+            self.question_words,
+            [(e, EXPANSION_WEIGHT) for e in q.expansions],
+        )
+        have = [d for d in pool if t.passage_ids[d] in texts]
+        scores = bigram_bm25(grams, [texts[t.passage_ids[d]] for d in have])
+        ranked = [(d, sc) for d, sc in zip(have, scores, strict=True) if sc > 0]
+        return sorted(ranked, key=lambda x: -x[1])
 
     def matching_docs(self, q: ParsedQuery, filters: Filters | None, depth: int) -> list[int]:
         """Passages with lexical evidence for ``q`` (the floor without the dense engine),
@@ -189,13 +213,19 @@ class Searcher:
         return query_concepts(tokens, q.rules, idf, (*ignore, *self.question_words))
 
     def coverages(
-        self, q: ParsedQuery, doc_ids: list[int], role: str | None = None, practices: bool = False
+        self,
+        q: ParsedQuery,
+        doc_ids: list[int],
+        role: str | None = None,
+        practices: bool = False,
+        texts: dict[str, str] | None = None,
     ) -> dict[int, float]:
         """Share of the query's content each passage (or practice) contains, see
         retrieval/floor.py. Passages of the section a query names answer its role words."""
         sub = self.bundle.practices if practices else None
         t = sub.table if sub is not None else self.bundle.table
-        texts = self.texts([t.passage_ids[d] for d in doc_ids], practices)
+        if texts is None:
+            texts = self.texts([t.passage_ids[d] for d in doc_ids], practices)
         concepts = self.concepts(q)
         scoped = concepts
         if role is not None:
@@ -301,7 +331,9 @@ class Searcher:
         if opts.sort == "date":
             t = self.bundle.table
             # Newest first; relevance order (with its diversity) kept within a year.
-            ranked.sort(key=lambda c: -(t.facet_values(c[0].doc_id)["year"] or 0))
+            ranked.sort(
+                key=lambda c: -int(cast(int | None, t.facet_values(c[0].doc_id)["year"]) or 0)
+            )
         groups = None
         if opts.group_by == "jurisdiction":
             t = self.bundle.table
@@ -310,7 +342,10 @@ class Searcher:
             hits = self._hits(q, [c for _, cs in page_groups for c in cs])
             by_pid = {h.passage.passage_id: h for h in hits}
             groups = [
-                (g, [by_pid[pid] for c in cs if (pid := t.passage_ids[c[0].doc_id]) in by_pid])
+                (
+                    cast(str | None, g),
+                    [by_pid[pid] for c in cs if (pid := t.passage_ids[c[0].doc_id]) in by_pid],
+                )
                 for g, cs in page_groups
             ]
             total = len(grouped)  # places among the candidates: a lower bound

@@ -38,8 +38,8 @@ def test_served_ranking_on_the_devset(served_eval) -> None:  # type: ignore[no-u
     tune, check = tables["tune half"], tables["check half"]
     assert tune["hybrid"]["ndcg@10"] > tune["bm25"]["ndcg@10"] > 0.8
     assert check["hybrid"]["ndcg@10"] > check["dense"]["ndcg@10"]
-    # Unseen queries: issue 10 asks hybrid >= BM25 here and it is not there yet (0.694 vs
-    # 0.704 on the seeds as extracted now); this guards against it slipping further.
+    # Unseen queries: issue 10 asks hybrid >= BM25 here and it is not there yet (0.709 vs
+    # 0.713 with RRF k = 20, from 0.694 vs 0.704); this guards against it slipping further.
     assert check["hybrid"]["ndcg@10"] >= check["bm25"]["ndcg@10"] - 0.02
     # the lexicon earns its place on colloquial wording
     colloquial = tables["kind: colloquial"]

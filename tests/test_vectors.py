@@ -100,3 +100,33 @@ def test_choose_kind(setting: str, n: int, kind: str) -> None:
 def test_unknown_kind_is_a_clear_error() -> None:
     with pytest.raises(ValueError, match="unknown vector index"):
         choose_kind("annoy", 10)
+
+
+def test_static_query_fast_path_matches_sentence_transformers(seed_searcher) -> None:  # type: ignore[no-untyped-def]
+    """Queries to the corpus-built model skip torch; the vectors must be the ones
+    sentence-transformers computes (the passage path still goes through it)."""
+    embedder = seed_searcher.bundle.embedder
+    assert embedder._static is not None  # the default model takes the fast path
+    texts = ["工会经费收缴", "送溫暖活動怎麼開展", "zzz", "   ", "会员评家 民主测评"]
+    fast = embedder.encode(texts, "query")
+    reference = embedder.model.encode(
+        [embedder.query_prefix + t for t in ["工会经费收缴", "送温暖活动怎么开展", *texts[2:]]],
+        convert_to_numpy=True,
+        normalize_embeddings=True,
+    )
+    assert fast.shape == (len(texts), embedder.dim) and fast.dtype == np.float32
+    np.testing.assert_allclose(fast, reference, atol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])
+def test_single_query_search_leaves_thread_count_alone(kind: str, data) -> None:  # type: ignore[no-untyped-def]
+    import faiss
+
+    ids, x, q = data
+    index = make_vector_index(kind, x.shape[1], len(x))
+    index.add(ids, x)
+    before = faiss.omp_get_max_threads()
+    one = index.search(q[:1], 5)  # on one thread: same answer as in a batch
+    batch = index.search(q[:3], 5)
+    assert faiss.omp_get_max_threads() == before  # the caller's setting is put back
+    np.testing.assert_array_equal(one[1][0], batch[1][0])
