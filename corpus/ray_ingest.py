@@ -134,6 +134,6 @@ def ray_pool(address: str) -> Callable[..., RayPool[Any, Any]]:
     """A pool factory for ``corpus.pipeline.ingest(pool=...)`` bound to one cluster."""
 
     def make(*args: Any, **kwargs: Any) -> RayPool[Any, Any]:
-        return RayPool(*args, address=address, **kwargs)
+        return RayPool(*args, **{**kwargs, "address": address})
 
     return make

@@ -174,6 +174,11 @@ class DocTable:
     def _value(codes: _Codes, code: int) -> str | None:
         return codes.values[code] if code >= 0 else None
 
+    def doc_ids_of_reports(self, report_ids: set[str]) -> np.ndarray:
+        """Live documents of these reports (an index backend deletes a report by them)."""
+        codes = self._reports.lookup(tuple(report_ids))
+        return np.flatnonzero(np.isin(self.report_code, codes) & self.alive)
+
     def themes_of(self, doc_id: int) -> list[str]:
         return self.themes.values_of(doc_id)
 
