@@ -37,7 +37,10 @@ class _FaissIndex(VectorIndex):
         raise NotImplementedError
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters | None:
-        return faiss.SearchParameters(sel=sel) if sel is not None else None
+        if sel is None:
+            return None
+        # faiss's wrapper takes keyword arguments; its stub knows only the bare constructor
+        return faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         ids, vectors = self._check(ids, vectors)
@@ -51,7 +54,8 @@ class _FaissIndex(VectorIndex):
             self.id_bound = max(self.id_bound, int(ids.max()) + 1)
 
     def remove(self, ids: np.ndarray) -> None:
-        self.index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))
+        # faiss's wrapper takes an id array too; the stub of Index knows only selectors
+        self.index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(
         self, queries: np.ndarray, k: int, allowed: np.ndarray | None = None
@@ -132,7 +136,8 @@ class FaissIVFIndex(_FaissIndex):
         self._grow(ids)
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters:
-        return faiss.SearchParametersIVF(sel=sel, nprobe=self.nprobe)
+        # faiss's wrapper takes keyword arguments; its stub knows only the bare constructor
+        return faiss.SearchParametersIVF(sel=sel, nprobe=self.nprobe)  # type: ignore[call-arg]
 
 
 class FaissHNSWIndex(_FaissIndex):
@@ -154,4 +159,5 @@ class FaissHNSWIndex(_FaissIndex):
             self.removed[ids] = True
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters:
-        return faiss.SearchParametersHNSW(sel=sel, efSearch=self.ef_search)
+        # faiss's stub lacks SearchParametersHNSW (the module has it)
+        return faiss.SearchParametersHNSW(sel=sel, efSearch=self.ef_search)  # type: ignore[attr-defined]
