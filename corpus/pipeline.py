@@ -6,7 +6,7 @@ import hashlib
 import logging
 import re
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -48,7 +48,7 @@ class IngestSummary:
     bytes_text: int = 0
     seconds: float = 0.0
     noise: Counter[str] = field(default_factory=Counter)
-    stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
     # per file: {"path", "status": ok|skipped|unchanged, "reason", "added", "duplicates"}
     outcomes: list[dict[str, object]] = field(default_factory=list)
@@ -82,12 +82,12 @@ def build_reports(
     gaz: Gazetteer,
     params: ChunkParams,
     stats: Counter[str] | None = None,
-    timings: Counter[str] | None = None,
+    timings: defaultdict[str, float] | None = None,
     boilerplate: frozenset[int] = frozenset(),
 ) -> list[Report]:
     """Everything from decoded text to reports with passages; no store access.
     ``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
-    timings = timings if timings is not None else Counter()
+    timings = timings if timings is not None else defaultdict(float)
     t0 = time.perf_counter()
     cleaned = clean_text(doc.text, boilerplate)
     if stats is not None:
@@ -101,6 +101,7 @@ def build_reports(
     section_time = 0.0
     for ordinal, seg in enumerate(split_reports(cleaned.text, fallback_title)):
         text = seg.text
+        title: str | None
         if seg.has_own_title:
             title, page_title, body_begin = seg.lines[0], False, len(seg.lines[0]) + 1
         else:
@@ -206,7 +207,7 @@ class _Prepared:
     error: str | None = None
     warning: str | None = None
     noise: Counter[str] = field(default_factory=Counter)
-    timings: Counter[str] = field(default_factory=Counter)
+    timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 def _prepare(job: Job) -> _Prepared:
@@ -494,8 +495,10 @@ def _store_one(
     store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_id: int, fresh: bool = False
 ) -> None:
     summary.noise.update(prep.noise)
-    summary.stage_seconds.update(prep.timings)
+    for stage, seconds in prep.timings.items():
+        summary.stage_seconds[stage] += seconds
     archive = prep.format == "zip" or any(p != prep.path for p, _ in prep.skipped)
+    reason: str | None  # why a document or the file was skipped; None: stored
     for path, reason in prep.skipped:  # documents not read: the file itself or members
         log.warning("skipped %s: %s", path, reason)
         summary.skipped.append((path, reason))
