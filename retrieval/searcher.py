@@ -169,7 +169,11 @@ class Searcher:
             fused = apply_floor(fused, covers, opts.floor)
         if opts.role_prior and role is None:
             t = self.bundle.table
-            roles = {f.doc_id: t.facet_values(f.doc_id)["section_role"] for f in fused}
+            roles = {
+                f.doc_id: role
+                for f in fused
+                if (role := t.facet_values(f.doc_id)["section_role"]) is not None
+            }
             fused = prior_boost(fused, roles, opts.role_prior)
         return fused
 
