@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -55,7 +55,8 @@ class SearchService:
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
         CorpusStore(data_dir).close()  # creates the schema the read-only connections need
-        self.store = PerThreadStore(data_dir)
+        # Reads forward to the calling thread's own read-only CorpusStore.
+        self.store = cast(CorpusStore, PerThreadStore(data_dir))
         self.searcher: Searcher | None = None
         self.index_problem: str | None = None
         self.reload()
