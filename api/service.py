@@ -26,7 +26,7 @@ import numpy as np
 from api.jobs import MAX_ATTEMPTS, PENDING, JobStore
 from api.settings import Settings
 from corpus.passages import ChunkParams
-from corpus.pipeline import IngestSummary, ingest
+from corpus.pipeline import FileOutcome, IngestSummary, ingest
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore
 from index.builder import LINK, BuildReport, check_version, current_dir, refresh
@@ -209,8 +209,8 @@ class WriteService:
                 f.update(
                     status=_file_status(o),
                     reason=o.get("reason"),
-                    report_ids=list(o.get("added") or []),
-                    duplicate_ids=list(o.get("duplicates") or []),
+                    report_ids=list(o["added"]),
+                    duplicate_ids=list(o["duplicates"]),
                 )
         elif job["kind"] == "delete":
             progress("deleting", message=job["report_id"])
@@ -226,7 +226,7 @@ class WriteService:
         }
 
 
-def _file_status(outcome: dict[str, Any]) -> str:
+def _file_status(outcome: FileOutcome) -> str:
     if outcome["status"] in ("skipped", "unchanged"):
         return str(outcome["status"])
     return "added" if outcome.get("added") else "duplicate"

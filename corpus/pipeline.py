@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 from corpus.boilerplate import MIN_FILES, line_key
 from corpus.clean import boilerplate_keys, clean_text
@@ -35,6 +36,16 @@ UPLOADS_DIR = "uploads"  # where the API keeps uploaded raw files, inside the da
 _ID_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 
 
+class FileOutcome(TypedDict):
+    """What became of one file (or archive member) in an ingest."""
+
+    path: str
+    status: str  # ok | skipped | unchanged
+    reason: str | None
+    added: list[str]  # report ids
+    duplicates: list[str]  # report ids of reports already stored
+
+
 @dataclass
 class IngestSummary:
     files_seen: int = 0
@@ -50,8 +61,7 @@ class IngestSummary:
     noise: Counter[str] = field(default_factory=Counter)
     stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
-    # per file: {"path", "status": ok|skipped|unchanged, "reason", "added", "duplicates"}
-    outcomes: list[dict[str, object]] = field(default_factory=list)
+    outcomes: list[FileOutcome] = field(default_factory=list)  # one per file
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -481,7 +491,7 @@ def _outcome(
     reason: str | None,
     added: Iterable[str] = (),
     duplicates: Iterable[str] = (),
-) -> dict[str, object]:
+) -> FileOutcome:
     return {
         "path": path,
         "status": status,
