@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from api.convert import passage_out, report_summary
+from api.convert import facets, passage_out, report_summary
 from api.deps import Service, Writer, require_api_key
 from api.routes.documents import accepted
 from api.schemas import JobAccepted, ReportDetail, ReportsResponse, error_responses
@@ -41,7 +41,7 @@ def reports(
     return ReportsResponse(
         total=total,
         reports=[report_summary(r) for r in rows],
-        facets=service.report_facets(**filters),
+        facets=facets(service.report_facets(**filters)),
     )
 
 
