@@ -101,9 +101,8 @@ def test_hits_explain_and_highlight_themselves(seed_searcher: Searcher) -> None:
     assert res.hits and res.took_ms > 0
     for h in res.hits:
         assert set(h.explain) >= {"fused"} and ({"bm25", "dense"} & set(h.explain))
-        for part in ("bm25", "dense"):
-            if part in h.explain:
-                assert h.explain[part]["rank"] >= 1
+        ranks = [h.explain[part]["rank"] for part in ("bm25", "dense") if part in h.explain]
+        assert ranks and min(ranks) >= 1
         assert h.highlights
         for s, e in h.highlights:
             assert 0 <= s < e <= len(h.passage.text)
@@ -138,7 +137,8 @@ def test_each_filter(seed_searcher: Searcher, kwargs, check) -> None:  # type: i
 
 
 def test_two_per_report_then_the_rest_further_down(seed_searcher: Searcher) -> None:
-    res = seed_searcher.search("工会组织建设", SearchOptions(k=50))
+    res = seed_searcher.search("工会组织建设", SearchOptions(k=100))
+    assert res.total <= 100  # one page holds every result: the two orders can be compared
     seen: dict[str, int] = {}
     rounds = []
     for h in res.hits:
@@ -147,12 +147,9 @@ def test_two_per_report_then_the_rest_further_down(seed_searcher: Searcher) -> N
     assert rounds == sorted(rounds) and max(rounds) >= 1  # third passages come after
     first = res.hits[: rounds.count(0)]
     assert max(sum(h.report.report_id == r for h in first) for r in seen) <= 2
-    loose = seed_searcher.search("工会组织建设", SearchOptions(k=50, per_report=0))
+    loose = seed_searcher.search("工会组织建设", SearchOptions(k=100, per_report=0))
     assert res.total == loose.total  # demoted, never dropped
-    if res.total <= 50:
-        assert {h.passage.passage_id for h in res.hits} == {
-            h.passage.passage_id for h in loose.hits
-        }
+    assert {h.passage.passage_id for h in res.hits} == {h.passage.passage_id for h in loose.hits}
 
 
 def test_group_by_jurisdiction(seed_searcher: Searcher) -> None:
