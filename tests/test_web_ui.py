@@ -29,7 +29,8 @@ CHROME_ARGS = [
 def page(live_server: str):  # type: ignore[no-untyped-def]
     if CHROMIUM is None:
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # the test extra's; only the browser is a system tool
+
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
