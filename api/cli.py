@@ -8,7 +8,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
@@ -617,9 +617,15 @@ def serve_cmd(
         f"({workers} worker{'s' if workers > 1 else ''})"
     )
     # jiejian's access log (api/logs.py) replaces uvicorn's own.
-    log_options: dict[str, Any] = {"log_level": settings.log_level.lower(), "access_log": False}
+    log_level = settings.log_level.lower()
     if workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, **log_options)
+        uvicorn.run(
+            create_app(settings),
+            host=settings.host,
+            port=settings.port,
+            log_level=log_level,
+            access_log=False,
+        )
         return
     # Worker processes build their app from the environment: pass the options through it.
     os.environ["JIEJIAN_DATA"] = str(settings.data.resolve())
@@ -632,7 +638,8 @@ def serve_cmd(
         # A worker loads and verifies the whole index before it answers the supervisor's
         # readiness ping, and a busy worker answers late: the 5 s default killed them.
         timeout_worker_healthcheck=120,
-        **log_options,
+        log_level=log_level,
+        access_log=False,
     )
 
 

@@ -41,7 +41,9 @@ log = logging.getLogger(__name__)
 def error(
     status: int, message: str, details: object = None, headers: dict[str, str] | None = None
 ) -> JSONResponse:
-    body = {"error": {"code": CODES.get(status, "error"), "message": message}}
+    body: dict[str, dict[str, object]] = {
+        "error": {"code": CODES.get(status, "error"), "message": message}
+    }
     if details is not None:
         body["error"]["details"] = details
     return JSONResponse(body, status_code=status, headers=headers)

@@ -125,7 +125,7 @@ def run_job(settings_json: str, job_id: str) -> int:
         jobs.save(job)
         last = [0.0]
 
-        def progress(stage: str, done: int = 0, total: int = 0, message: str | None = None):
+        def progress(stage: str, done: int = 0, total: int = 0, message: str | None = None) -> None:
             job["progress"] = {"stage": stage, "done": done, "total": total, "message": message}
             now = time.monotonic()
             if now - last[0] >= PROGRESS_EVERY:

@@ -19,14 +19,14 @@ import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import numpy as np
 
 from api.jobs import MAX_ATTEMPTS, PENDING, JobStore
 from api.settings import Settings
 from corpus.passages import ChunkParams
-from corpus.pipeline import IngestSummary, backfill_practices, ingest
+from corpus.pipeline import FileOutcome, IngestSummary, backfill_practices, ingest
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore
 from corpus.workers import BoundedPool
@@ -234,8 +234,8 @@ class WriteService:
                 f.update(
                     status=_file_status(o),
                     reason=o.get("reason"),
-                    report_ids=list(cast("list[str]", o.get("added") or [])),
-                    duplicate_ids=list(cast("list[str]", o.get("duplicates") or [])),
+                    report_ids=list(o["added"]),
+                    duplicate_ids=list(o["duplicates"]),
                 )
         elif job["kind"] == "delete":
             progress("deleting", message=job["report_id"])
@@ -251,7 +251,7 @@ class WriteService:
         }
 
 
-def _file_status(outcome: dict[str, Any]) -> str:
+def _file_status(outcome: FileOutcome) -> str:
     if outcome["status"] in ("skipped", "unchanged"):
         return str(outcome["status"])
     return "added" if outcome.get("added") else "duplicate"

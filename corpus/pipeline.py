@@ -6,11 +6,11 @@ import hashlib
 import logging
 import re
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from corpus.boilerplate import MIN_FILES, line_key
 from corpus.clean import boilerplate_keys, clean_text
@@ -46,6 +46,16 @@ _ID_STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 _cpu = time.process_time
 
 
+class FileOutcome(TypedDict):
+    """What became of one file (or archive member) in an ingest."""
+
+    path: str
+    status: str  # ok | skipped | unchanged
+    reason: str | None
+    added: list[str]  # report ids
+    duplicates: list[str]  # report ids of reports already stored
+
+
 @dataclass
 class IngestSummary:
     files_seen: int = 0
@@ -59,10 +69,9 @@ class IngestSummary:
     bytes_text: int = 0
     seconds: float = 0.0
     noise: Counter[str] = field(default_factory=Counter)
-    stage_seconds: Counter[str] = field(default_factory=Counter)
+    stage_seconds: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
     warnings: list[tuple[str, str]] = field(default_factory=list)  # (path, message)
-    # per file: {"path", "status": ok|skipped|unchanged, "reason", "added", "duplicates"}
-    outcomes: list[dict[str, object]] = field(default_factory=list)
+    outcomes: list[FileOutcome] = field(default_factory=list)  # one per file
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -93,12 +102,12 @@ def build_reports(
     gaz: Gazetteer,
     params: ChunkParams,
     stats: Counter[str] | None = None,
-    timings: Counter[str] | None = None,
+    timings: defaultdict[str, float] | None = None,
     boilerplate: frozenset[int] = frozenset(),
 ) -> list[Report]:
     """Everything from decoded text to reports with passages; no store access.
     ``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
-    timings = timings if timings is not None else Counter()
+    timings = timings if timings is not None else defaultdict(float)
     t0 = _cpu()
     cleaned = clean_text(doc.text, boilerplate)
     if stats is not None:
@@ -112,6 +121,7 @@ def build_reports(
     section_time = 0.0
     for ordinal, seg in enumerate(split_reports(cleaned.text, fallback_title)):
         text = seg.text
+        title: str | None
         if seg.has_own_title:
             title, page_title, body_begin = seg.lines[0], False, len(seg.lines[0]) + 1
         else:
@@ -219,7 +229,7 @@ class _Prepared:
     error: str | None = None
     warning: str | None = None
     noise: Counter[str] = field(default_factory=Counter)
-    timings: Counter[str] = field(default_factory=Counter)
+    timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
 def _prepare(job: Job) -> _Prepared:
@@ -467,7 +477,7 @@ def _learn_boilerplate(
     workers: int,
     limits: ReadLimits,
     pool_cls: PoolFactory = BoundedPool,
-    timings: Counter[str] | None = None,
+    timings: defaultdict[str, float] | None = None,
 ) -> list[Job]:
     """First pass over the files to ingest, in the same bounded workers: record the edge
     lines of every document, then hand every job the lines that recur at the edges of files
@@ -525,7 +535,7 @@ def _outcome(
     reason: str | None,
     added: Iterable[str] = (),
     duplicates: Iterable[str] = (),
-) -> dict[str, object]:
+) -> FileOutcome:
     return {
         "path": path,
         "status": status,
@@ -539,8 +549,10 @@ def _store_one(
     store: CorpusStore, prep: _Prepared, summary: IngestSummary, run_id: int, fresh: bool = False
 ) -> None:
     summary.noise.update(prep.noise)
-    summary.stage_seconds.update(prep.timings)
+    for stage, seconds in prep.timings.items():
+        summary.stage_seconds[stage] += seconds
     archive = prep.format in ARCHIVE_FORMATS or any(p != prep.path for p, _ in prep.skipped)
+    reason: str | None  # why a document or the file was skipped; None: stored
     for path, reason in prep.skipped:  # documents not read: the file itself or members
         log.warning("skipped %s: %s", path, reason)
         summary.skipped.append((path, reason))

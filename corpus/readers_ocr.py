@@ -124,9 +124,9 @@ def layout_text(boxes: list[Box], width: float, height: float) -> str:
     split = _gutter(body, width)
     if split is None:
         return "\n".join(_lines(body))
-    left = [b for b in body if b.x1 <= split]
-    right = [b for b in body if b.x0 >= split]
-    return "\n".join(_lines(left) + _lines(right))
+    left_column = [b for b in body if b.x1 <= split]
+    right_column = [b for b in body if b.x0 >= split]
+    return "\n".join(_lines(left_column) + _lines(right_column))
 
 
 def ocr_pil(image: Any) -> str:

@@ -260,7 +260,7 @@ def _accept(hits: list[_Hit]) -> list[tuple[_Hit, int]]:
 
 def _tail_cues(simp: str, begin: int, after: int) -> list[_Hit]:
     """Paragraphs after the last heading that open a 存在问题 or 下一步打算 passage."""
-    cues = []
+    cues: list[_Hit] = []
     pos = begin
     for line in simp[begin:].split("\n"):
         if pos > after and not match_marker(line):

@@ -807,10 +807,10 @@ class CorpusStore:
             where.append(on_path(places))
         if exclude_places:
             where.append("NOT " + on_path(exclude_places))
-        for column, values in (("level", levels), ("doc_type", doc_types)):
-            if values:
-                where.append(f"{column} IN ({','.join('?' * len(values))})")
-                args.extend(values)
+        for column, chosen in (("level", levels), ("doc_type", doc_types)):
+            if chosen:
+                where.append(f"{column} IN ({','.join('?' * len(chosen))})")
+                args.extend(chosen)
         if year_from is not None:
             where.append("year >= ?")
             args.append(year_from)

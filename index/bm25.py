@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import cast
 
 import tantivy
 
@@ -141,7 +142,8 @@ class LexicalIndex:
         hits = searcher.search(query, limit=k, count=False).hits
         if not hits:
             return []
-        ids = searcher.fast_field_values("doc_id", [addr for _, addr in hits])
+        # doc_id is a u64 fast field set on every document: each value is an int
+        ids = cast("list[int]", searcher.fast_field_values("doc_id", [a for _, a in hits]))
         return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)]
 
     def count(self, terms: list[tuple[str, float]], filters: Filters | None = None) -> int:
@@ -149,7 +151,9 @@ class LexicalIndex:
         query = self._query(terms, filters, 0.3)
         if query is None:
             return 0
-        return int(self.index.searcher().search(query, limit=1, count=True).count or 0)
+        result = self.index.searcher().search(query, limit=1, count=True)
+        # tantivy's stub lacks SearchResult.count (the extension has it)
+        return int(result.count or 0)  # type: ignore[attr-defined]
 
     def _query(
         self, terms: list[tuple[str, float]], filters: Filters | None, heading_boost: float

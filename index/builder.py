@@ -16,7 +16,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -159,6 +159,12 @@ def _lex_doc(
     )
 
 
+def _live_doc_ids(table: DocTable, passage_ids: Iterable[str]) -> np.ndarray:
+    """Sorted doc ids of live entries (every live entry has one)."""
+    ids = (table.doc_id(pid) for pid in passage_ids)
+    return np.array(sorted(i for i in ids if i is not None), dtype=np.int64)
+
+
 def _add_docs(
     rows: Sequence[tuple[ReportRecord, Passage | Practice]],
     table: DocTable,
@@ -247,10 +253,7 @@ def _refresh_practices(
         return _build_practices(store, version, embedder, tok, config, progress)
     rows = _practice_rows(store)
     live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
-    gone = np.array(
-        sorted(_doc_ids(table, live - {x.practice_id for _, x in rows})),
-        dtype=np.int64,
-    )
+    gone = _live_doc_ids(table, live - {x.practice_id for _, x in rows})
     new_rows = [(r, x) for r, x in rows if x.practice_id not in live]
     if len(gone):
         lexical.delete(gone)
@@ -469,7 +472,7 @@ def _refresh(
     live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
     rows = list(_rows(store))
     wanted = {p.passage_id for _, p in rows}
-    gone = np.array(sorted(_doc_ids(table, live - wanted)), dtype=np.int64)
+    gone = _live_doc_ids(table, live - wanted)
     new_rows = [(r, p) for r, p in rows if p.passage_id not in live]
     if not len(gone) and not new_rows:
         # Nothing to do; the published version is never rewritten in place.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 
@@ -16,6 +17,16 @@ from index.files import atomic_path, write_text
 from index.filters import Filters
 
 UNKNOWN_YEAR = 0
+
+
+class FacetValues(TypedDict):
+    """One document's facet values (None: unknown)."""
+
+    jurisdiction: str | None
+    level: str | None
+    year: int | None
+    doc_type: str | None
+    section_role: str | None
 
 
 @dataclass
@@ -158,7 +169,7 @@ class DocTable:
             self._by_passage = {p: i for i, p in enumerate(self.passage_ids) if self.alive[i]}
         return self._by_passage.get(passage_id)
 
-    def facet_values(self, doc_id: int) -> dict[str, object]:
+    def facet_values(self, doc_id: int) -> FacetValues:
         """jurisdiction (most specific place), level, year, doc_type, section_role."""
         places = self.places.values_of(doc_id)
         year = int(self.year[doc_id])

@@ -6,6 +6,7 @@ from collections.abc import Callable, Hashable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 
 
 def collapse(hits: Sequence[T], key: Callable[[T], Hashable | None]) -> list[tuple[T, list[T]]]:
@@ -44,9 +45,9 @@ def demote_per_key(hits: Sequence[T], key: Callable[[T], Hashable], limit: int) 
     return [h for rnd in rounds for h in rnd]
 
 
-def group(hits: Sequence[T], key: Callable[[T], Hashable]) -> list[tuple[Hashable, list[T]]]:
+def group(hits: Sequence[T], key: Callable[[T], K]) -> list[tuple[K, list[T]]]:
     """Groups in order of their best hit."""
-    groups: dict[Hashable, list[T]] = {}
+    groups: dict[K, list[T]] = {}
     for h in hits:
         groups.setdefault(key(h), []).append(h)
     return list(groups.items())

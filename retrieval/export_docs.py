@@ -71,7 +71,8 @@ def collect(store: CorpusStore, items: list[dict[str, str]]) -> list[ExportItem]
     for i, item in enumerate(items):
         if "passage_id" in item:
             p = store.get_passage(item["passage_id"])
-            kind, iid, text, rid = "passage", item["passage_id"], p and p.text, p and p.report_id
+            kind, iid = "passage", item["passage_id"]
+            text, rid = (p.text, p.report_id) if p else (None, None)
         elif "practice_id" in item:
             found = store.practices_by_ids([item["practice_id"]]).get(item["practice_id"])
             kind, iid = "practice", item["practice_id"]

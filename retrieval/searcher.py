@@ -6,7 +6,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
 from corpus.script import to_simplified
 from corpus.sections import role_of_title
@@ -177,7 +177,11 @@ class Searcher:
             fused = apply_floor(fused, covers, opts.floor)
         if opts.role_prior and role is None:
             t = self.bundle.table
-            roles = {f.doc_id: str(t.facet_values(f.doc_id)["section_role"]) for f in fused}
+            roles = {
+                f.doc_id: role
+                for f in fused
+                if (role := t.facet_values(f.doc_id)["section_role"]) is not None
+            }
             fused = prior_boost(fused, roles, opts.role_prior)
         return fused
 
@@ -331,9 +335,7 @@ class Searcher:
         if opts.sort == "date":
             t = self.bundle.table
             # Newest first; relevance order (with its diversity) kept within a year.
-            ranked.sort(
-                key=lambda c: -int(cast(int | None, t.facet_values(c[0].doc_id)["year"]) or 0)
-            )
+            ranked.sort(key=lambda c: -int(t.facet_values(c[0].doc_id)["year"] or 0))
         groups = None
         if opts.group_by == "jurisdiction":
             t = self.bundle.table
@@ -343,7 +345,7 @@ class Searcher:
             by_pid = {h.passage.passage_id: h for h in hits}
             groups = [
                 (
-                    cast(str | None, g),
+                    g,
                     [by_pid[pid] for c in cs if (pid := t.passage_ids[c[0].doc_id]) in by_pid],
                 )
                 for g, cs in page_groups

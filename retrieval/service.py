@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -60,9 +60,9 @@ class SearchService:
         self.data_dir = data_dir
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
-        # creates the schema the read-only connections need
-        CorpusStore(data_dir, url=store_url).close()
-        self.store = PerThreadStore(data_dir, url=store_url)
+        CorpusStore(data_dir, url=store_url).close()  # creates the schema read-only reads need
+        # Reads forward to the calling thread's own read-only CorpusStore.
+        self.store = cast(CorpusStore, PerThreadStore(data_dir, url=store_url))
         self.searcher: Searcher | None = None
         self.index_problem: str | None = None
         self.reload()

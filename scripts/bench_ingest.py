@@ -190,7 +190,7 @@ def main() -> None:
         print("|---|---|---|")
         stages = summary.stage_seconds
         staged = sum(stages.values()) or 1.0
-        for stage, sec in stages.most_common():
+        for stage, sec in sorted(stages.items(), key=lambda kv: -kv[1]):
             print(f"| {stage} | {sec:.1f} | {sec / staged:.0%} |")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)

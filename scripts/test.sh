@@ -3,7 +3,9 @@
 # Installs what the tests need, including Debian's Chromium and a CJK font for the browser
 # test, catdoc + LibreOffice for .doc/.wps, and PostgreSQL for the store contract suite, when
 # this is a root shell with apt (without them those tests are skipped), then
-# lints and runs pytest. pytest's "no tests collected" (exit 5) counts as a failure.
+# lints (ruff), type-checks (mypy, on the packages [tool.mypy] names in pyproject.toml) and
+# runs pytest on two workers (pytest-xdist; tests/conftest.py keeps the tests of one built
+# fixture on one worker). pytest's "no tests collected" (exit 5) counts as a failure.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v chromium >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
@@ -28,7 +30,8 @@ if ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 && ! command -v postg
       || echo "could not install postgresql: the PostgreSQL store tests will be skipped" >&2
   fi
 fi
-python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && .venv/bin/ruff check . && .venv/bin/python -m pytest
+python3 -m venv .venv && .venv/bin/pip install -q -e ".[test]" && .venv/bin/ruff check . \
+  && .venv/bin/mypy && .venv/bin/python -m pytest -n 2 --dist loadgroup
 rc=$?
 if [ "$rc" -eq 5 ]; then
   echo "pytest collected no tests: treating that as a failure" >&2

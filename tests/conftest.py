@@ -1,28 +1,58 @@
+"""Fixtures built once per session (expensive: ingest, index, train), shared read-only;
+a test that writes takes a copy (``copy_data``). Under pytest-xdist (scripts/test.sh runs
+``-n 2 --dist loadgroup``) the tests that use one of these fixtures are kept on one worker,
+so each is still built once."""
+
 from __future__ import annotations
 
-import os
+import shutil
 from pathlib import Path
 
 import pytest
 
 from corpus.pipeline import ingest
 from corpus.store import CorpusStore
+from tests.shared_paths import REAL, REPO, SEEDS, SHARED, under_ci
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("JIEJIAN_SHARED", REPO.parent / "shared"))
-SEEDS = Path(os.environ.get("JIEJIAN_SEEDS", SHARED / "corpus" / "seeds"))
-REAL = SHARED / "corpus" / "real"
+__all__ = ["REAL", "REPO", "SEEDS", "SHARED"]
 
 
 def shared_dir(path: Path, what: str) -> Path:
     """A folder of the shared data: skipped when absent, except under CI, where a missing
-    ``../shared`` is a failure (tests must not pass by skipping)."""
+    ``../shared`` (or a wrong JIEJIAN_SHARED / JIEJIAN_SEEDS) is a failure: tests must not
+    pass by skipping."""
     if not path.is_dir():
         message = f"{what} not found at {path} (set JIEJIAN_SHARED)"
-        if os.environ.get("CI", "").lower() == "true":
+        if under_ci():
             pytest.fail(message)
         pytest.skip(message)
     return path
+
+
+# Session fixtures that build data, and the xdist group of the tests that use each.
+GROUPS = {
+    "seed_store": "seeds",
+    "real_store": "real",
+    "demo_data": "demo",
+    "api_data": "api",
+    "big_index": "big",
+    "pg": "postgres",  # tests/test_store_backends.py: one PostgreSQL server and its ingests
+    "contract_store": "backends",  # tests/test_index_backends.py: local and Milvus builds
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        group = next((g for fixture, g in GROUPS.items() if fixture in names), None)
+        if group is not None:
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def copy_data(built: Path, to: Path) -> Path:
+    """A private copy of a built data directory, for a test that writes (symlinks kept)."""
+    shutil.copytree(built, to, symlinks=True)
+    return to
 
 
 def seed_files() -> list[Path]:
@@ -68,6 +98,27 @@ def store(tmp_path: Path) -> CorpusStore:
 
 DEMO = REPO / "demo" / "corpus"
 API_KEY = "test-key-123"
+# The API tests' corpus: five demo files (simplified and traditional, a compilation).
+API_FILES = (
+    "sanhe.txt",
+    "liangzhu.txt",
+    "shishan_download.txt",
+    "tianhe_big5.txt",
+    "township_compilation.txt",
+)
+
+
+@pytest.fixture(scope="session")
+def api_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``API_FILES`` ingested and indexed once; tests serve or write a copy of it."""
+    from index.builder import refresh
+    from index.config import IndexConfig
+
+    data = tmp_path_factory.mktemp("api") / "data"
+    with CorpusStore(data) as store:
+        ingest([DEMO / name for name in API_FILES], store)
+        refresh(store, IndexConfig())
+    return data
 
 
 @pytest.fixture(scope="session")

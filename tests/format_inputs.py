@@ -14,8 +14,9 @@ import textwrap
 import unicodedata
 from pathlib import Path
 
+from tests.shared_paths import SEEDS
+
 CJK_FONT = Path("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc")  # fonts-wqy-zenhei
-SEEDS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "seeds"
 _WS = re.compile(r"\s+")
 
 

@@ -23,9 +23,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+if not __package__:  # run as a script: python tests/roles_eval.py
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.shared_paths import CORPUS as SHARED
+from tests.shared_paths import REPO
+
 LABELS = REPO / "tests" / "data" / "roles_labels.jsonl"
-SHARED = REPO.parent / "shared" / "corpus"
 
 
 @dataclass

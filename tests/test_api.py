@@ -11,11 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
-from corpus.pipeline import ingest
-from corpus.store import CorpusStore
-from index.builder import refresh
-from index.config import IndexConfig
-from tests.conftest import DEMO
+from tests.conftest import copy_data
 
 KEY = "s3cret"
 AUTH = {"Authorization": f"Bearer {KEY}"}
@@ -26,23 +22,22 @@ NEW_REPORT = (
 )
 
 
-@pytest.fixture
-def client(tmp_path: Path):  # type: ignore[no-untyped-def]
-    data = tmp_path / "data"
-    with CorpusStore(data) as store:
-        ingest(
-            [
-                DEMO / "sanhe.txt",
-                DEMO / "liangzhu.txt",
-                DEMO / "shishan_download.txt",
-                DEMO / "tianhe_big5.txt",
-                DEMO / "township_compilation.txt",
-            ],
-            store,
-        )
-        refresh(store, IndexConfig())
+def _serve(data: Path):  # type: ignore[no-untyped-def]
     settings = Settings(data=data, api_key=KEY, max_upload_files=3, max_upload_mb=0.05)
-    with TestClient(create_app(settings)) as c:
+    return TestClient(create_app(settings))
+
+
+@pytest.fixture(scope="module")
+def client(api_data: Path, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """One server for the tests that only read (its own copy: the app keeps files open)."""
+    with _serve(copy_data(api_data, tmp_path_factory.mktemp("api-read") / "data")) as c:
+        yield c
+
+
+@pytest.fixture
+def writer(api_data: Path, tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A server on a private copy, for a test that uploads or deletes."""
+    with _serve(copy_data(api_data, tmp_path / "data")) as c:
         yield c
 
 
@@ -158,11 +153,11 @@ def _docx_bytes() -> bytes:
     return buf.getvalue()
 
 
-def test_upload_needs_the_key(client: TestClient) -> None:
+def test_upload_needs_the_key(writer: TestClient) -> None:
     files = {"files": ("a.txt", NEW_REPORT.encode(), "text/plain")}
-    assert client.post("/api/documents", files=files).status_code == 401
+    assert writer.post("/api/documents", files=files).status_code == 401
     bad = {"Authorization": "Bearer wrong"}
-    assert client.post("/api/documents", files=files, headers=bad).status_code == 401
+    assert writer.post("/api/documents", files=files, headers=bad).status_code == 401
 
 
 def wait_job(client: TestClient, accepted, timeout: float = 120.0) -> dict:  # type: ignore[no-untyped-def]
@@ -183,46 +178,46 @@ def wait_job(client: TestClient, accepted, timeout: float = 120.0) -> dict:  # t
     return job
 
 
-def test_upload_adds_dedups_and_skips(client: TestClient) -> None:
+def test_upload_adds_dedups_and_skips(writer: TestClient) -> None:
     files = [
         ("files", ("溧阳.docx", _docx_bytes(), "application/octet-stream")),
         ("files", ("repost.txt", NEW_REPORT.encode("gbk"), "text/plain")),
         ("files", ("empty.txt", b"", "text/plain")),
     ]
-    r = client.post("/api/documents", files=files, headers=AUTH)
+    r = writer.post("/api/documents", files=files, headers=AUTH)
     assert [f["status"] for f in r.json()["files"]] == ["queued"] * 3
-    body = wait_job(client, r)
+    body = wait_job(writer, r)
     assert body["state"] == "done" and body["kind"] == "upload", body
     assert [f["status"] for f in body["files"]] == ["added", "duplicate", "skipped"]
     assert [f["file"] for f in body["added"]] == ["溧阳.docx"]
     assert [f["file"] for f in body["duplicates"]] == ["repost.txt"]
     assert body["skipped"][0]["file"] == "empty.txt" and "empty" in body["skipped"][0]["reason"]
     assert body["index"]["mode"] == "refreshed"
-    hits = client.get("/api/search", params={"q": "天目湖职工驿站"}).json()["results"]
+    hits = writer.get("/api/search", params={"q": "天目湖职工驿站"}).json()["results"]
     assert hits and hits[0]["report"]["jurisdiction"] == "溧阳市"
     assert len(hits[0]["sources"]) == 1
 
 
-def test_upload_limits(client: TestClient) -> None:
+def test_upload_limits(writer: TestClient) -> None:
     many = [("files", (f"{i}.txt", b"x", "text/plain")) for i in range(4)]
-    r = client.post("/api/documents", files=many, headers=AUTH)
+    r = writer.post("/api/documents", files=many, headers=AUTH)
     assert r.status_code == 413 and "at most 3 files" in r.json()["error"]["message"]
     big = [("files", ("big.txt", "工会".encode() * 20000, "text/plain"))]
-    r = client.post("/api/documents", files=big, headers=AUTH)
+    r = writer.post("/api/documents", files=big, headers=AUTH)
     assert r.status_code == 413 and "MB" in r.json()["error"]["message"]
-    assert client.post("/api/documents", headers=AUTH).status_code == 422
+    assert writer.post("/api/documents", headers=AUTH).status_code == 422
 
 
-def test_delete_report(client: TestClient) -> None:
-    hit = client.get("/api/search", params={"q": "骑手驿站", "k": 1}).json()["results"][0]
+def test_delete_report(writer: TestClient) -> None:
+    hit = writer.get("/api/search", params={"q": "骑手驿站", "k": 1}).json()["results"][0]
     rid = hit["report"]["report_id"]
-    assert client.delete(f"/api/reports/{rid}").status_code == 401
-    job = wait_job(client, client.delete(f"/api/reports/{rid}", headers=AUTH))
+    assert writer.delete(f"/api/reports/{rid}").status_code == 401
+    job = wait_job(writer, writer.delete(f"/api/reports/{rid}", headers=AUTH))
     assert job["state"] == "done" and job["report_id"] == rid and job["index"]["removed"] > 0
-    assert client.get(f"/api/reports/{rid}").status_code == 404
-    after = client.get("/api/search", params={"q": "骑手驿站", "k": 10}).json()["results"]
+    assert writer.get(f"/api/reports/{rid}").status_code == 404
+    after = writer.get("/api/search", params={"q": "骑手驿站", "k": 10}).json()["results"]
     assert all(h["report"]["report_id"] != rid for h in after)
-    assert client.delete(f"/api/reports/{rid}", headers=AUTH).status_code == 404
+    assert writer.delete(f"/api/reports/{rid}", headers=AUTH).status_code == 404
 
 
 def test_health_and_disabled_writes(tmp_path: Path, client: TestClient) -> None:

@@ -15,8 +15,13 @@ from corpus.models import DecodedFile, SkippedFile
 from corpus.readers import read_documents, read_file
 from corpus.readers_ocr import Box, layout_text
 from tests import format_inputs as F
+from tests.conftest import shared_dir
 
-pytestmark = pytest.mark.skipif(not F.SEEDS.is_dir(), reason="../shared seeds missing")
+
+@pytest.fixture(autouse=True, scope="module")
+def _seeds() -> None:
+    """Every input here is made from a seed text: fails under CI when the seeds are missing."""
+    shared_dir(F.SEEDS, "seed corpus")
 
 
 def _has_ocr() -> bool:

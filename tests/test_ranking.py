@@ -156,11 +156,19 @@ def test_token_spans_point_into_the_original(tok: Tokenizer) -> None:
 def test_synonym_expansion(tok: Tokenizer, query: str, rules: list[str]) -> None:
     q = parse_query(query, tok, SynonymLexicon.load())
     assert [r for r, _ in q.rules] == rules
-    if rules:
-        weights = dict(q.lexical_terms())
-        official = SynonymLexicon.load().rules[rules[0]][0]
-        assert weights[official] < 1.0  # expansions count less than the user's words
-        assert official in q.dense_text()
+
+
+@pytest.mark.parametrize(
+    ("query", "rule"), [("交工会的钱怎么收", "交工会的钱"), ("職工讀書的地方", "读书的地方")]
+)
+def test_expansions_count_less_and_reach_the_dense_text(
+    tok: Tokenizer, query: str, rule: str
+) -> None:
+    q = parse_query(query, tok, SynonymLexicon.load())
+    weights = dict(q.lexical_terms())
+    official = SynonymLexicon.load().rules[rule][0]
+    assert weights[official] < 1.0  # expansions count less than the user's words
+    assert official in q.dense_text()
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,9 @@ stored here. See tests/roles_eval.py for the scoring and the table.
 
 from __future__ import annotations
 
-import os
-
 import pytest
 
+from tests.conftest import shared_dir
 from tests.roles_eval import SHARED, load_labels, score
 
 # Floors a little below what was measured (tune/check: recall 1.00/0.74, precision
@@ -27,10 +26,7 @@ FLOORS = {
 
 @pytest.fixture(scope="module")
 def scores():  # type: ignore[no-untyped-def]
-    if not SHARED.is_dir():
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"labelled corpus not found at {SHARED}")
-        pytest.skip(f"labelled corpus not found at {SHARED}")
+    shared_dir(SHARED, "labelled corpus")  # a failure under CI, a skip elsewhere
     return score(load_labels())
 
 

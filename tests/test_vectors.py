@@ -64,8 +64,8 @@ def test_filter_runs_inside_the_engine(kind: str, data) -> None:  # type: ignore
     assert all(allowed[g] for row in got for g in row if g >= 0)
     # Not a post-filter: pages stay full even though most top neighbours are disallowed.
     assert (got >= 0).sum(axis=1).min() == 10
-    if index.exact:
-        assert _recall(got, _truth(ids, x, q, 10, allowed)) == 1.0
+    recall = _recall(got, _truth(ids, x, q, 10, allowed))
+    assert recall == 1.0 if index.exact else recall >= 0.9
 
 
 @pytest.mark.parametrize("kind", sorted(BACKENDS))

@@ -29,7 +29,8 @@ CHROME_ARGS = [
 def page(live_server: str):  # type: ignore[no-untyped-def]
     if CHROMIUM is None:
         pytest.skip("Debian chromium is not installed (apt-get install chromium)")
-    sync_api = pytest.importorskip("playwright.sync_api")
+    from playwright import sync_api  # the test extra's; only the browser is a system tool
+
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_api.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
@@ -370,13 +371,24 @@ def test_mobile_layout_first_result_on_first_screen(browser, live_server: str) -
     pg.context.close()
 
 
+# (name, path, element to wait for, (element, text it must show))
 SCREENS = [
-    ("results", "/#/search?q=送温暖", "#results .card"),
-    ("empty", "/#/search?q=火星探测器发射", "#results .empty"),
-    ("chips", "/#/search?q=工作&theme=relief&level=township", "#chips .chip"),
-    ("reports", "/#/reports", ".report-row"),
-    ("trends", "/#/themes?theme=relief", "#trend-charts svg rect"),
-    ("basket", "/#/basket", ".basket-item"),
+    ("results", "/#/search?q=送温暖", "#results .card", ("#status", "条结果")),
+    ("empty", "/#/search?q=火星探测器发射", "#results .empty", ("#results .empty", "没有找到")),
+    (
+        "chips",
+        "/#/search?q=工作&theme=relief&level=township",
+        "#chips .chip",
+        ("#chips", "级别：乡镇"),
+    ),
+    ("reports", "/#/reports", ".report-row", ("#report-status", "篇报告")),
+    (
+        "trends",
+        "/#/themes?theme=relief",
+        "#trend-charts svg rect",
+        ("#trend-charts h3", "困难职工帮扶与送温暖"),
+    ),
+    ("basket", "/#/basket", ".basket-item", (".basket-item", "开展送温暖活动")),
 ]
 
 
@@ -389,10 +401,9 @@ def test_screenshots(browser, live_server: str, width: int) -> None:  # type: ig
         "text: '开展送温暖活动，走访慰问困难职工。', "
         "citation: '——思礼镇工会联合会《思禮鎮工會聯合會工作總結》（2020）'}]))"
     )
-    for name, path, ready in SCREENS:
+    for name, path, ready, (where, text) in SCREENS:
         pg.goto(pg.base + path)
         pg.wait_for_selector(ready)
-        if name == "empty":
-            assert "没有找到" in pg.inner_text("#results .empty")
+        assert text in pg.inner_text(where), name
         pg.screenshot(path=str(ARTIFACTS / f"ui-{width}-{name}.png"), full_page=False)
     pg.context.close()

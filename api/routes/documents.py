@@ -17,7 +17,7 @@ from starlette.datastructures import UploadFile
 from starlette.formparsers import MultiPartException
 
 from api.deps import AppSettings, Writer, require_api_key
-from api.schemas import FileResult, JobAccepted, JobResponse, error_responses
+from api.schemas import FileResult, JobAccepted, JobFile, JobResponse, error_responses
 from index.files import fsync_dir
 
 router = APIRouter(prefix="/api", tags=["documents"])
@@ -73,7 +73,7 @@ def _check_headers(request: Request, max_bytes: int) -> None:
 def _store(folder: Path, files: list[tuple[str, UploadFile]]) -> list[dict[str, Any]]:
     """Write the raw files durably (fsync, then the folder): a 202 means they are kept."""
     folder.mkdir(parents=True, exist_ok=True)
-    out = []
+    out: list[dict[str, Any]] = []
     for target_name, f in files:
         target = folder / target_name
         with target.open("wb") as fh:
@@ -103,7 +103,7 @@ def accepted(job: dict[str, Any]) -> JSONResponse:
         kind=job["kind"],
         state=job["state"],
         url=f"/api/jobs/{job['id']}",
-        files=[{k: v for k, v in f.items() if k != "path"} for f in job["files"]],
+        files=[JobFile.model_validate(f) for f in job["files"]],  # its path stays private
         report_id=job.get("report_id"),
     )
     return JSONResponse(
@@ -176,7 +176,7 @@ def job_response(job: dict[str, Any]) -> JobResponse:
         finished_at=job["finished_at"],
         attempts=job["attempts"],
         progress=job["progress"],
-        files=[{k: v for k, v in f.items() if k != "path"} for f in job["files"]],
+        files=[JobFile.model_validate(f) for f in job["files"]],  # its path stays private
         report_id=job.get("report_id"),
         error=job.get("error"),
         added=added,

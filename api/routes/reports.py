@@ -5,11 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import JSONResponse
 
-from api.convert import passage_out, report_summary
+from api.convert import facets, passage_out, report_summary
 from api.deps import Service, Writer, require_api_key
 from api.routes.documents import accepted
 from api.schemas import (
-    FacetValue,
     JobAccepted,
     ReportDetail,
     ReportsResponse,
@@ -49,10 +48,7 @@ def reports(
     return ReportsResponse(
         total=total,
         reports=[report_summary(r) for r in rows],
-        facets={
-            name: [FacetValue(**v) for v in values]
-            for name, values in service.report_facets(**filters).items()
-        },
+        facets=facets(service.report_facets(**filters)),
     )
 
 

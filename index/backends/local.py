@@ -8,6 +8,7 @@ versions hold; its answers are exactly those of the code it wraps (``LexicalInde
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import cast
 
 import numpy as np
 import tantivy
@@ -53,7 +54,8 @@ class LocalBackend(IndexBackend):
         searcher = self.lexical.index.searcher()
         query = tantivy.Query.term_set_query(self.lexical.schema, "key", [str(i) for i in ids])
         hits = searcher.search(query, limit=len(ids)).hits
-        return [int(i) for i in searcher.fast_field_values("doc_id", [a for _, a in hits])]
+        values = searcher.fast_field_values("doc_id", [a for _, a in hits])
+        return [int(cast(int, i)) for i in values]
 
     def upsert(self, docs: Sequence[IndexDoc]) -> int:
         if not docs:

@@ -95,7 +95,8 @@ def build_static_model(
     try:  # sentence-transformers >= 6 moved the modules
         from sentence_transformers.sentence_transformer.modules import StaticEmbedding
     except ImportError:  # pragma: no cover - older releases
-        from sentence_transformers.models import StaticEmbedding
+        # the same class at its older path (mypy sees two definitions)
+        from sentence_transformers.models import StaticEmbedding  # type: ignore[no-redef]
 
     p = params or StaticParams()
     corpus = [t for t in texts if t.strip()]

@@ -57,7 +57,10 @@ class _FaissIndex(VectorIndex):
         raise NotImplementedError
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters | None:
-        return faiss.SearchParameters(sel=sel) if sel is not None else None  # type: ignore[call-arg]
+        if sel is None:
+            return None
+        # faiss's wrapper takes keyword arguments; its stub knows only the bare constructor
+        return faiss.SearchParameters(sel=sel)  # type: ignore[call-arg]
 
     def add(self, ids: np.ndarray, vectors: np.ndarray) -> None:
         ids, vectors = self._check(ids, vectors)
@@ -71,6 +74,7 @@ class _FaissIndex(VectorIndex):
             self.id_bound = max(self.id_bound, int(ids.max()) + 1)
 
     def remove(self, ids: np.ndarray) -> None:
+        # faiss's wrapper takes an id array too; the stub of Index knows only selectors
         self.index.remove_ids(np.ascontiguousarray(ids, dtype=np.int64))  # type: ignore[arg-type]
 
     def search(
@@ -153,6 +157,7 @@ class FaissIVFIndex(_FaissIndex):
         self._grow(ids)
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters:
+        # faiss's wrapper takes keyword arguments; its stub knows only the bare constructor
         return faiss.SearchParametersIVF(sel=sel, nprobe=self.nprobe)  # type: ignore[call-arg]
 
 
@@ -175,4 +180,5 @@ class FaissHNSWIndex(_FaissIndex):
             self.removed[ids] = True
 
     def _params(self, sel: faiss.IDSelector | None) -> faiss.SearchParameters:
+        # faiss's stub lacks SearchParametersHNSW (the module has it)
         return faiss.SearchParametersHNSW(sel=sel, efSearch=self.ef_search)  # type: ignore[attr-defined]
