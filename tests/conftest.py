@@ -6,12 +6,14 @@ so each is still built once."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from corpus.pipeline import ingest
 from corpus.store import CorpusStore
+from tests import pgserver
 from tests.shared_paths import REAL, REPO, SEEDS, SHARED, under_ci
 
 __all__ = ["REAL", "REPO", "SEEDS", "SHARED"]
@@ -163,3 +165,13 @@ def live_server(demo_data: Path):  # type: ignore[no-untyped-def]
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[pgserver.PgServer]:
+    """One throw-away PostgreSQL server for the store suites (tests/pgserver.py)."""
+    reason = pgserver.missing_reason()
+    if reason is not None:
+        pytest.skip(reason)
+    with pgserver.running() as server:
+        yield server

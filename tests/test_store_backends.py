@@ -32,12 +32,6 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-@pytest.fixture(scope="module")
-def pg() -> Iterator[pgserver.PgServer]:
-    with pgserver.running() as server:
-        yield server
-
-
 _n = [0]
 
 
