@@ -49,7 +49,7 @@ def _skippable(name: str) -> bool:
 def read_zip(
     spath: str, data: bytes, limits: ReadLimits, depth: int
 ) -> list[DecodedFile | SkippedFile]:
-    from corpus.readers import EXTENSIONS, check_zip
+    from corpus.readers import check_zip
 
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
@@ -68,12 +68,9 @@ def read_zip(
             if _skippable(name):
                 continue
             mpath = f"{spath}/{name}"
-            ext = PurePosixPath(name).suffix.lower()
-            if ext not in EXTENSIONS:
-                out.append(SkippedFile(mpath, f"unsupported file type {ext or '(no extension)'}"))
-                continue
-            if info.file_size == 0:
-                out.append(SkippedFile(mpath, "empty file"))
+            fmt, problem = _member_format(name, info.file_size)
+            if problem:
+                out.append(SkippedFile(mpath, problem))
                 continue
             if info.flag_bits & 0x1:
                 out.append(SkippedFile(mpath, "encrypted zip member"))
@@ -83,11 +80,23 @@ def read_zip(
             except Exception as exc:  # CRC errors, unsupported compression, lying sizes
                 out.append(SkippedFile(mpath, f"unreadable zip member: {exc}"))
                 continue
-            out.extend(_member_documents(mpath, member, EXTENSIONS[ext], limits, depth))
+            out.extend(_member_documents(mpath, member, fmt, limits, depth))
     return out
 
 
 ARCHIVE_FORMATS = ("zip", "7z")
+
+
+def _member_format(name: str, size: int) -> tuple[str, str | None]:
+    """The reader format of an archive member, and why it is not read (None: it is)."""
+    from corpus.readers import EXTENSIONS  # corpus.readers imports this module
+
+    ext = PurePosixPath(name).suffix.lower()
+    if ext not in EXTENSIONS:
+        return "", f"unsupported file type {ext or '(no extension)'}"
+    if size == 0:
+        return EXTENSIONS[ext], "empty file"
+    return EXTENSIONS[ext], None
 
 
 def read_archive(
@@ -208,17 +217,14 @@ def read_7z(
         if info.is_directory or _skippable(name):
             continue
         mpath = f"{spath}/{name}"
-        ext = PurePosixPath(name).suffix.lower()
-        if ext not in EXTENSIONS:
-            out.append(SkippedFile(mpath, f"unsupported file type {ext or '(no extension)'}"))
-            continue
-        if not info.uncompressed:
-            out.append(SkippedFile(mpath, "empty file"))
+        fmt, problem = _member_format(name, info.uncompressed or 0)
+        if problem:
+            out.append(SkippedFile(mpath, problem))
             continue
         got = factory.products.get(name)
         if got is None:
             out.append(SkippedFile(mpath, "unreadable 7z member"))
             continue
         member = got.buf.getvalue()
-        out.extend(_member_documents(mpath, member, EXTENSIONS[ext], limits, depth))
+        out.extend(_member_documents(mpath, member, fmt, limits, depth))
     return out

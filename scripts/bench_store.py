@@ -63,8 +63,18 @@ def main() -> None:
     ap.add_argument("--no-ray", action="store_true")
     ap.add_argument("--fast-pg", action="store_true", help="fsync and synchronous_commit off")
     ap.add_argument("--rounds", type=int, default=3, help="search rounds over the queries")
+    ap.add_argument(
+        "--search-passages",
+        type=int,
+        default=0,
+        help="only the search comparison, on this many generated passages (bench_search.py's "
+        "generator, the corpus of bench_backends.py), copied to PostgreSQL by migrate",
+    )
     args = ap.parse_args()
     work = Path(tempfile.mkdtemp(prefix="jiejian-bench-store-"))
+    if args.search_passages:
+        _search_only(work, args.search_passages, args.rounds, durable=not args.fast_pg)
+        return
     src = work / "corpus"
     files, nbytes = generate(src, args.mb)
     print(f"generated {files} files, {nbytes / 1e6:.1f} MB UTF-8 text (synthetic)")
@@ -104,6 +114,28 @@ def main() -> None:
                 f"{s.stage_seconds.get('dedup+store', 0.0):.1f} |"
             )
         _search(work, server, args.rounds)
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _search_only(work: Path, n_passages: int, rounds: int, durable: bool) -> None:
+    """Served search over a SQLite store and its PostgreSQL copy (``jiejian migrate``'s
+    copy), with one index: what moving the store costs a query."""
+    from bench_search import generate_store
+
+    from corpus.store_migrate import copy_store
+
+    server = pgserver.PgServer(durable=durable).start()
+    try:
+        with CorpusStore(work / "data0") as lite:
+            generate_store(lite, n_passages)
+            print(f"generated {n_passages} passages into SQLite")
+            with CorpusStore(work / "data1", url=server.create_database("bench1")) as post:
+                t0 = time.perf_counter()
+                copy_store(lite, post)
+                print(f"copied to PostgreSQL in {time.perf_counter() - t0:.1f} s")
+        _search(work, server, rounds)
     finally:
         server.stop()
         shutil.rmtree(work, ignore_errors=True)

@@ -25,6 +25,7 @@ from retrieval.service import SearchService
 from tests import pgserver
 from tests.conftest import DEMO, seed_files
 from tests.test_index_backends import PAGE_OVERLAP
+from tests.test_index_backends import _need_milvus as need_milvus
 
 STORES = ("sqlite", "postgresql")
 BACKENDS = ("local", "milvus")
@@ -48,16 +49,8 @@ class Deployment:
 
 
 def _need(backend: str) -> None:
-    if backend != "milvus":
-        return
-    try:
-        import milvus_lite  # noqa: F401
-        import pymilvus  # noqa: F401
-    except ImportError:
-        message = 'pymilvus/milvus-lite not installed (pip install -e ".[test]")'
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(message)
-        pytest.skip(message)
+    if backend == "milvus":
+        need_milvus()
 
 
 def _deploy(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corpus.store import CorpusStore
+from corpus.vocab import SECTION_ROLES
 
 XB = ["广西壮族自治区", "来宾市", "兴宾区", "凤凰镇"]
 QDL = ["新疆维吾尔自治区", "博尔塔拉蒙古自治州", "博乐市", "青得里街道"]
@@ -161,15 +162,7 @@ def test_passages_point_into_original_text(seed_store: CorpusStore) -> None:
         assert len(full.text) == len(full.simplified)
         for p in seed_store.passages_of(rec.report_id):
             assert full.text[p.start : p.end] == p.text
-            assert p.section_role in {
-                "基本情况",
-                "主要做法",
-                "工作成效",
-                "存在问题",
-                "原因分析",
-                "下一步打算",
-                "其他",
-            }
+            assert p.section_role in SECTION_ROLES
 
 
 def test_section_roles_of_fenghuang(seed_store: CorpusStore) -> None:
