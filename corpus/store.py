@@ -11,7 +11,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -105,6 +105,17 @@ class ReportRecord:
 
 # A stored passage is the same record the pipeline builds.
 PassageRecord = Passage
+# Columns that hold JSON lists.
+_JSON_COLUMNS = frozenset({"section_path", "figures"})
+
+
+def _fields_of(cls: Any, row: Any) -> dict[str, Any]:
+    """The fields of a record dataclass read from a result row by column name (JSON lists
+    decoded): one rule for every table whose columns are the record's fields."""
+    values = {f.name: row[f.name] for f in fields(cls)}
+    for name in _JSON_COLUMNS & values.keys():
+        values[name] = json.loads(values[name])
+    return values
 
 
 class StoreError(RuntimeError):
@@ -620,18 +631,7 @@ class CorpusStore:
 
     @staticmethod
     def _practice(row: Any) -> Practice:
-        return Practice(
-            practice_id=row["practice_id"],
-            report_id=row["report_id"],
-            passage_id=row["passage_id"],
-            ordinal=row["ordinal"],
-            text=row["text"],
-            section_path=json.loads(row["section_path"]),
-            section_role=row["section_role"],
-            start=row["start"],
-            end=row["end"],
-            figures=json.loads(row["figures"]),
-        )
+        return Practice(**_fields_of(Practice, row))
 
     def practices_of(self, report_id: str) -> list[Practice]:
         return [
@@ -839,18 +839,9 @@ class CorpusStore:
 
     @staticmethod
     def _passage(row: Any) -> PassageRecord:
-        return PassageRecord(
-            passage_id=row["passage_id"],
-            report_id=row["report_id"],
-            ordinal=row["ordinal"],
-            text=row["text"],
-            section_path=json.loads(row["section_path"]),
-            section_role=row["section_role"],
-            start=row["start"],
-            end=row["end"],
-            dup_group=row["dup_group"],
-            ocr=bool(row["ocr"]),
-        )
+        values = _fields_of(PassageRecord, row)
+        values["ocr"] = bool(values["ocr"])  # stored as 1 or NULL
+        return PassageRecord(**values)
 
     def passages_of(self, report_id: str) -> list[PassageRecord]:
         return [
