@@ -201,8 +201,27 @@ def _practice_rows(store: CorpusStore) -> list[tuple[ReportRecord, Practice]]:
     return [(reports[x.report_id], x) for x in store.iter_practices() if x.report_id in reports]
 
 
-def _build_practices(
+def _published_practices(
+    current: Path, root: Path, dim: int
+) -> tuple[DocTable, LexicalIndex, VectorIndex] | None:
+    """The published practices index, opened for an update in the new version (its BM25
+    files were carried over there), or None when it is missing or inconsistent."""
+    src = current / PRACTICES_DIR
+    try:
+        kind = (src / "kind.txt").read_text("utf-8").strip()
+        table = DocTable.load(src)
+        vindex = load_vector_index(kind, src / VECTORS_DIR, dim)
+        lexical = LexicalIndex(root / BM25_DIR)
+    except Exception:  # anything unreadable: rebuild this part
+        return None
+    if vindex.ntotal == table.n_alive == lexical.num_docs():
+        return table, lexical, vindex
+    return None
+
+
+def _index_practices(
     store: CorpusStore,
+    current: Path | None,
     version: Path,
     embedder: Embedder,
     tok: Tokenizer,
@@ -210,51 +229,26 @@ def _build_practices(
     progress: Progress | None,
 ) -> int:
     """The practices index: same tokenizer, same embedder, its own doc table. Practices
-    are what ingest stored (``corpus.practices``); the index only reads them."""
-    rows = _practice_rows(store)
+    are what ingest stored (``corpus.practices``); the index only reads them. With a
+    published version (``current``) it is brought up to date like the passages, by deletes
+    and additions only (re-encoding every practice made each upload's refresh cost minutes
+    on a large corpus); without one, or when that one is inconsistent, it is built anew."""
     root = version / PRACTICES_DIR
-    root.mkdir(exist_ok=True)
-    table = DocTable()
-    lexical = LexicalIndex(root / BM25_DIR)
-    vindex = make_vector_index(choose_kind(config.vector_index, len(rows)), embedder.dim, len(rows))
-    _add_docs(rows, table, lexical, vindex, embedder, tok, config, None)
-    (root / VECTORS_DIR).mkdir(exist_ok=True)
-    vindex.save(root / VECTORS_DIR)
-    table.save(root)
-    (root / "kind.txt").write_text(vindex.kind, "utf-8")
-    if progress:
-        progress(f"{len(rows)} practices indexed")
-    return len(rows)
-
-
-def _refresh_practices(
-    store: CorpusStore,
-    current: Path,
-    version: Path,
-    embedder: Embedder,
-    tok: Tokenizer,
-    config: IndexConfig,
-    progress: Progress | None,
-) -> int:
-    """The practices index brought up to date like the passages: deletes and additions
-    only (re-encoding every practice made each upload's refresh cost minutes on a large
-    corpus). Rebuilt when the published one is missing or inconsistent."""
-    src, root = current / PRACTICES_DIR, version / PRACTICES_DIR
-    try:
-        kind = (src / "kind.txt").read_text("utf-8").strip()
-        table = DocTable.load(src)
-        vindex = load_vector_index(kind, src / VECTORS_DIR, embedder.dim)
-        lexical = LexicalIndex(root / BM25_DIR)
-        usable = vindex.ntotal == table.n_alive == lexical.num_docs()
-    except Exception:  # anything unreadable: rebuild this part
-        usable = False
-    if not usable:
-        shutil.rmtree(root, ignore_errors=True)
-        return _build_practices(store, version, embedder, tok, config, progress)
     rows = _practice_rows(store)
-    live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
-    gone = _live_doc_ids(table, live - {x.practice_id for _, x in rows})
-    new_rows = [(r, x) for r, x in rows if x.practice_id not in live]
+    published = _published_practices(current, root, embedder.dim) if current else None
+    if published is None:
+        shutil.rmtree(root, ignore_errors=True)
+        root.mkdir(parents=True)
+        table = DocTable()
+        lexical = LexicalIndex(root / BM25_DIR)
+        kind = choose_kind(config.vector_index, len(rows))
+        vindex = make_vector_index(kind, embedder.dim, len(rows))
+        gone, new_rows = np.zeros(0, dtype=np.int64), rows
+    else:
+        table, lexical, vindex = published
+        live = {pid for pid, a in zip(table.passage_ids, table.alive, strict=True) if a}
+        gone = _live_doc_ids(table, live - {x.practice_id for _, x in rows})
+        new_rows = [(r, x) for r, x in rows if x.practice_id not in live]
     if len(gone):
         lexical.delete(gone)
         vindex.remove(gone)
@@ -323,7 +317,7 @@ def _build(store: CorpusStore, config: IndexConfig, progress: Progress | None) -
             progress("BM25 and vector indexes written")
         (version / VECTORS_DIR).mkdir()
         vindex.save(version / VECTORS_DIR)
-        n_practices = _build_practices(store, version, embedder, tok, config, progress)
+        n_practices = _index_practices(store, None, version, embedder, tok, config, progress)
         table.save(version)
         manifest = _manifest(config, tok, embedder, kind, table, store, n_practices)
         _seal(version, manifest)
@@ -490,7 +484,7 @@ def _refresh(
         embedder = _embedder_for(config, version)
         if new_rows:
             _add_docs(new_rows, table, lexical, vindex, embedder, tok, config, progress)
-        n_practices = _refresh_practices(store, current, version, embedder, tok, config, progress)
+        n_practices = _index_practices(store, current, version, embedder, tok, config, progress)
         (version / VECTORS_DIR).mkdir(exist_ok=True)
         vindex.save(version / VECTORS_DIR)
         table.save(version)
