@@ -7,6 +7,7 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -51,11 +52,8 @@ def _global_options(
 
     if log_level is not None:
         os.environ["JIEJIAN_LOG_LEVEL"] = log_level  # commands and server workers read it
-    try:
+    with _errors_exit(ValueError):
         settings = Settings()
-    except ValueError as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
     configure_logging(settings.log_level, settings.log_json)
 
 
@@ -84,9 +82,16 @@ def _settings(data: Path | None) -> Settings:
 def _open_store(settings: Settings) -> CorpusStore:
     from corpus.store import CorpusStore, StoreError
 
-    try:
+    with _errors_exit(StoreError):
         return CorpusStore(settings.data, url=settings.store_url)
-    except StoreError as exc:
+
+
+@contextlib.contextmanager
+def _errors_exit(*errors: type[Exception]) -> Iterator[None]:
+    """An expected error of a command: its message, and exit status 2 (not a traceback)."""
+    try:
+        yield
+    except errors as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(2) from exc
 
@@ -211,13 +216,10 @@ def ingest_cmd(
             rate = f"{files / seconds:.1f} files/s {done_bytes / 1e6 / seconds:.2f} MB/s"
             progress.update(task, advance=1, description=Path(path).name[:40], rate=rate)
 
-        try:
+        with _errors_exit(ChunkingError, RuntimeError):
             summary = WriteService(settings).ingest(
                 src, progress=step, paths=paths, workers=settings.ingest_workers, ray=ray
             )
-        except (ChunkingError, RuntimeError) as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from exc
     if report is not None:
         _write_report(report, summary)
     if as_json:
@@ -290,12 +292,8 @@ def migrate_cmd(
         console.print("[red]error:[/red] --to names the store being copied")
         raise typer.Exit(2)
     target = settings.model_copy(update={"store_url": to})
-    with _open_store(settings) as src, _open_store(target) as dst:
-        try:
-            report = copy_store(src, dst, progress=_index_progress)
-        except StoreError as exc:
-            console.print(f"[red]error:[/red] {exc}")
-            raise typer.Exit(2) from exc
+    with _open_store(settings) as src, _open_store(target) as dst, _errors_exit(StoreError):
+        report = copy_store(src, dst, progress=_index_progress)
     t = Table(title=f"migrated to {_where(target)}")
     t.add_column("table")
     t.add_column("rows there", justify="right")
@@ -448,16 +446,11 @@ def search_cmd(
 
     settings = _settings(data)
     store, searcher = _searcher(settings)
-    try:
+    with store, _errors_exit(QueryError, FilterError):
         filters = make_filters(
             jurisdiction, exclude_jurisdiction, level, year_from, year_to, doc_type, section_role
         )
         result = searcher.search(query, SearchOptions(k=k, mode=mode, filters=filters))  # type: ignore[arg-type]
-    except (QueryError, FilterError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    finally:
-        store.close()
     if as_json:
         from api.convert import search_response  # the same JSON shape as GET /api/search
 
@@ -494,14 +487,8 @@ def eval_cmd(
 
     settings = _settings(data)
     store, searcher = _searcher(settings)
-    try:
-        queries = load_devset(devset)
-        report = evaluate(searcher, queries)
-    except (ValueError, FileNotFoundError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    finally:
-        store.close()
+    with store, _errors_exit(ValueError, FileNotFoundError):
+        report = evaluate(searcher, load_devset(devset))
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
@@ -544,13 +531,8 @@ def eval_corpus_cmd(
 
     settings = _settings(data)
     store = _open_store(settings)
-    try:
+    with store, _errors_exit(ValueError, OSError):
         result = evaluate_corpus(store, labels)
-    except (ValueError, OSError) as exc:
-        console.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(2) from exc
-    finally:
-        store.close()
     if as_json:
         typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))
         return
