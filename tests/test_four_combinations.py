@@ -9,6 +9,7 @@ BM25 a little differently). Scores are never compared.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -83,18 +84,41 @@ def reference(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
     yield from _deploy("sqlite", "local", tmp_path_factory.mktemp("four-ref"), None)
 
 
+@pytest.fixture(scope="session")
+def built(
+    tmp_path_factory: pytest.TempPathFactory, pg: pgserver.PgServer
+) -> Iterator[dict[tuple[str, str], Deployment]]:
+    """Each deployment built once, when a test first asks for it (a parametrized
+    session fixture is set up again whenever pytest's order alternates its params)."""
+    with contextlib.ExitStack() as stack:
+        cache: dict[tuple[str, str], Deployment] = _Deployments(stack, tmp_path_factory, pg)
+        yield cache
+
+
+class _Deployments(dict[tuple[str, str], Deployment]):
+    def __init__(
+        self, stack: contextlib.ExitStack, tmp: pytest.TempPathFactory, pg: pgserver.PgServer
+    ):
+        super().__init__()
+        self.stack, self.tmp, self.pg = stack, tmp, pg
+
+    def __missing__(self, key: tuple[str, str]) -> Deployment:
+        store, backend = key
+        gen = _deploy(store, backend, self.tmp.mktemp(f"four-{store}-{backend}"), self.pg)
+        made = next(gen)
+        self.stack.callback(lambda: next(gen, None))
+        self[key] = made
+        return made
+
+
 @pytest.fixture(
-    scope="session",
     params=[(s, b) for s in STORES for b in BACKENDS if (s, b) != ("sqlite", "local")],
     ids=lambda p: f"{p[0]}-{p[1]}",
 )
 def deployment(
-    request: pytest.FixtureRequest,
-    tmp_path_factory: pytest.TempPathFactory,
-    pg: pgserver.PgServer,
-) -> Iterator[Deployment]:
-    store, backend = request.param
-    yield from _deploy(store, backend, tmp_path_factory.mktemp(f"four-{store}-{backend}"), pg)
+    request: pytest.FixtureRequest, built: dict[tuple[str, str], Deployment]
+) -> Deployment:
+    return built[request.param]
 
 
 def _queries() -> list[str]:

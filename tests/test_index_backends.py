@@ -87,17 +87,29 @@ def reference(contract_store: CorpusStore) -> IndexBundle:
     return IndexBundle.load(contract_store.data_dir, IndexConfig())
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def bundle(request: pytest.FixtureRequest, contract_store: CorpusStore) -> IndexBundle:
-    """The corpus's published index searched through each backend (built once)."""
-    config = IndexConfig(index_backend=request.param)
-    if request.param == "milvus":
-        _need_milvus()
-        from index.backends.sync import sync_published
+@pytest.fixture(scope="session")
+def bundles() -> dict[str, IndexBundle]:
+    """Each backend's bundle, made once when a test first asks for it: a parametrized
+    session fixture is set up again whenever pytest's order alternates its params."""
+    return {}
 
-        reports = sync_published(contract_store, config)
-        assert reports[0].total > 0
-    return IndexBundle.load(contract_store.data_dir, config)
+
+@pytest.fixture(params=BACKENDS)
+def bundle(
+    request: pytest.FixtureRequest, contract_store: CorpusStore, bundles: dict[str, IndexBundle]
+) -> IndexBundle:
+    """The corpus's published index searched through each backend."""
+    kind = request.param
+    if kind not in bundles:
+        config = IndexConfig(index_backend=kind)
+        if kind == "milvus":
+            _need_milvus()
+            from index.backends.sync import sync_published
+
+            reports = sync_published(contract_store, config)
+            assert reports[0].total > 0
+        bundles[kind] = IndexBundle.load(contract_store.data_dir, config)
+    return bundles[kind]
 
 
 def _queries() -> list[str]:
