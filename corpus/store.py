@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from corpus.dedup import band_keys, signature
 from corpus.models import Passage, Report
@@ -381,6 +381,84 @@ class CorpusStore:
     def indexable_report_ids(self) -> set[str]:
         """Reports with passages: what a complete index holds."""
         return {r[0] for r in self.db.execute("SELECT report_id FROM reports WHERE n_passages>0")}
+
+    # ----- what a Milvus-mode index holds, report by report ------------------------------
+    # A Milvus-mode index has no doc table: the indexer records here which reports each
+    # build's collections hold (``kind``: passages | practices), so what to add, what to
+    # remove and what waits to be indexed are SQL anti-joins, not sets in memory.
+
+    _INDEXABLE: ClassVar[dict[str, str]] = {
+        "passages": "r.n_passages > 0",
+        "practices": "EXISTS (SELECT 1 FROM practices x WHERE x.report_id = r.report_id)",
+    }
+
+    def index_pending(self, build: str, kind: str) -> list[str]:
+        """Reports with ``kind`` documents that ``build`` does not hold yet, in ingest order."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT r.report_id FROM reports r WHERE {self._INDEXABLE[kind]} AND NOT "
+                "EXISTS (SELECT 1 FROM indexed_reports i WHERE i.build=? AND i.kind=? AND "
+                "i.report_id = r.report_id) ORDER BY r.seq",
+                (build, kind),
+            )
+        ]
+
+    def index_gone(self, build: str, kind: str) -> list[str]:
+        """Reports ``build`` holds whose ``kind`` documents left the store."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT i.report_id FROM indexed_reports i WHERE i.build=? AND i.kind=? AND NOT "
+                f"EXISTS (SELECT 1 FROM reports r WHERE r.report_id = i.report_id AND "
+                f"{self._INDEXABLE[kind]}) ORDER BY i.report_id",
+                (build, kind),
+            )
+        ]
+
+    def mark_indexed(self, build: str, kind: str, report_ids: list[str], held: bool) -> None:
+        """Record that ``build`` now holds (``held``) or no longer holds these reports."""
+        with self.transaction():
+            if held:
+                self.db.executemany(
+                    "INSERT INTO indexed_reports VALUES(?,?,?) ON CONFLICT DO NOTHING",
+                    [(build, kind, r) for r in report_ids],
+                )
+            else:
+                self.db.executemany(
+                    "DELETE FROM indexed_reports WHERE build=? AND kind=? AND report_id=?",
+                    [(build, kind, r) for r in report_ids],
+                )
+
+    def index_held(self, build: str, kind: str) -> int:
+        """How many reports ``build`` holds documents of."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM indexed_reports WHERE build=? AND kind=?", (build, kind)
+        ).fetchone()
+        return int(row[0])
+
+    def forget_index_builds(self, keep: list[str]) -> None:
+        """Drop the records of every build but ``keep`` (their collections were dropped)."""
+        marks = ",".join("?" * len(keep))
+        with self.transaction():
+            self.db.execute(f"DELETE FROM indexed_reports WHERE build NOT IN ({marks})", keep)
+
+    def index_freshness(self, build: str) -> tuple[int, int]:
+        """(stored reports ``build`` lacks, reports it holds that left the store), counted
+        by the database."""
+        waiting = self.db.execute(
+            f"SELECT COUNT(*) FROM reports r WHERE {self._INDEXABLE['passages']} AND NOT "
+            "EXISTS (SELECT 1 FROM indexed_reports i WHERE i.build=? AND i.kind='passages' "
+            "AND i.report_id = r.report_id)",
+            (build,),
+        ).fetchone()[0]
+        stale = self.db.execute(
+            "SELECT COUNT(*) FROM indexed_reports i WHERE i.build=? AND i.kind='passages' AND "
+            "NOT EXISTS (SELECT 1 FROM reports r WHERE r.report_id = i.report_id AND "
+            f"{self._INDEXABLE['passages']})",
+            (build,),
+        ).fetchone()[0]
+        return int(waiting), int(stale)
 
     def data_version(self) -> int:
         """Increases with every ingest run and deletion: indexes record what they reflect."""

@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS ingest_runs(
 CREATE TABLE IF NOT EXISTS ingest_log(
     run_id {INT} NOT NULL, path TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
     at {REAL} NOT NULL);
+CREATE TABLE IF NOT EXISTS indexed_reports(
+    build TEXT NOT NULL, kind TEXT NOT NULL, report_id TEXT NOT NULL,
+    PRIMARY KEY(build, kind, report_id));
 """
 
 # Every table, parents first: what `jiejian migrate` copies and counts.
@@ -89,6 +92,7 @@ TABLES = (
     "edge_lines",
     "ingest_runs",
     "ingest_log",
+    "indexed_reports",
 )
 # Rows are copied in this order so a copy keeps the order readers see (ORDER BY on them).
 TABLE_ORDER = {
@@ -103,6 +107,7 @@ TABLE_ORDER = {
     "edge_lines": "file, line",
     "ingest_runs": "run_id",
     "ingest_log": "run_id, at",
+    "indexed_reports": "build, kind, report_id",
     "meta": "key",
 }
 

@@ -137,7 +137,7 @@ class SearchService:
         searcher = self.searcher  # one snapshot for the whole answer
         if searcher is None:
             return {}
-        return report_facets(searcher.bundle.table, f)
+        return report_facets(*searcher.bundle.select(f))
 
     def reports(self, limit: int, offset: int, **filters: Any) -> tuple[int, list[ReportRecord]]:
         f = make_filters(**filters)
@@ -158,7 +158,8 @@ class SearchService:
     def themes(self, **filters: Any) -> list[dict[str, Any]]:
         searcher = self._searcher()
         f = make_filters(**filters, taxonomy=searcher.bundle.taxonomy)
-        return themes_overview(searcher.bundle.table, f, searcher.bundle.taxonomy)
+        view, docs = searcher.bundle.select(f)
+        return themes_overview(view, docs, searcher.bundle.taxonomy)
 
     def trends(
         self, query: str | None, theme: str | None, by: str, **filters: Any
@@ -168,12 +169,12 @@ class SearchService:
         s = self._searcher()
         f = make_filters(theme=theme, **filters, taxonomy=s.bundle.taxonomy)
         base = make_filters(**filters)
-        table = s.bundle.table
+        # the corpus under the filters; its view also reads the matching passages' rows
+        table, base_docs = s.bundle.select(base)
         if query:
             docs = np.array(s.matching_docs(s.parse(query), f, TREND_DEPTH), dtype=np.int64)
         else:
-            docs = np.flatnonzero(table.mask(f))
-        base_docs = np.flatnonzero(table.mask(base))
+            docs = s.bundle.select(f)[1]
         return trend(table, docs, by, base_docs, (base.year_from, base.year_to))
 
     def export(self, items: list[dict[str, str]], fmt: str, query: str | None = None) -> bytes:
