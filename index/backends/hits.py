@@ -116,7 +116,8 @@ class ScanTable(HitTable):
 
     def __init__(self, rows: Iterable[tuple[int, DocRow]], parent: HitTable):
         super().__init__(parent.rows, capacity=0)
-        self._held = dict(rows)
+        # in id order: the engine's scan order is its own, and ties in counts follow it
+        self._held = dict(sorted(rows, key=lambda r: r[0]))
         self.ids = np.fromiter(self._held, dtype=np.int64, count=len(self._held))
 
     def rows(self, doc_ids: Iterable[int]) -> dict[int, DocRow]:

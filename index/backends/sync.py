@@ -325,8 +325,9 @@ def refresh_milvus(
     for r in synced:
         log.info("%s: %d added, %d removed, %d held", r.collection, r.added, r.removed, r.total)
     mode = "built" if old is None else "refreshed"
-    n_passages = synced[0].added
-    return BuildReport(manifest, mode, n_passages, removed, time.perf_counter() - t0)
+    # passages added and removed, as the local builder reports them
+    passages = synced[0]
+    return BuildReport(manifest, mode, passages.added, passages.removed, time.perf_counter() - t0)
 
 
 def drop_stale(uri: str, config: IndexConfig, current: str, keep: int = 1) -> list[str]:
