@@ -271,7 +271,11 @@ class AppService(SearchService):
         # a killed predecessor, say) then differs, and the watcher swaps to it.
         self._target = self._published(settings.data)
         super().__init__(
-            settings.data, self.writer.config(), settings.synonyms, store_url=settings.store_url
+            settings.data,
+            self.writer.config(),
+            settings.synonyms,
+            store_url=settings.store_url,
+            store_pool=settings.store_pool,
         )
         self._update_freshness()
         if background:

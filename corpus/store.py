@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from corpus.dedup import band_keys, signature
+from corpus.defaults import STORE_READ_POOL
 from corpus.models import Passage, Report
 from corpus.practices import Practice
 from corpus.script import to_simplified
@@ -26,7 +27,9 @@ from corpus.store_sql import (
     SQLITE,
     WRITER_LOCK,
     PgConnection,
+    PgReadPool,
     connect_sqlite,
+    has_read_pool,
     insert_ignore_sql,
     is_postgres_url,
     redact,
@@ -136,7 +139,15 @@ class CorpusStore:
     parsed; primary keys with ``ON CONFLICT`` make every insert safe to repeat.
     """
 
-    def __init__(self, data_dir: str | Path, readonly: bool = False, url: str | None = None):
+    def __init__(
+        self,
+        data_dir: str | Path,
+        readonly: bool = False,
+        url: str | None = None,
+        pool_size: int | None = None,
+    ):
+        """``pool_size``: a read-only PostgreSQL store shared by threads reads through a
+        pool of at most that many connections (corpus.store_sql.PgReadPool)."""
         self.data_dir = Path(data_dir)
         self.url = url or None
         self.readonly = readonly
@@ -148,7 +159,10 @@ class CorpusStore:
             self.dialect = POSTGRESQL
             self.path = Path(redact(url))  # for messages: where the store is
             try:
-                self.db = PgConnection(url, readonly=readonly)
+                if readonly and pool_size:
+                    self.db = PgReadPool(url, pool_size)
+                else:
+                    self.db = PgConnection(url, readonly=readonly)
             except RuntimeError:
                 raise
             except Exception as exc:  # psycopg.OperationalError: refused, auth, no database
@@ -1009,16 +1023,25 @@ class CorpusStore:
 class PerThreadStore:
     """Read-only store access for many threads: each thread lazily opens its own read-only
     connection (a sqlite3 connection must not be used by two threads at once), so readers
-    need no shared lock."""
+    need no shared lock. On PostgreSQL, with psycopg_pool installed, all threads share one
+    store reading through a bounded pool of ``pool_size`` connections instead."""
 
-    def __init__(self, data_dir: str | Path, url: str | None = None):
+    def __init__(
+        self, data_dir: str | Path, url: str | None = None, pool_size: int = STORE_READ_POOL
+    ):
         self.data_dir = Path(data_dir)
         self.url = url
         self._local = threading.local()
         self._opened: list[CorpusStore] = []
         self._guard = threading.Lock()
+        self._shared: CorpusStore | None = None
+        if is_postgres_url(url) and has_read_pool():
+            self._shared = CorpusStore(data_dir, readonly=True, url=url, pool_size=pool_size)
+            self._opened.append(self._shared)
 
     def _mine(self) -> CorpusStore:
+        if self._shared is not None:
+            return self._shared
         store = getattr(self._local, "store", None)
         if store is None:
             store = CorpusStore(self.data_dir, readonly=True, url=self.url)

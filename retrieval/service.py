@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from corpus.defaults import STORE_READ_POOL
 from corpus.store import CorpusStore, PassageRecord, PerThreadStore, ReportRecord
 from corpus.themes import Theme, load_taxonomy
 from index.bundle import IndexBundle
@@ -56,13 +57,16 @@ class SearchService:
         config: IndexConfig,
         synonyms: Path | None = None,
         store_url: str | None = None,
+        store_pool: int = STORE_READ_POOL,
     ):
         self.data_dir = data_dir
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
         CorpusStore(data_dir, url=store_url).close()  # creates the schema read-only reads need
         # Reads forward to the calling thread's own read-only CorpusStore.
-        self.store = cast(CorpusStore, PerThreadStore(data_dir, url=store_url))
+        self.store = cast(
+            CorpusStore, PerThreadStore(data_dir, url=store_url, pool_size=store_pool)
+        )
         self.searcher: Searcher | None = None
         self.index_problem: str | None = None
         self.reload()
