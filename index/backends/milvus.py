@@ -387,7 +387,10 @@ class MilvusBackend(IndexBackend):
     def _output(self) -> list[str]:
         return list(META_FIELDS) if self.sink is not None else []
 
-    def _bm25(self, field: str, text: str, k: int, expr: str) -> list[tuple[int, float]]:
+    def _bm25(
+        self, field: str, text: str, k: int, expr: str, meta: bool = True
+    ) -> list[tuple[int, float]]:
+        """``meta=False``: hits only counted (engines without TEXT_MATCH), not shown."""
         res = self.client.search(
             self.collection,
             data=[text],
@@ -395,9 +398,9 @@ class MilvusBackend(IndexBackend):
             limit=min(k, COUNT_CAP),
             filter=expr,
             search_params={"metric_type": "BM25"},
-            output_fields=self._output(),
+            output_fields=self._output() if meta else [],
         )
-        return self._hits(res[0], abs)
+        return self._hits(res[0], abs) if meta else [(int(h["id"]), 0.0) for h in res[0]]
 
     def lexical_search(
         self,
@@ -467,7 +470,7 @@ class MilvusBackend(IndexBackend):
                 if self.text_match:
                     self._df[t] = self._count(text_match("body", [t]))
                 else:
-                    self._df[t] = len(self._bm25("body", t, COUNT_CAP, ""))
+                    self._df[t] = len(self._bm25("body", t, COUNT_CAP, "", meta=False))
             out[t] = self._df[t]
         return out
 

@@ -285,6 +285,7 @@ def refresh_milvus(
     t0 = time.perf_counter()
     tok = Tokenizer(config.dictionary, config.stopwords)
     old = None if rebuild else _compatible(current, config, tok, progress)
+    previous = _published_build(current)
     version = _new_version_dir(store.data_dir)
     try:
         if old is None:
@@ -320,8 +321,11 @@ def refresh_milvus(
         shutil.rmtree(version, ignore_errors=True)
         raise
     _publish(store.data_dir, version)
-    kept = drop_stale(milvus_uri(config.milvus_uri, store.data_dir), config, build)
-    store.forget_index_builds(kept)
+    if old is None:  # a new build: the one before it stays one build longer
+        keep = [build, *filter(None, [previous])]
+        store.forget_index_builds(
+            drop_stale(milvus_uri(config.milvus_uri, store.data_dir), config, keep)
+        )
     for r in synced:
         log.info("%s: %d added, %d removed, %d held", r.collection, r.added, r.removed, r.total)
     mode = "built" if old is None else "refreshed"
@@ -330,30 +334,36 @@ def refresh_milvus(
     return BuildReport(manifest, mode, passages.added, passages.removed, time.perf_counter() - t0)
 
 
-def drop_stale(uri: str, config: IndexConfig, current: str, keep: int = 1) -> list[str]:
-    """Drop the collections of older builds, keeping ``keep`` previous builds: a server
-    still on the previous version keeps searching until it reloads. Returns the build
-    keys kept (the current one first)."""
+def drop_stale(uri: str, config: IndexConfig, keep: list[str]) -> list[str]:
+    """Drop the collections of every build but ``keep`` (the new build and the one
+    published before it: a server still on that version keeps searching until it
+    reloads; builds interrupted before publication go too). Returns ``keep``."""
     from index.backends.milvus import _import_pymilvus
 
     client = _import_pymilvus().MilvusClient(uri=uri, token=config.milvus_token or "")
     try:
         prefix = f"{config.milvus_collection}_b"
-        keys = sorted(
-            {
-                n[len(config.milvus_collection) + 1 :].split("_")[0]
-                for n in client.list_collections()
-                if n.startswith(prefix)
-            }
-            - {current},
-            key=lambda k: int(k[1:]) if k[1:].isdigit() else 0,
-            reverse=True,
-        )
-        for key in keys[keep:]:
+        keys = {
+            n[len(config.milvus_collection) + 1 :].split("_")[0]
+            for n in client.list_collections()
+            if n.startswith(prefix)
+        }
+        for key in sorted(keys - set(keep)):
             for kind in KINDS:
                 name = collection_name(config.milvus_collection, key, kind)
                 if client.has_collection(name):
                     client.drop_collection(name)
-        return [current, *keys[:keep]]
+        return keep
     finally:
         client.close()
+
+
+def _published_build(current: Path | None) -> str | None:
+    """The build a published Milvus-mode version searches (None for a local version)."""
+    if current is None:
+        return None
+    try:
+        m = Manifest.load(current)
+    except IndexMismatchError:
+        return None
+    return m.build if m.backend == "milvus" and m.build else None
