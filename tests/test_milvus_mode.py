@@ -268,3 +268,39 @@ def test_refresh_follows_the_store_and_rebuilds_under_a_new_build(pair: Pair) ->
         IndexBundle.load(pair.settings.data, pair.config)
     with CorpusStore(pair.settings.data) as store:
         assert store.index_held(old, "passages") > 0  # kept with its collections
+
+
+def test_hit_table_reads_like_the_doc_table_and_stays_bounded() -> None:
+    """Pure: the same rows read through a HitTable (cache of 3, the rest fetched by id)
+    and through a DocTable give the same ids, facets, themes and places."""
+    from index.doctable import DocRow, DocTable
+
+    rows = [
+        DocRow("p0", "r0", "county", "工作报告", "主要做法", 2019, ["江苏省", "无锡市"], None),
+        DocRow("p1", "r0", "county", "工作报告", "存在问题", 2019, ["江苏省", "无锡市"], "p0"),
+        DocRow("p2", "r1", None, None, "", None, [], None, ["finance"]),
+        DocRow("p3", "r2", "city", "讲话", "基本情况", 2024, ["浙江省"], None, ["relief"]),
+        DocRow("p4", "r2", "city", "讲话", "工作成效", 2024, ["浙江省"], None),
+    ]
+    table = DocTable()
+    table.append(rows)
+    fetched: list[list[int]] = []
+
+    def fetch(ids: object) -> dict[int, DocRow]:
+        asked = [int(i) for i in ids]  # type: ignore[attr-defined]
+        fetched.append(asked)
+        return {i: rows[i] for i in asked if i < len(rows)}
+
+    hits = HitTable(fetch, capacity=3)
+    hits.remember(dict(enumerate(rows)))
+    assert len(hits) == 3 and fetched == []  # the three latest are held
+    for d in range(len(rows)):
+        assert hits.passage_ids[d] == table.passage_ids[d]
+        assert hits.report_ids[d] == table.report_ids[d]
+        assert hits.dup_groups[d] == table.dup_groups[d]
+        assert hits.facet_values(d) == table.facet_values(d)
+        assert hits.themes_of(d) == table.themes_of(d)
+        assert hits.places_of(d) == table.places_of(d)
+    assert fetched and all(len(a) == 1 for a in fetched) and len(hits) == 3
+    with pytest.raises(KeyError, match="not in the Milvus collection"):
+        hits.row(99)
