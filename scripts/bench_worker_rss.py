@@ -86,6 +86,16 @@ def worker(mode: str, data: str, store: str, uri: str, collection: str, n_querie
     )
 
 
+def build_milvus(data: str, store_path: str, uri: str, collection: str) -> None:
+    from corpus.store import CorpusStore
+    from index.builder import refresh
+    from index.config import IndexConfig
+
+    cfg = IndexConfig(index_backend="milvus", milvus_uri=uri, milvus_collection=collection)
+    with CorpusStore(Path(data), url=store_path) as store:
+        refresh(store, cfg)
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -129,9 +139,13 @@ def main() -> None:
     ap.add_argument("--sizes", default="5000,20000", help="generated passages, comma-separated")
     ap.add_argument("--queries", type=int, default=20, help="dev queries")
     ap.add_argument("--worker", nargs=6, help=argparse.SUPPRESS)
+    ap.add_argument("--build-milvus", nargs=4, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
         worker(*args.worker)
+        return
+    if args.build_milvus:
+        build_milvus(*args.build_milvus)
         return
 
     from bench_search import generate_store
@@ -172,14 +186,25 @@ def main() -> None:
                 build_local = time.perf_counter() - t0
             mdata = work / f"n{n}" / "milvus"
             collection = f"rss{n}"
-            cfg = IndexConfig(index_backend="milvus", milvus_uri=uri, milvus_collection=collection)
-            with CorpusStore(mdata, url=str(path)) as store:
-                t0 = time.perf_counter()
-                refresh(store, cfg)
-                build_milvus = time.perf_counter() - t0
+            # In a process of its own: a pymilvus connection left idle through the local
+            # build is closed by milvus-lite's server (gRPC "too_many_pings").
+            t0 = time.perf_counter()
+            subprocess.run(
+                [
+                    sys.executable,
+                    __file__,
+                    "--build-milvus",
+                    str(mdata),
+                    str(path),
+                    uri,
+                    collection,
+                ],
+                check=True,
+            )
+            milvus_s = time.perf_counter() - t0
             for mode, data, build in (
                 ("local", local, build_local),
-                ("milvus", mdata, build_milvus),
+                ("milvus", mdata, milvus_s),
             ):
                 got = _run_worker(mode, data, path, uri, collection, args.queries)
                 got.update(n=n, mode=mode, build_s=build, server=_status(server.pid)["VmRSS"])
