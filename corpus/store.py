@@ -633,21 +633,25 @@ class CorpusStore:
     def _practice(row: Any) -> Practice:
         return Practice(**_fields_of(Practice, row))
 
-    def practices_of(self, report_id: str) -> list[Practice]:
-        return [
-            self._practice(r)
-            for r in self.db.execute(
-                "SELECT * FROM practices WHERE report_id=? ORDER BY ordinal", (report_id,)
-            )
-        ]
+    # Passages and practices are both per-report tables ordered by ``ordinal``; one pair of
+    # queries reads either, report by report.
+    def _of_report(self, table: str, report_id: str) -> Any:
+        return self.db.execute(
+            f"SELECT * FROM {table} WHERE report_id=? ORDER BY ordinal", (report_id,)
+        )
 
-    def iter_practices(self, batch: int = 2000) -> Iterator[Practice]:
-        for row in self._stream(
-            "SELECT x.* FROM practices x JOIN reports r ON r.report_id = x.report_id "
+    def _in_ingest_order(self, table: str, batch: int) -> Iterator[Any]:
+        return self._stream(
+            f"SELECT x.* FROM {table} x JOIN reports r ON r.report_id = x.report_id "
             "ORDER BY r.seq, x.ordinal",
             batch,
-        ):
-            yield self._practice(row)
+        )
+
+    def practices_of(self, report_id: str) -> list[Practice]:
+        return [self._practice(r) for r in self._of_report("practices", report_id)]
+
+    def iter_practices(self, batch: int = 2000) -> Iterator[Practice]:
+        return map(self._practice, self._in_ingest_order("practices", batch))
 
     def practices_by_ids(self, ids: list[str]) -> dict[str, Practice]:
         return {
@@ -844,12 +848,7 @@ class CorpusStore:
         return PassageRecord(**values)
 
     def passages_of(self, report_id: str) -> list[PassageRecord]:
-        return [
-            self._passage(r)
-            for r in self.db.execute(
-                "SELECT * FROM passages WHERE report_id=? ORDER BY ordinal", (report_id,)
-            )
-        ]
+        return [self._passage(r) for r in self._of_report("passages", report_id)]
 
     def get_passage(self, passage_id: str) -> PassageRecord | None:
         row = self.db.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()
@@ -912,12 +911,7 @@ class CorpusStore:
 
     def iter_passages(self, batch: int = 2000) -> Iterator[PassageRecord]:
         """All passages, report by report in ingest order, fetched in batches."""
-        for row in self._stream(
-            "SELECT p.* FROM passages p JOIN reports r ON r.report_id = p.report_id "
-            "ORDER BY r.seq, p.ordinal",
-            batch,
-        ):
-            yield self._passage(row)
+        return map(self._passage, self._in_ingest_order("passages", batch))
 
     def skipped_files(self) -> list[tuple[str, str]]:
         return [
