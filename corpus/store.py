@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from corpus.dedup import band_keys, signature
-from corpus.models import Passage, Report
+from corpus.models import Passage, Report, ReportFields
 from corpus.practices import Practice
 from corpus.script import to_simplified
 from corpus.store_sql import (
@@ -82,25 +82,14 @@ _ADDED_COLUMNS = {
 }
 
 
-@dataclass
-class ReportRecord:
+@dataclass(kw_only=True)
+class ReportRecord(ReportFields):
     report_id: str
-    title: str | None
-    jurisdiction: str | None
-    jurisdiction_path: list[str] | None
-    level: str | None
-    org_type: str | None
-    year: int | None
-    doc_type: str | None
-    script: str
     source: str
     n_passages: int
     sources: list[dict[str, Any]] = field(default_factory=list)
     text: str | None = None
     simplified: str | None = None
-    year_delivered: int | None = None
-    date: str | None = None
-    review_period: str | None = None
 
 
 # A stored passage is the same record the pipeline builds.
@@ -760,26 +749,17 @@ class CorpusStore:
         with_text: bool,
         sources: list[dict[str, Any]] | None = None,
     ) -> ReportRecord:
+        stored = {f.name: row[f.name] for f in fields(ReportFields)}
+        path = stored["jurisdiction_path"]
+        stored["jurisdiction_path"] = json.loads(path) if path else None
         return ReportRecord(
+            **stored,
             report_id=row["report_id"],
-            title=row["title"],
-            jurisdiction=row["jurisdiction"],
-            jurisdiction_path=json.loads(row["jurisdiction_path"])
-            if row["jurisdiction_path"]
-            else None,
-            level=row["level"],
-            org_type=row["org_type"],
-            year=row["year"],
-            doc_type=row["doc_type"],
-            script=row["script"],
             source=row["source"],
             n_passages=row["n_passages"],
             sources=self._sources_of(row["report_id"]) if sources is None else sources,
             text=row["text"] if with_text else None,
             simplified=row["simplified"] if with_text else None,
-            year_delivered=row["year_delivered"],
-            date=row["date"],
-            review_period=row["review_period"],
         )
 
     def list_reports(
