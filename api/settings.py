@@ -9,6 +9,7 @@ numpy, FAISS, torch, tantivy or jieba (``tests/test_settings_light.py`` checks i
 from __future__ import annotations
 
 import os
+from dataclasses import fields
 from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
@@ -99,19 +100,9 @@ class Settings(BaseSettings):
     )
 
     def read_limits(self) -> ReadLimits:
-        return ReadLimits(
-            max_file_mb=self.read_max_file_mb,
-            max_chars=self.read_max_chars,
-            max_unzipped_mb=self.read_max_unzipped_mb,
-            max_xml_mb=self.read_max_xml_mb,
-            max_pdf_pages=self.read_max_pdf_pages,
-            max_archive_members=self.read_max_archive_members,
-            max_archive_depth=self.read_max_archive_depth,
-            ocr=self.read_ocr,
-            ocr_max_pages=self.read_ocr_max_pages,
-            timeout_s=self.read_timeout_s,
-            memory_mb=self.read_memory_mb,
-        )
+        # Every ReadLimits field has its setting under the same name with a ``read_`` prefix
+        # (a test checks that none is missing).
+        return ReadLimits(**{f.name: getattr(self, f"read_{f.name}") for f in fields(ReadLimits)})
 
     log_level: str = Field(
         default="INFO",

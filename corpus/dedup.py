@@ -12,10 +12,14 @@ from __future__ import annotations
 import hashlib
 import re
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from datasketch import MinHash
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+# datasketch is imported where a MinHash is made: its package imports scipy.integrate and
+# more (~1 CPU-s), which every server worker paid through the store, and reads never hash.
 
 NUM_PERM = 64
 BANDS = 8  # 8 bands x 8 rows: pairs above ~0.77 Jaccard collide in at least one band
@@ -30,6 +34,8 @@ _STRIP = re.compile(r"[\s\W_]+", re.UNICODE)
 @lru_cache(maxsize=1)
 def _permutations() -> Any:
     # Generating permutations costs more than hashing a passage: make them once, share them.
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
 
 
@@ -81,6 +87,8 @@ def _min_values(hv: np.ndarray) -> np.ndarray:
 
 
 def _from_values(values: np.ndarray) -> MinHash:
+    from datasketch import MinHash
+
     return MinHash(
         num_perm=NUM_PERM,
         seed=SEED,

@@ -45,8 +45,10 @@ class Section:
 
 
 @dataclass
-class Passage:
-    passage_id: str
+class ReportSpan:
+    """A stretch of a report's text with where it stands: what passages and practices
+    (``corpus.practices.Practice``) both are."""
+
     report_id: str
     ordinal: int
     text: str
@@ -54,12 +56,21 @@ class Passage:
     section_role: str
     start: int
     end: int
+
+
+@dataclass(kw_only=True)
+class Passage(ReportSpan):
+    passage_id: str
     dup_group: str | None = None
     ocr: bool = False  # the text was recognised from a page image (may hold OCR errors)
 
 
 @dataclass
-class ReportMeta:
+class ReportFields:
+    """What is known of a report: found at ingest (``ReportMeta``), stored and served
+    (``corpus.store.ReportRecord``). One list, so a new field cannot reach one and not the
+    other."""
+
     title: str | None
     jurisdiction: str | None
     jurisdiction_path: list[str] | None
@@ -68,10 +79,14 @@ class ReportMeta:
     year: int | None
     doc_type: str | None
     script: str
-    evidence: dict[str, str] = field(default_factory=dict)
     year_delivered: int | None = None  # when the report was delivered or signed
     date: str | None = None  # ISO date of delivery, where the text states it
     review_period: str | None = None  # "2021-2025" when it reviews a five-year term
+
+
+@dataclass
+class ReportMeta(ReportFields):
+    evidence: dict[str, str] = field(default_factory=dict)  # field -> the text that said so
 
 
 @dataclass

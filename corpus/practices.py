@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from corpus import segment
-from corpus.models import Passage, Section
+from corpus.models import Passage, ReportSpan, Section
 from corpus.script import to_simplified
 
 PRACTICE_ROLES = frozenset({"主要做法", "工作成效"})
@@ -50,17 +50,10 @@ _STOP_WORDS = frozenset({"全部", "全都", "均", "都", "共", "分别", "累
 _FIGURE_TAILS = frozenset({"以上", "左右", "以内", "以下", "多"})
 
 
-@dataclass
-class Practice:
+@dataclass(kw_only=True)
+class Practice(ReportSpan):
     practice_id: str
-    report_id: str
-    passage_id: str | None
-    ordinal: int
-    text: str
-    section_path: list[str]
-    section_role: str
-    start: int
-    end: int
+    passage_id: str | None  # the passage that holds it
     figures: list[str] = field(default_factory=list)
 
 

@@ -16,7 +16,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Generic, TypeVar
+from typing import Any, TypeVar
+
+from corpus.workers import JobPool
 
 log = logging.getLogger(__name__)
 
@@ -70,28 +72,17 @@ def _call(fn: Callable[[Any], Any], job: Any) -> Any:
     return fn(job)
 
 
-class RayPool(Generic[J, R]):
+class RayPool(JobPool[J, R]):
     """``BoundedPool``'s interface over Ray tasks (see the module docstring).
 
     ``workers`` is ignored: the cluster's CPU count decides how many tasks run at once, and
     at most ``ahead`` (default: twice that) are in flight or waiting to be yielded.
     """
 
-    def __init__(
-        self,
-        fn: Callable[[J], R],
-        on_failure: Callable[[J, str], R],
-        workers: int = 1,
-        timeout_s: float = 300.0,
-        memory_mb: int = 0,
-        ahead: int = 0,
-        address: str = "auto",
-    ):
-        self.fn = fn
-        self.on_failure = on_failure
-        self.timeout_s = timeout_s
+    def __init__(self, *args: Any, address: str = "auto", **kwargs: Any):
+        super().__init__(*args, **kwargs)
         self.ray = connect(address)
-        self.ahead = ahead or 2 * cluster_cpus(self.ray)
+        self.ahead = self.ahead or 2 * cluster_cpus(self.ray)
         self._remote = self.ray.remote(max_retries=0)(_call)
 
     def imap(self, jobs: Iterable[J]) -> Iterator[R]:
@@ -118,11 +109,7 @@ class RayPool(Generic[J, R]):
             window.pop(0)
             if not ready:
                 ray.cancel(ref, force=True)
-                yield self.on_failure(
-                    job,
-                    f"over the time limit: took longer than {self.timeout_s:g} s "
-                    "(JIEJIAN_READ_TIMEOUT_S)",
-                )
+                yield self.on_failure(job, self.timeout_reason())
                 continue
             try:
                 yield ray.get(ref)

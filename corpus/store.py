@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 from corpus.dedup import band_keys, signature
 from corpus.defaults import STORE_READ_POOL
-from corpus.models import Passage, Report
+from corpus.models import Passage, Report, ReportFields
 from corpus.practices import Practice
 from corpus.script import to_simplified
 from corpus.store_sql import (
@@ -85,25 +85,14 @@ _ADDED_COLUMNS = {
 }
 
 
-@dataclass
-class ReportRecord:
+@dataclass(kw_only=True)
+class ReportRecord(ReportFields):
     report_id: str
-    title: str | None
-    jurisdiction: str | None
-    jurisdiction_path: list[str] | None
-    level: str | None
-    org_type: str | None
-    year: int | None
-    doc_type: str | None
-    script: str
     source: str
     n_passages: int
     sources: list[dict[str, Any]] = field(default_factory=list)
     text: str | None = None
     simplified: str | None = None
-    year_delivered: int | None = None
-    date: str | None = None
-    review_period: str | None = None
 
 
 # A stored passage is the same record the pipeline builds.
@@ -725,21 +714,25 @@ class CorpusStore:
     def _practice(row: Any) -> Practice:
         return Practice(**_fields_of(Practice, row))
 
-    def practices_of(self, report_id: str) -> list[Practice]:
-        return [
-            self._practice(r)
-            for r in self.db.execute(
-                "SELECT * FROM practices WHERE report_id=? ORDER BY ordinal", (report_id,)
-            )
-        ]
+    # Passages and practices are both per-report tables ordered by ``ordinal``; one pair of
+    # queries reads either, report by report.
+    def _of_report(self, table: str, report_id: str) -> Any:
+        return self.db.execute(
+            f"SELECT * FROM {table} WHERE report_id=? ORDER BY ordinal", (report_id,)
+        )
 
-    def iter_practices(self, batch: int = 2000) -> Iterator[Practice]:
-        for row in self._stream(
-            "SELECT x.* FROM practices x JOIN reports r ON r.report_id = x.report_id "
+    def _in_ingest_order(self, table: str, batch: int) -> Iterator[Any]:
+        return self._stream(
+            f"SELECT x.* FROM {table} x JOIN reports r ON r.report_id = x.report_id "
             "ORDER BY r.seq, x.ordinal",
             batch,
-        ):
-            yield self._practice(row)
+        )
+
+    def practices_of(self, report_id: str) -> list[Practice]:
+        return [self._practice(r) for r in self._of_report("practices", report_id)]
+
+    def iter_practices(self, batch: int = 2000) -> Iterator[Practice]:
+        return map(self._practice, self._in_ingest_order("practices", batch))
 
     def practices_by_ids(self, ids: list[str]) -> dict[str, Practice]:
         return {
@@ -848,26 +841,17 @@ class CorpusStore:
         with_text: bool,
         sources: list[dict[str, Any]] | None = None,
     ) -> ReportRecord:
+        stored = {f.name: row[f.name] for f in fields(ReportFields)}
+        path = stored["jurisdiction_path"]
+        stored["jurisdiction_path"] = json.loads(path) if path else None
         return ReportRecord(
+            **stored,
             report_id=row["report_id"],
-            title=row["title"],
-            jurisdiction=row["jurisdiction"],
-            jurisdiction_path=json.loads(row["jurisdiction_path"])
-            if row["jurisdiction_path"]
-            else None,
-            level=row["level"],
-            org_type=row["org_type"],
-            year=row["year"],
-            doc_type=row["doc_type"],
-            script=row["script"],
             source=row["source"],
             n_passages=row["n_passages"],
             sources=self._sources_of(row["report_id"]) if sources is None else sources,
             text=row["text"] if with_text else None,
             simplified=row["simplified"] if with_text else None,
-            year_delivered=row["year_delivered"],
-            date=row["date"],
-            review_period=row["review_period"],
         )
 
     def list_reports(
@@ -936,12 +920,7 @@ class CorpusStore:
         return PassageRecord(**values)
 
     def passages_of(self, report_id: str) -> list[PassageRecord]:
-        return [
-            self._passage(r)
-            for r in self.db.execute(
-                "SELECT * FROM passages WHERE report_id=? ORDER BY ordinal", (report_id,)
-            )
-        ]
+        return [self._passage(r) for r in self._of_report("passages", report_id)]
 
     def get_passage(self, passage_id: str) -> PassageRecord | None:
         row = self.db.execute("SELECT * FROM passages WHERE passage_id=?", (passage_id,)).fetchone()
@@ -1004,12 +983,7 @@ class CorpusStore:
 
     def iter_passages(self, batch: int = 2000) -> Iterator[PassageRecord]:
         """All passages, report by report in ingest order, fetched in batches."""
-        for row in self._stream(
-            "SELECT p.* FROM passages p JOIN reports r ON r.report_id = p.report_id "
-            "ORDER BY r.seq, p.ordinal",
-            batch,
-        ):
-            yield self._passage(row)
+        return map(self._passage, self._in_ingest_order("passages", batch))
 
     def skipped_files(self) -> list[tuple[str, str]]:
         return [

@@ -96,10 +96,13 @@ class _Worker:
         self.conn.close()
 
 
-class BoundedPool(Generic[J, R]):
-    """Run ``fn`` over jobs in ``workers`` processes; see the module docstring.
+class JobPool(Generic[J, R]):
+    """What every pool of ``corpus.pipeline`` takes and how it words a timeout; the local
+    processes here (``BoundedPool``) and Ray tasks (``corpus.ray_ingest.RayPool``) differ
+    only in where jobs run.
 
-    ``on_failure(job, reason)`` makes the result for a job whose worker timed out or died.
+    ``on_failure(job, reason)`` makes the result for a job whose worker timed out or died;
+    ``ahead`` bounds the jobs in flight or waiting to be yielded (0: the pool's default).
     """
 
     def __init__(
@@ -116,7 +119,23 @@ class BoundedPool(Generic[J, R]):
         self.n = max(1, workers)
         self.timeout_s = timeout_s
         self.memory_mb = memory_mb
-        self.ahead = ahead or 8 * self.n
+        self.ahead = ahead
+
+    def timeout_reason(self) -> str:
+        return (
+            f"over the time limit: took longer than {self.timeout_s:g} s (JIEJIAN_READ_TIMEOUT_S)"
+        )
+
+    def imap(self, jobs: Iterable[J]) -> Iterator[R]:
+        raise NotImplementedError
+
+
+class BoundedPool(JobPool[J, R]):
+    """Run ``fn`` over jobs in ``workers`` processes; see the module docstring."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.ahead = self.ahead or 8 * self.n
         self.ctx = multiprocessing.get_context("fork")
 
     def imap(self, jobs: Iterable[J]) -> Iterator[R]:
@@ -173,10 +192,7 @@ class BoundedPool(Generic[J, R]):
                     elif w.proc.sentinel in ready:
                         failure = self._death_reason(w)
                     elif now >= w.deadline:
-                        failure = (
-                            f"over the time limit: took longer than {self.timeout_s:g} s "
-                            "(JIEJIAN_READ_TIMEOUT_S)"
-                        )
+                        failure = self.timeout_reason()
                     if failure is None:
                         continue
                     assert w.job is not None

@@ -25,13 +25,14 @@ LOCAL_BELOW = 64  # texts: fewer are encoded in this process
 
 class _EncodeActor:
     def __init__(self, embedder: Embedder, gpu: bool, threads: int):
-        import torch
-
-        torch.set_num_threads(max(1, threads))
         self.embedder = embedder
-        model = getattr(embedder, "model", None)
-        if gpu and model is not None:
-            model.to("cuda")
+        model = getattr(embedder, "model", None)  # a torch model; static models are numpy
+        if model is not None:
+            import torch
+
+            torch.set_num_threads(max(1, threads))
+            if gpu:
+                model.to("cuda")
 
     def encode(self, texts: list[str], kind: Kind, batch_size: int) -> np.ndarray:
         return self.embedder.encode(texts, kind, batch_size=batch_size)

@@ -152,6 +152,8 @@ def _tiny_sentence_transformer(root: Path) -> Path:
     return out
 
 
+# with tests/test_vectors.py's comparison, on the worker that imports sentence-transformers
+@pytest.mark.xdist_group("transformers")
 def test_transformer_model_end_to_end(tmp_path: Path, store: CorpusStore) -> None:
     model = _tiny_sentence_transformer(tmp_path / "models")
     cfg = IndexConfig(embed_model=str(model))

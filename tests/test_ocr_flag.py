@@ -26,7 +26,16 @@ SCANNED = (
 
 
 def _passage(text: str, start: int, end: int, ordinal: int) -> Passage:
-    return Passage(f"p{ordinal}", "r", ordinal, text[start:end], [], "其他", start, end)
+    return Passage(
+        passage_id=f"p{ordinal}",
+        report_id="r",
+        ordinal=ordinal,
+        text=text[start:end],
+        section_path=[],
+        section_role="其他",
+        start=start,
+        end=end,
+    )
 
 
 def test_passages_from_recognised_text_are_marked() -> None:

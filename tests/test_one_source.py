@@ -71,6 +71,14 @@ def test_settings_defaults_are_the_layers_defaults() -> None:
     assert s.index_config() == IndexConfig()
 
 
+def test_every_read_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JIEJIAN_READ_TIMEOUT_S", "7")
+    monkeypatch.setenv("JIEJIAN_READ_OCR", "false")
+    limits = Settings(_env_file=None).read_limits()  # type: ignore[call-arg]
+    assert (limits.timeout_s, limits.ocr) == (7.0, False)
+    assert limits.max_pdf_pages == DEFAULT_LIMITS.max_pdf_pages
+
+
 @pytest.mark.parametrize("name", VECTOR_INDEX_CHOICES)
 def test_every_vector_backend_name_is_a_valid_setting(name: str) -> None:
     assert Settings(vector_index=name).vector_index == name

@@ -9,6 +9,8 @@ import pytest
 
 from index.vectors import BACKENDS, choose_kind, load_vector_index, make_vector_index
 
+ROOT = Path(__file__).resolve().parents[1]
+
 DIM = 24
 N = 2000
 
@@ -102,20 +104,62 @@ def test_unknown_kind_is_a_clear_error() -> None:
         choose_kind("annoy", 10)
 
 
-def test_static_query_fast_path_matches_sentence_transformers(seed_searcher) -> None:  # type: ignore[no-untyped-def]
-    """Queries to the corpus-built model skip torch; the vectors must be the ones
-    sentence-transformers computes (the passage path still goes through it)."""
-    embedder = seed_searcher.bundle.embedder
-    assert embedder._static is not None  # the default model takes the fast path
+@pytest.fixture(scope="module")
+def static_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A corpus-built static model trained on a few report sentences."""
+    from index.config import StaticParams
+    from index.embedders.corpus_static import build_static_model
+
+    texts = [
+        "工会经费收缴工作取得明显成效，税务代收覆盖全部建会企业",
+        "开展送温暖活动，走访慰问困难职工和农民工",
+        "推进农民工入会集中行动，新发展会员三千余人",
+        "职工之家建设和会员评家民主测评工作扎实推进",
+    ] * 20
+    return build_static_model(texts, tmp_path_factory.mktemp("static") / "m", StaticParams())
+
+
+# Both tests that import sentence-transformers (torch) share one worker: the import is paid once.
+@pytest.mark.xdist_group("transformers")
+def test_static_model_in_numpy_matches_sentence_transformers(static_model: Path) -> None:
+    """The corpus-built model runs in numpy (no torch); its files are sentence-transformers'
+    StaticEmbedding layout, and the vectors must be the ones sentence-transformers computes,
+    for queries and passages, in either script, with or without any known token."""
+    from sentence_transformers import SentenceTransformer
+
+    from index.embedders import load_embedder
+    from index.embedders.static_numpy import StaticNumpyEmbedder
+
+    embedder = load_embedder("corpus-static", static_model)
+    assert isinstance(embedder, StaticNumpyEmbedder)  # the default model takes the numpy path
     texts = ["工会经费收缴", "送溫暖活動怎麼開展", "zzz", "   ", "会员评家 民主测评"]
-    fast = embedder.encode(texts, "query")
-    reference = embedder.model.encode(
-        [embedder.query_prefix + t for t in ["工会经费收缴", "送温暖活动怎么开展", *texts[2:]]],
-        convert_to_numpy=True,
-        normalize_embeddings=True,
+    simplified = ["工会经费收缴", "送温暖活动怎么开展", *texts[2:]]
+    reference = SentenceTransformer(str(static_model), device="cpu").encode(
+        simplified, convert_to_numpy=True, normalize_embeddings=True
     )
-    assert fast.shape == (len(texts), embedder.dim) and fast.dtype == np.float32
-    np.testing.assert_allclose(fast, reference, atol=1e-6)
+    assert np.abs(reference[0]).sum() > 0  # known tokens: a real vector, not the zero one
+    for kind in ("query", "passage"):
+        fast = embedder.encode(texts, kind)
+        assert fast.shape == (len(texts), embedder.dim) and fast.dtype == np.float32
+        np.testing.assert_allclose(fast, reference, atol=1e-6)
+
+
+def test_loading_the_corpus_model_imports_no_torch(static_model: Path) -> None:
+    """Every server worker, index run and job process loads the model: without torch."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from pathlib import Path; from index.embedders import load_embedder\n"
+        f"e = load_embedder('corpus-static', Path({str(static_model)!r}))\n"
+        "e.encode(['送温暖'], 'query')\n"
+        "heavy = ('torch', 'transformers', 'sentence_transformers')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert out.stdout.strip() == "[]", out.stdout + out.stderr
 
 
 @pytest.mark.parametrize("kind", ["flat", "ivf", "hnsw"])

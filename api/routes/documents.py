@@ -155,6 +155,11 @@ async def upload(request: Request, service: Writer, settings: AppSettings) -> JS
     return accepted(job)
 
 
+# JobResponse fields made here; every other field is the job record's field of that name
+# (None where the record has none: report_id, error, index).
+_COMPUTED = ("job_id", "files", "added", "duplicates", "skipped")
+
+
 def job_response(job: dict[str, Any]) -> JobResponse:
     added, dupes, skipped = [], [], []
     for f in job["files"]:
@@ -167,22 +172,16 @@ def job_response(job: dict[str, Any]) -> JobResponse:
             dupes.append(FileResult(file=name, status="duplicate", report_ids=f["duplicate_ids"]))
         if f["status"] == "unchanged":
             dupes.append(FileResult(file=name, status="unchanged"))
-    return JobResponse(
-        job_id=job["id"],
-        kind=job["kind"],
-        state=job["state"],
-        created_at=job["created_at"],
-        started_at=job["started_at"],
-        finished_at=job["finished_at"],
-        attempts=job["attempts"],
-        progress=job["progress"],
-        files=[JobFile.model_validate(f) for f in job["files"]],  # its path stays private
-        report_id=job.get("report_id"),
-        error=job.get("error"),
-        added=added,
-        duplicates=dupes,
-        skipped=skipped,
-        index=job.get("index"),
+    same = {k: job.get(k) for k in JobResponse.model_fields if k not in _COMPUTED}
+    return JobResponse.model_validate(
+        {
+            **same,
+            "job_id": job["id"],
+            "files": [JobFile.model_validate(f) for f in job["files"]],  # its path stays private
+            "added": added,
+            "duplicates": dupes,
+            "skipped": skipped,
+        }
     )
 
 

@@ -8,8 +8,8 @@ Nothing is downloaded. At index time the project
 4. factorises PPMI with a randomized truncated SVD (scikit-learn): token vector = U·sqrt(S);
 5. scales each token vector by a smooth inverse frequency weight a/(a+p), so that the
    mean over a text's tokens (what StaticEmbedding computes) favours informative words;
-and saves the result as an ordinary sentence-transformers ``StaticEmbedding`` model, which is
-loaded back with ``SentenceTransformer(path)``.
+and saves the result in sentence-transformers' ``StaticEmbedding`` layout (it loads with
+``SentenceTransformer(path)``), written and read without torch (``index.embedders.static_numpy``).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from scipy import sparse
 
 from index.config import StaticParams
 from index.defaults import CORPUS_MODEL
+from index.embedders.static_numpy import save_static_model
 
 MODEL_KIND = CORPUS_MODEL
 CHUNK_TEXTS = 20_000
@@ -89,14 +90,7 @@ def build_static_model(
     texts: Iterable[str], out_dir: Path, params: StaticParams | None = None
 ) -> Path:
     """Train on simplified ``texts`` and save a sentence-transformers model to ``out_dir``."""
-    from sentence_transformers import SentenceTransformer
     from sklearn.utils.extmath import randomized_svd
-
-    try:  # sentence-transformers >= 6 moved the modules
-        from sentence_transformers.sentence_transformer.modules import StaticEmbedding
-    except ImportError:  # pragma: no cover - older releases
-        # the same class at its older path (mypy sees two definitions)
-        from sentence_transformers.models import StaticEmbedding  # type: ignore[no-redef]
 
     p = params or StaticParams()
     corpus = [t for t in texts if t.strip()]
@@ -135,10 +129,7 @@ def build_static_model(
     emb = np.divide(emb, norms, out=np.zeros_like(emb), where=norms > 0)
     prob = freq / max(1.0, freq.sum())
     emb *= (p.sif_a / (p.sif_a + prob))[:, None]
-    static = StaticEmbedding(tok, embedding_weights=emb.astype(np.float32))
-    model = SentenceTransformer(modules=[static], device="cpu")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    model.save(str(out_dir))
+    save_static_model(tok, emb.astype(np.float32), out_dir)
     info = {
         "kind": MODEL_KIND,
         "params": asdict(p),
