@@ -68,10 +68,14 @@ class SearchService:
             CorpusStore, PerThreadStore(data_dir, url=store_url, pool_size=store_pool)
         )
         self.searcher: Searcher | None = None
+        self._retired: IndexBundle | None = None
         self.index_problem: str | None = None
         self.reload()
 
     def close(self) -> None:
+        for bundle in (self._retired, self.searcher.bundle if self.searcher else None):
+            if bundle is not None:
+                bundle.close()
         self.store.close()
 
     @property
@@ -93,8 +97,14 @@ class SearchService:
             self.index_problem = str(exc)
             log.warning("index not loaded (search degraded): %s", exc)
             return False
+        previous = self.searcher
         self.searcher = Searcher(bundle, self.store, self.lexicon)  # atomic swap
         self.index_problem = None
+        # An engine's connections (Milvus mode) are closed one swap later, when no request
+        # can still be using them; local bundles hold none.
+        if self._retired is not None:
+            self._retired.close()
+        self._retired = previous.bundle if previous is not None else None
         return True
 
     def _searcher(self) -> Searcher:
