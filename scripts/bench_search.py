@@ -108,7 +108,6 @@ def generate_store(store: CorpusStore, n_passages: int, seed: int = 11) -> None:
             ).replace("工会", path[-1][:2] + "工会", 1)
             passages.append(
                 Passage(
-                    f"{rid}p{i:02d}",
                     rid,
                     i,
                     body,
@@ -116,6 +115,7 @@ def generate_store(store: CorpusStore, n_passages: int, seed: int = 11) -> None:
                     rng.choice(ROLES),
                     offset,
                     offset + len(body),
+                    passage_id=f"{rid}p{i:02d}",
                 )
             )
             text_parts.append(body)
