@@ -530,9 +530,7 @@ class CorpusStore:
                 report.report_id,
                 m.title,
                 m.jurisdiction,
-                _json(m.jurisdiction_path)
-                if m.jurisdiction_path
-                else None,
+                _json(m.jurisdiction_path) if m.jurisdiction_path else None,
                 m.level,
                 m.org_type,
                 m.year,

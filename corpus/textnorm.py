@@ -41,7 +41,9 @@ _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,6}|#x[0-9A-Fa-f]{2,6});")
 _MULTI_SPACE = re.compile(r" {2,}")
 # Layout spaces around numbers in Chinese text ("工会 2021 年", "1 9 9 3 年"): PDF and web
 # extraction put them there; Chinese writes numbers flush with the words.
-_SPACE_AROUND_NUMBER = re.compile(r" (?:(?<=[\u4e00-\u9fff] ) *(?=\d)|(?<=\d ) *(?=[\u4e00-\u9fff]))")
+_SPACE_AROUND_NUMBER = re.compile(
+    r" (?:(?<=[\u4e00-\u9fff] ) *(?=\d)|(?<=\d ) *(?=[\u4e00-\u9fff]))"
+)
 _SPACED_DIGITS = re.compile(r"\d(?<![\d.]\d)(?: \d){2,}(?![\d.])")
 
 

@@ -57,9 +57,7 @@ def table_digests(store: CorpusStore) -> dict[str, str]:
     out: dict[str, str] = {}
     for table in TABLES:
         cols = [
-            r[1]
-            for r in store.db.execute(f"PRAGMA table_info({table})")
-            if r[1] not in VOLATILE
+            r[1] for r in store.db.execute(f"PRAGMA table_info({table})") if r[1] not in VOLATILE
         ]
         quoted = ", ".join(f'"{c}"' for c in cols)
         # The log's order within a run is what a reader sees; other tables are sets.
