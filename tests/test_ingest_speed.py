@@ -16,6 +16,7 @@ from corpus import furniture, textnorm
 from corpus.dedup import BANDS, ROWS, band_keys_of
 from corpus.gazetteer import parse_location_text
 from corpus.linejoin import plain_words, word_frequencies
+from corpus.script import detect_script, to_simplified
 from corpus.workers import BoundedPool
 from demo.reports_a import REPORTS_A
 
@@ -168,3 +169,19 @@ def test_pool_answers_with_the_collector_back_on() -> None:
     pool: BoundedPool[int, list[tuple[int, int]]] = BoundedPool(_make_pair, _never, workers=2)
     assert list(pool.imap([3, 0, 5])) == [_make_pair(3), [], _make_pair(5)]
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("国家总工会关于开展职工技能竞赛的通知", "simplified"),  # simplified-only characters
+        ("工会工作总结", "simplified"),  # none either script alone writes
+        ("", "simplified"),
+        ("國家總工會關於開展職工技能競賽的通知", "traditional"),
+        ("国家总工会關於開展職工技能競賽", "mixed"),
+    ],
+)
+def test_detect_script(text: str, script: str) -> None:
+    """Text its simplified twin equals is simplified without counting characters."""
+    assert detect_script(text) == script
+    assert detect_script(text, to_simplified(text)) == script
