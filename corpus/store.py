@@ -107,6 +107,11 @@ def _fields_of(cls: Any, row: Any) -> dict[str, Any]:
     return values
 
 
+# json.dumps(x, ensure_ascii=False) builds a new encoder on every call; the writer encodes a
+# few values per passage and practice, and one encoder made once writes the same text.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
 class StoreError(RuntimeError):
     pass
 
@@ -514,9 +519,7 @@ class CorpusStore:
                 report.report_id,
                 m.title,
                 m.jurisdiction,
-                json.dumps(m.jurisdiction_path, ensure_ascii=False)
-                if m.jurisdiction_path
-                else None,
+                _json(m.jurisdiction_path) if m.jurisdiction_path else None,
                 m.level,
                 m.org_type,
                 m.year,
@@ -525,7 +528,7 @@ class CorpusStore:
                 report.source,
                 report.text,
                 report.simplified,
-                json.dumps(m.evidence, ensure_ascii=False),
+                _json(m.evidence),
                 len(report.passages),
                 time.time(),
                 m.year_delivered,
@@ -571,7 +574,7 @@ class CorpusStore:
                     p.report_id,
                     p.ordinal,
                     p.text,
-                    json.dumps(p.section_path, ensure_ascii=False),
+                    _json(p.section_path),
                     p.section_role,
                     p.start,
                     p.end,
@@ -608,11 +611,11 @@ class CorpusStore:
                     p.passage_id,
                     p.ordinal,
                     p.text,
-                    json.dumps(p.section_path, ensure_ascii=False),
+                    _json(p.section_path),
                     p.section_role,
                     p.start,
                     p.end,
-                    json.dumps(p.figures, ensure_ascii=False),
+                    _json(p.figures),
                 )
                 for p in practices
             ],
