@@ -28,22 +28,12 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from corpus.store import CorpusStore  # noqa: E402
+from corpus.store_sql import TABLES as STORE_TABLES  # noqa: E402
 
 # Columns that hold when a row was written or how long it took: they differ on every run.
 VOLATILE = {"added_at", "ingested_at", "at", "started_at", "seconds", "summary", "run_id"}
-TABLES = (
-    "meta",
-    "sources",
-    "reports",
-    "report_sources",
-    "passages",
-    "practices",
-    "signatures",
-    "report_bands",
-    "passage_bands",
-    "edge_lines",
-    "ingest_log",
-)
+# Every table of the store but the run list (one row per run, all of it volatile).
+TABLES = tuple(t for t in STORE_TABLES if t != "ingest_runs")
 
 
 def _cell(v: Any) -> str:
