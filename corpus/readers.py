@@ -27,7 +27,7 @@ from pathlib import Path
 
 from corpus.decode import UndecodableError, decode_bytes, is_binary
 from corpus.html_text import html_main_text, html_title
-from corpus.limits import DEFAULT_LIMITS, LimitExceeded, ReadLimits
+from corpus.limits import DEFAULT_LIMITS, LimitExceeded, ReadLimits, check_members
 from corpus.models import DecodedFile, SkippedFile
 from corpus.readers_archive import ARCHIVE_FORMATS, read_archive
 
@@ -140,18 +140,7 @@ def check_zip(zf: zipfile.ZipFile, limits: ReadLimits, what: str) -> None:
     CRC, so a member cannot inflate to more than it declares.
     """
     infos = zf.infolist()
-    if len(infos) > limits.max_archive_members:
-        raise LimitExceeded(
-            f"{what} entries", len(infos), limits.max_archive_members, "MAX_ARCHIVE_MEMBERS"
-        )
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_unzipped_bytes:
-        raise LimitExceeded(
-            f"{what} decompressed MB",
-            round(total / 2**20, 1),
-            limits.max_unzipped_mb,
-            "MAX_UNZIPPED_MB",
-        )
+    check_members(what, len(infos), sum(i.file_size for i in infos), limits)
     for info in infos:
         if info.filename.endswith(".xml") and info.file_size > limits.max_xml_bytes:
             raise LimitExceeded(

@@ -21,7 +21,7 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import Any
 
-from corpus.limits import LimitExceeded, ReadLimits
+from corpus.limits import LimitExceeded, ReadLimits, check_members
 from corpus.models import DecodedFile, SkippedFile
 
 _UTF8_FLAG = 0x800
@@ -129,24 +129,9 @@ def _member_documents(
     return [decode_document(mpath, member, declared, limits)]
 
 
-def _check_members(kind: str, count: int, total: int, limits: ReadLimits) -> None:
-    """The zip bounds on an archive's declared member count and decompressed size."""
-    if count > limits.max_archive_members:
-        raise LimitExceeded(
-            f"{kind} entries", count, limits.max_archive_members, "MAX_ARCHIVE_MEMBERS"
-        )
-    if total > limits.max_unzipped_bytes:
-        raise LimitExceeded(
-            f"{kind} decompressed MB",
-            round(total / 2**20, 1),
-            limits.max_unzipped_mb,
-            "MAX_UNZIPPED_MB",
-        )
-
-
 def _check_7z(infos: list[Any], limits: ReadLimits) -> None:
     total = sum(int(i.uncompressed or 0) for i in infos if not i.is_directory)
-    _check_members("7z", len(infos), total, limits)
+    check_members("7z", len(infos), total, limits)
 
 
 def _capped_factory(cap: int, limits: ReadLimits) -> Any:
@@ -280,7 +265,7 @@ def read_rar(
             infos = [i for i in rf.infolist() if not i.is_dir()]
             if not infos:  # rarfile reads a damaged header as an archive with no members
                 return [SkippedFile(spath, "unreadable rar: no members (empty or damaged)")]
-            _check_members("rar", len(infos), sum(int(i.file_size or 0) for i in infos), limits)
+            check_members("rar", len(infos), sum(int(i.file_size or 0) for i in infos), limits)
             budget = limits.max_unzipped_bytes
             for info in infos:
                 name = info.filename
