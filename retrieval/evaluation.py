@@ -10,8 +10,8 @@ Every query belongs to the ``tune`` half (thresholds, priors and the lexicon wer
 looking at it), the ``check`` half (never tuned on) or the ``fresh`` check set (a second
 unseen set, written in a later round, after the check half had been looked at in aggregate:
 it is scored only once the ranking it checks is settled); ``blind`` marks queries written
-and judged before any search result for them was seen. Systems run with the options the API serves (the per-report cap,
-the relevance floor) unless a system's settings say otherwise.
+and judged before any search result for them was seen. Systems run with the options the API
+serves (the per-report cap, the relevance floor) unless a system's settings say otherwise.
 """
 
 from __future__ import annotations

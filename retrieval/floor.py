@@ -65,13 +65,16 @@ def query_concepts(
     or more characters is a concept of its own (single characters only when nothing else is
     left). Weights are idf: the rule takes the largest idf of the tokens it replaces.
     ``ignore``: tokens the query uses to name a section (问题 in 存在的问题), which the
-    section list answers rather than the text."""
+    section list answers rather than the text), and the lexicon rules whose phrase holds
+    nothing else."""
     skip = set(ignore)
     concepts: list[Concept] = []
     absorbed: set[str] = set()
     for phrase, terms in rules:
         inside = [t for t in tokens if t in phrase]
         absorbed.update(inside)
+        if inside and all(t in skip for t in inside):
+            continue  # a rule over ignored words only (问题 -> 存在问题) asks nothing either
         # The rule stands for its whole phrase: it weighs as much as the phrase's rarest
         # word (钱 in 交工会的钱) or its rarest official term, whichever is more.
         weights = [idf.get(t, 0.0) for t in inside] + [idf.get(t.lower(), 0.0) for t in terms]

@@ -68,6 +68,10 @@ class SearchOptions:
     role_prior: dict[str, float] = field(default_factory=lambda: dict(ROLE_PRIOR))
     sort: Sort = "relevance"
     rrf_k: int = RRF_K
+    # A query naming a section and a topic (困难职工生活问题): the section list answers the
+    # words naming the section; the text, the section list and the dense engine are asked
+    # for the topic alone (see Searcher.section_words).
+    topic_scope: bool = True
 
     def validate(self) -> None:
         if not 1 <= self.k <= MAX_K:
@@ -135,21 +139,29 @@ class Searcher:
         """Fused candidates of every engine that pass the relevance floor."""
         depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
         lists: dict[str, list[tuple[int, float]]] = {}
+        role = self.intent(q)
+        topic_of = self.section_words(q, role) if opts.topic_scope else frozenset()
         if opts.mode in ("hybrid", "bm25"):
             lists["bm25"] = self.bundle.lexical_search(q.lexical_terms(), depth, opts.filters)
         if opts.mode in ("hybrid", "dense"):
+            # Beside the section list, the dense engine looks for the topic: the whole query's
+            # embedding leans on 问题 and finds every report's problem section (dense-only
+            # search, with no section list, keeps the whole query).
+            drop = topic_of if opts.mode == "hybrid" else frozenset()
             dense = self.bundle.dense_search(
-                self.bundle.encode_query(q.dense_text()), depth, opts.filters
+                self.bundle.encode_query(q.dense_text(drop)), depth, opts.filters
             )
             if dense and opts.dense_floor > 0:
                 floor = dense[0][1] * opts.dense_floor
                 dense = [(d, sc) for d, sc in dense if sc >= floor]
             lists["dense"] = dense
-        role = self.intent(q)
         if opts.mode == "hybrid" and role and not (opts.filters and opts.filters.section_role):
             # "存在的问题" asks for a kind of section: passages of that role form a third list.
+            # The filter answers the words naming the section, so a query that also names a
+            # topic ranks the list by the topic alone: else the passages saying 问题 most
+            # often would lead it, whatever their topic.
             scoped = replace(opts.filters or Filters(), section_role=(role,))
-            lists["role"] = self.bundle.lexical_search(q.lexical_terms(), depth, scoped)
+            lists["role"] = self.bundle.lexical_search(q.lexical_terms(topic_of), depth, scoped)
         covers: dict[int, float] = {}
         use_cover = opts.mode == "hybrid" and opts.weights.get("cover", 0) > 0
         use_gram = opts.mode == "hybrid" and opts.weights.get("gram", 0) > 0
@@ -163,7 +175,7 @@ class Searcher:
                 # answers the role words, whatever the role.
                 named = named_role(q.simplified, (w for w, _ in self.bundle.tokenizer.terms))
                 scope = named if named in opts.filters.section_role else role
-            covers = self.coverages(q, pool, scope, texts=texts)
+            covers = self.coverages(q, pool, scope, texts=texts, topic_scope=opts.topic_scope)
             if use_gram:
                 lists["gram"] = self.gram_list(q, pool, texts)
             if use_cover:
@@ -216,6 +228,19 @@ class Searcher:
         idf = self.bundle.idf(tokens + [t.lower() for _, terms in q.rules for t in terms])
         return query_concepts(tokens, q.rules, idf, (*ignore, *self.question_words))
 
+    def role_words(self, q: ParsedQuery, role: str | None) -> frozenset[str]:
+        """The query's words that name the section ``role`` (问题 and 不足 for 存在问题)."""
+        if role is None:
+            return frozenset()
+        return frozenset(tok for tok in q.tokens if tok in role or role_of_title(tok) == role)
+
+    def section_words(self, q: ParsedQuery, role: str | None) -> frozenset[str]:
+        """The words naming the section ``role`` when the query names a topic beside them
+        (困难职工生活问题, 活动经费不足怎么办); empty when the section is all it names
+        (存在的问题和不足), since then those words are the query."""
+        words = self.role_words(q, role)
+        return words if words and self.concepts(q, tuple(words)) else frozenset()
+
     def coverages(
         self,
         q: ParsedQuery,
@@ -223,20 +248,23 @@ class Searcher:
         role: str | None = None,
         practices: bool = False,
         texts: dict[str, str] | None = None,
+        topic_scope: bool = True,
     ) -> dict[int, float]:
         """Share of the query's content each passage (or practice) contains, see
-        retrieval/floor.py. Passages of the section a query names answer its role words."""
+        retrieval/floor.py. Passages of the section a query names answer its role words;
+        when the query names a topic beside the section (活动经费不足), no passage is asked
+        for the role words (``topic_scope``): they describe the topic, and a passage about
+        the topic that does not say 不足 still answers it."""
         sub = self.bundle.practices if practices else None
         t = sub.table if sub is not None else self.bundle.table
         if texts is None:
             texts = self.texts([t.passage_ids[d] for d in doc_ids], practices)
         concepts = self.concepts(q)
         scoped = concepts
-        if role is not None:
-            role_words = tuple(
-                tok for tok in q.tokens if tok in role or role_of_title(tok) is not None
-            )
-            scoped = self.concepts(q, role_words)
+        words = self.role_words(q, role)
+        if words:
+            scoped = self.concepts(q, tuple(words))
+        everywhere = topic_scope and bool(words) and bool(scoped)
         out: dict[int, float] = {}
         for d in doc_ids:
             text = texts.get(t.passage_ids[d])
@@ -245,7 +273,7 @@ class Searcher:
             if role is not None and t.facet_values(d)["section_role"] == role:
                 out[d] = coverage(text, scoped) if scoped else 1.0
             else:
-                out[d] = coverage(text, concepts)
+                out[d] = coverage(text, scoped if everywhere else concepts)
         return out
 
     def texts(self, ids: list[str], practices: bool = False) -> dict[str, str]:
