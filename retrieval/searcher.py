@@ -20,7 +20,7 @@ from retrieval.floor import (
     Concept,
     FloorParams,
     apply_floor,
-    coverage,
+    coverages_of,
     has_evidence,
     prior_boost,
     query_concepts,
@@ -137,6 +137,11 @@ class Searcher:
 
     def candidates(self, q: ParsedQuery, opts: SearchOptions) -> list[Fused]:
         """Fused candidates of every engine that pass the relevance floor."""
+        return self._candidates(q, opts)[0]
+
+    def _candidates(self, q: ParsedQuery, opts: SearchOptions) -> tuple[list[Fused], bool]:
+        """The candidates, and whether the lexical list holds every passage with a query
+        word (it came back shorter than asked, so no count is needed to know)."""
         depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
         lists: dict[str, list[tuple[int, float]]] = {}
         role = self.intent(q)
@@ -188,14 +193,10 @@ class Searcher:
         if opts.floor.enabled:
             fused = apply_floor(fused, covers, opts.floor)
         if opts.role_prior and role is None:
-            t = self.bundle.table
-            roles = {
-                f.doc_id: role
-                for f in fused
-                if (role := t.facet_values(f.doc_id)["section_role"]) is not None
-            }
+            ids = [f.doc_id for f in fused]
+            roles = {d: r for d, r in zip(ids, self.bundle.table.roles_of(ids), strict=True) if r}
             fused = prior_boost(fused, roles, opts.role_prior)
-        return fused
+        return fused, len(lists.get("bm25", [])) < depth
 
     def gram_list(
         self, q: ParsedQuery, pool: list[int], texts: dict[str, str]
@@ -265,16 +266,17 @@ class Searcher:
         if words:
             scoped = self.concepts(q, tuple(words))
         everywhere = topic_scope and bool(words) and bool(scoped)
-        out: dict[int, float] = {}
-        for d in doc_ids:
-            text = texts.get(t.passage_ids[d])
-            if text is None:
-                continue
-            if role is not None and t.facet_values(d)["section_role"] == role:
-                out[d] = coverage(text, scoped) if scoped else 1.0
-            else:
-                out[d] = coverage(text, scoped if everywhere else concepts)
-        return out
+        have = [d for d in doc_ids if t.passage_ids[d] in texts]
+        in_role = [r == role for r in t.roles_of(have)] if role is not None else [False] * len(have)
+        # Passages of the named section are asked for the topic (all of them pass when the
+        # section is all the query names); the others for the topic or the whole query.
+        asked = [d for d, inside in zip(have, in_role, strict=True) if inside and scoped]
+        others = [d for d, inside in zip(have, in_role, strict=True) if not inside]
+        out = {d: 1.0 for d, inside in zip(have, in_role, strict=True) if inside and not scoped}
+        for part, wanted in ((asked, scoped), (others, scoped if everywhere else concepts)):
+            found = coverages_of([texts[t.passage_ids[d]] for d in part], wanted)
+            out.update(zip(part, found, strict=True))
+        return {d: out[d] for d in have}
 
     def texts(self, ids: list[str], practices: bool = False) -> dict[str, str]:
         """Simplified, lower-cased texts of passages (or practices) for the floor."""
@@ -282,7 +284,8 @@ class Searcher:
             rows = {k: v.text for k, v in self.store.practices_by_ids(ids).items()}
         else:
             rows = _passage_texts(self.store, ids)
-        return {k: to_simplified(v).lower() for k, v in rows.items()}
+        keys = list(rows)
+        return dict(zip(keys, simplified_lower([rows[k] for k in keys]), strict=True))
 
     # ----- results ---------------------------------------------------------------------
 
@@ -295,17 +298,8 @@ class Searcher:
         return demote_per_key(collapsed, key=lambda c: t.report_ids[c[0].doc_id], limit=per_report)
 
     def _facets(self, fused: list[Fused]) -> dict[str, list[dict[str, Any]]]:
-        counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
-        t = self.bundle.table
-        for f in fused:
-            for name, value in t.facet_values(f.doc_id).items():
-                counts[name][value] += 1
-            for theme in t.themes_of(f.doc_id):
-                counts["theme"][theme] += 1
-        return {
-            name: [{"value": v, "count": n} for v, n in c.most_common() if v is not None]
-            for name, c in counts.items()
-        }
+        counts = self.bundle.table.facet_counts([f.doc_id for f in fused])
+        return {name: [{"value": v, "count": n} for v, n in counts[name]] for name in FACETS}
 
     def _hits(self, q: ParsedQuery, ranked: list[tuple[Fused, list[Fused]]]) -> list[Hit]:
         """Hydrate one page of ranked hits from the store, with sources and highlights."""
@@ -358,7 +352,7 @@ class Searcher:
         opts.validate()
         t0 = time.perf_counter()
         q = self.parse(query, opts.use_lexicon)
-        fused = self.candidates(q, opts)
+        fused, lexical_complete = self._candidates(q, opts)
         ranked = self._rank(fused, opts.per_report)
         if opts.sort == "date":
             t = self.bundle.table
@@ -388,7 +382,7 @@ class Searcher:
             # passage holding a query word was among the candidates; else it is a lower bound.
             total = len(ranked)
             depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
-            exact = opts.mode != "dense" and self.count(q, opts) <= depth
+            exact = opts.mode != "dense" and (lexical_complete or self.count(q, opts) <= depth)
             has_more = len(ranked) > opts.offset + opts.k
         return SearchResult(
             has_more=has_more,
@@ -463,6 +457,20 @@ class Searcher:
 
 
 TEXT_CHUNK = 900  # ids per IN (...) query, under SQLite's bound-variable limit
+# Joins the texts converted in one call: a line break keeps OpenCC's phrases (and its
+# line-by-line fallback, see corpus.script) inside each text; \x1e marks the joins.
+_JOIN = "\n\x1e\n"
+
+
+def simplified_lower(texts: list[str]) -> list[str]:
+    """``to_simplified(text).lower()`` of each text, converted in one OpenCC call: one call
+    per text cost more than the conversion itself for a page's 400 short passages."""
+    if not texts or any(_JOIN in t or "\x1e" in t for t in texts):
+        return [to_simplified(t).lower() for t in texts]
+    out = to_simplified(_JOIN.join(texts)).lower().split(_JOIN)
+    if len(out) != len(texts):  # a conversion changed a join: convert one by one
+        return [to_simplified(t).lower() for t in texts]
+    return out
 
 
 def _passage_texts(store: CorpusStore, ids: list[str]) -> dict[str, str]:
