@@ -20,7 +20,6 @@ bm25s and rank_bm25 run on exactly the same tokens as tantivy.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import random
@@ -47,7 +46,6 @@ from demo.reports_c import REPORTS_C  # noqa: E402
 from index.builder import refresh  # noqa: E402
 from index.bundle import IndexBundle  # noqa: E402
 from index.config import IndexConfig  # noqa: E402
-from index.vectors import faiss_backends  # noqa: E402
 from retrieval.evaluation import DEFAULT_DEVSET, load_devset  # noqa: E402
 from retrieval.filters import make_filters  # noqa: E402
 from retrieval.floor import NO_FLOOR  # noqa: E402
@@ -110,14 +108,14 @@ def generate_store(store: CorpusStore, n_passages: int, seed: int = 11) -> None:
             ).replace("工会", path[-1][:2] + "工会", 1)
             passages.append(
                 Passage(
-                    f"{rid}p{i:02d}",
-                    rid,
-                    i,
-                    body,
-                    [f"{'一二三四五六七八'[i]}、工作"],
-                    rng.choice(ROLES),
-                    offset,
-                    offset + len(body),
+                    passage_id=f"{rid}p{i:02d}",
+                    report_id=rid,
+                    ordinal=i,
+                    text=body,
+                    section_path=[f"{'一二三四五六七八'[i]}、工作"],
+                    section_role=rng.choice(ROLES),
+                    start=offset,
+                    end=offset + len(body),
                 )
             )
             text_parts.append(body)
@@ -294,21 +292,6 @@ def main() -> None:
         opts.weights.pop("cover", None)
         return searcher.search(q, opts)
 
-    @contextlib.contextmanager
-    def previous_query_path():  # type: ignore[no-untyped-def]
-        # Before the latency work: torch encodes the query, FAISS uses every core.
-        static, threads = bundle.embedder._static, faiss_backends._omp_threads
-        bundle.embedder._static = None
-        faiss_backends._omp_threads = lambda n: contextlib.nullcontext()
-        try:
-            yield
-        finally:
-            bundle.embedder._static, faiss_backends._omp_threads = static, threads
-
-    def page_previous(q: str, f=None):  # type: ignore[no-untyped-def]
-        with previous_query_path():
-            return page(q, f)
-
     variants = [
         ("tantivy BM25", lexical),
         ("dense", dense),
@@ -316,7 +299,6 @@ def main() -> None:
         ("hybrid (ranked ids)", ranked_ids),
         ("hybrid (page)", page),
         ("hybrid (page, no floor)", page_unfloored),
-        ("hybrid (page, previous query path)", page_previous),
     ]
     rows = []
     for fname, f in (
@@ -390,7 +372,6 @@ def main() -> None:
         "hybrid (ids)",
         "hybrid (ranked ids)",
         "hybrid (page)",
-        "hybrid (page, previous query path)",
     ):
         row = next(r for r in rows if r[0] == name and r[1] == "none")
         print(
