@@ -154,11 +154,12 @@ def signatures_with_parts(
 
 def band_keys_of(values: np.ndarray) -> list[int]:
     """One signed 64-bit key per band (SQLite integers are signed)."""
-    values = np.asarray(values, dtype=np.uint64)
+    raw = np.asarray(values, dtype=np.uint64).tobytes()  # sliced as bytes: no array per band
+    width = ROWS * 8
     keys = []
     for b in range(BANDS):
         digest = hashlib.blake2b(
-            bytes([b]) + values[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
+            bytes([b]) + raw[b * width : (b + 1) * width], digest_size=8
         ).digest()
         keys.append(int.from_bytes(digest, "big", signed=True))
     return keys

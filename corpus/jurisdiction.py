@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from corpus.gazetteer import KIND_RANK, Gazetteer
 from corpus.lexicon import cue_map, cue_table
-from corpus.linejoin import segmenter
+from corpus.linejoin import plain_words
 
 _SUFFIX_CHARS = set("省市县区旗州盟镇乡道")
 _SUFFIX_RE = re.compile("[" + "".join(sorted(_SUFFIX_CHARS)) + "]")
@@ -72,7 +72,7 @@ def _crosses_word(text: str, start: int, end: int) -> bool:
 @lru_cache(maxsize=65536)
 def _window_crosses(window: str, start: int) -> bool:
     pos = 0
-    for token in segmenter().lcut(window, HMM=False):
+    for token in plain_words(window):
         if pos < start < pos + len(token):
             return True
         pos += len(token)

@@ -48,3 +48,19 @@ class LimitExceeded(ValueError):
 
     def __init__(self, what: str, value: float | str, limit: float | str, setting: str):
         super().__init__(f"over the limit: {what} {value} > {limit} (JIEJIAN_READ_{setting})")
+
+
+def check_members(kind: str, count: int, total: int, limits: ReadLimits) -> None:
+    """The bounds on a package's or archive's declared member count and decompressed size
+    (docx, OFD, zip, 7z, rar: one rule for all)."""
+    if count > limits.max_archive_members:
+        raise LimitExceeded(
+            f"{kind} entries", count, limits.max_archive_members, "MAX_ARCHIVE_MEMBERS"
+        )
+    if total > limits.max_unzipped_bytes:
+        raise LimitExceeded(
+            f"{kind} decompressed MB",
+            round(total / 2**20, 1),
+            limits.max_unzipped_mb,
+            "MAX_UNZIPPED_MB",
+        )

@@ -8,7 +8,6 @@ line (wrapped paragraph) or the break falls inside a word, which a segmenter tel
 
 from __future__ import annotations
 
-import logging
 import re
 from functools import lru_cache
 
@@ -23,17 +22,34 @@ LONG_LINE = 20
 
 @lru_cache(maxsize=1)
 def segmenter():  # type: ignore[no-untyped-def]
-    """jieba with its dictionary loaded, shared by line joining and place-name boundaries."""
+    """jieba's dictionary and algorithm (rjieba, in Rust), without the domain terms that
+    corpus.segment adds: shared by line joining and place-name boundaries. It used to be
+    jieba itself, whose dictionary takes ~0.8 s to load in every ingest (a fifth of the CPU
+    of ingesting the real reports); rjieba loads in ~0.1 s and cuts the same words
+    (``tests/test_linejoin.py`` compares the two)."""
+    import rjieba
+
+    return rjieba.Jieba()
+
+
+def plain_words(text: str) -> list[str]:
+    """``text`` cut into dictionary words, without the HMM for unknown words."""
+    return segmenter().cut(text, False)  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def word_frequencies() -> dict[str, int]:
+    """The segmenter's dictionary (jieba's dict.txt): word -> frequency. Read only when a
+    legacy encoding must be guessed from damaged bytes."""
     import jieba
 
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-    return jieba
-
-
-def word_frequencies() -> dict[str, int]:
-    """The segmenter's dictionary: word -> frequency."""
-    return segmenter().dt.FREQ  # type: ignore[no-any-return]
+    freq: dict[str, int] = {}
+    with jieba.dt.get_dict_file() as fh:
+        for line in fh.read().decode("utf-8").split("\n"):
+            if line := line.strip():
+                word, count = line.split(" ")[:2]
+                freq[word] = int(count)
+    return freq
 
 
 def preload_segmenter() -> None:
@@ -53,10 +69,10 @@ def splits_word(left: str, right: str) -> bool:
 
 @lru_cache(maxsize=65536)
 def _word_across(a: str, b: str) -> bool:
-    # Cached: jieba (Python) costs ~0.1 ms a call, and the same few characters either side of
+    # Cached: a call costs more than the look-up, and the same few characters either side of
     # a break (heading ends, wrapped figures) come back in file after file.
     pos = 0
-    for token in segmenter().lcut(a + b, HMM=False):
+    for token in plain_words(a + b):
         end = pos + len(token)
         if pos < len(a) < end:
             return True

@@ -27,8 +27,9 @@ from pathlib import Path
 
 from corpus.decode import UndecodableError, decode_bytes, is_binary
 from corpus.html_text import html_main_text, html_title
-from corpus.limits import DEFAULT_LIMITS, LimitExceeded, ReadLimits
+from corpus.limits import DEFAULT_LIMITS, LimitExceeded, ReadLimits, check_members
 from corpus.models import DecodedFile, SkippedFile
+from corpus.readers_archive import ARCHIVE_FORMATS, read_archive
 
 EXTENSIONS = {
     ".txt": "txt",
@@ -45,6 +46,7 @@ EXTENSIONS = {
     ".ofd": "ofd",
     ".zip": "zip",
     ".7z": "7z",
+    ".rar": "rar",
     ".jpg": "image",
     ".jpeg": "image",
     ".png": "image",
@@ -55,6 +57,7 @@ EXTENSIONS = {
 
 MAX_FILE_BYTES = DEFAULT_LIMITS.max_file_bytes  # kept for callers that size uploads
 SEVEN_ZIP_MAGIC = b"7z\xbc\xaf\x27\x1c"
+RAR_MAGIC = (b"Rar!\x1a\x07\x00", b"Rar!\x1a\x07\x01\x00")  # RAR 1.5-4, RAR 5
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Word 97-2003 / WPS compound file
 IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM")
 
@@ -111,6 +114,8 @@ def sniff_format(data: bytes) -> str | None:
         return "zip"
     if data.startswith(SEVEN_ZIP_MAGIC):
         return "7z"
+    if data.startswith(RAR_MAGIC):
+        return "rar"
     if data.startswith(OLE_MAGIC):
         return "doc"
     if data.startswith(IMAGE_MAGIC):
@@ -135,18 +140,7 @@ def check_zip(zf: zipfile.ZipFile, limits: ReadLimits, what: str) -> None:
     CRC, so a member cannot inflate to more than it declares.
     """
     infos = zf.infolist()
-    if len(infos) > limits.max_archive_members:
-        raise LimitExceeded(
-            f"{what} entries", len(infos), limits.max_archive_members, "MAX_ARCHIVE_MEMBERS"
-        )
-    total = sum(i.file_size for i in infos)
-    if total > limits.max_unzipped_bytes:
-        raise LimitExceeded(
-            f"{what} decompressed MB",
-            round(total / 2**20, 1),
-            limits.max_unzipped_mb,
-            "MAX_UNZIPPED_MB",
-        )
+    check_members(what, len(infos), sum(i.file_size for i in infos), limits)
     for info in infos:
         if info.filename.endswith(".xml") and info.file_size > limits.max_xml_bytes:
             raise LimitExceeded(
@@ -342,9 +336,9 @@ def _choose_format(declared: str, sniffed: str | None, data: bytes) -> str:
         if sniffed != "image":
             raise ReadError("not an image file (unknown content)")
         return "image"
-    if sniffed in ("doc", "zip", "7z", "image") and declared != sniffed:
+    if sniffed in ("doc", "image", *ARCHIVE_FORMATS) and declared != sniffed:
         raise ReadError(f"not {_a(declared)} file (binary content)")
-    if sniffed is None and declared in ("docx", "doc", "pdf", "ofd", "mht", "zip", "7z"):
+    if sniffed is None and declared in ("docx", "doc", "pdf", "ofd", "mht", *ARCHIVE_FORMATS):
         if is_binary(data):
             raise ReadError(f"not {_a(declared)} file (binary content)")
         return "txt"  # a text file saved under an office name
@@ -364,7 +358,7 @@ def decode_document(
     fmt = declared
     try:
         fmt = _choose_format(declared, sniff_format(data), data)
-        if fmt in ("zip", "7z"):
+        if fmt in ARCHIVE_FORMATS:
             raise ReadError("archive inside a document (use read_documents)")
         got = READERS[fmt](data, limits)
         _over_chars(got.text, limits)
@@ -439,8 +433,6 @@ def read_documents(
         return None, [data]
     sha = hashlib.sha256(data).hexdigest()
     declared = EXTENSIONS[p.suffix.lower()]
-    if declared in ("zip", "7z") and sniff_format(data) == declared:
-        from corpus.readers_archive import read_archive
-
+    if declared in ARCHIVE_FORMATS and sniff_format(data) == declared:
         return sha, read_archive(str(p), data, declared, limits, depth=1)
     return sha, [decode_document(str(p), data, declared, limits)]

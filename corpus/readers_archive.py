@@ -1,14 +1,17 @@
-"""Zip and 7z archives: every member is read as a file of its own, with the archive path as
-source.
+"""Zip, 7z and rar archives: every member is read as a file of its own, with the archive path
+as source.
 
 Folders handed over between offices are zipped, often on Chinese Windows, whose zip tools
 write member names in GBK without the UTF-8 flag; those names are recovered here. Bounds, the
-same for both kinds: member count and total decompressed size (checked on the declared sizes
-before anything is inflated; for 7z also counted while inflating) and nesting depth.
+same for every kind: member count and total decompressed size (checked on the declared sizes
+before anything is inflated; for 7z and rar also counted while inflating) and nesting depth.
 
 7z is read by py7zr (pure Python on PyPI, with compiled codecs from wheels); without it a 7z
-file is skipped with the install hint. RAR is not read yet: rarfile needs an external tool,
-unrar (non-free) or bsdtar (Debian's libarchive-tools, free).
+file is skipped with the install hint. RAR is read by rarfile (pure Python, on PyPI): members
+stored without compression it reads itself; compressed members it inflates through an external
+tool, the free ``unar`` or ``bsdtar`` (Debian: ``apt install unar`` or ``libarchive-tools``) or
+unrar. Without one, each compressed member is skipped with that hint. No free tool writes RAR,
+so the tests build stored archives byte by byte.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import Any
 
-from corpus.limits import LimitExceeded, ReadLimits
+from corpus.limits import LimitExceeded, ReadLimits, check_members
 from corpus.models import DecodedFile, SkippedFile
 
 _UTF8_FLAG = 0x800
@@ -84,7 +87,7 @@ def read_zip(
     return out
 
 
-ARCHIVE_FORMATS = ("zip", "7z")
+ARCHIVE_FORMATS = ("zip", "7z", "rar")
 
 
 def _member_format(name: str, size: int) -> tuple[str, str | None]:
@@ -102,9 +105,11 @@ def _member_format(name: str, size: int) -> tuple[str, str | None]:
 def read_archive(
     spath: str, data: bytes, fmt: str, limits: ReadLimits, depth: int
 ) -> list[DecodedFile | SkippedFile]:
-    """The documents of a zip or 7z archive (``fmt``)."""
+    """The documents of a zip, 7z or rar archive (``fmt``)."""
     if fmt == "7z":
         return read_7z(spath, data, limits, depth)
+    if fmt == "rar":
+        return read_rar(spath, data, limits, depth)
     return read_zip(spath, data, limits, depth)
 
 
@@ -125,15 +130,8 @@ def _member_documents(
 
 
 def _check_7z(infos: list[Any], limits: ReadLimits) -> None:
-    if len(infos) > limits.max_archive_members:
-        raise LimitExceeded(
-            "7z entries", len(infos), limits.max_archive_members, "MAX_ARCHIVE_MEMBERS"
-        )
     total = sum(int(i.uncompressed or 0) for i in infos if not i.is_directory)
-    if total > limits.max_unzipped_bytes:
-        raise LimitExceeded(
-            "7z decompressed MB", round(total / 2**20, 1), limits.max_unzipped_mb, "MAX_UNZIPPED_MB"
-        )
+    check_members("7z", len(infos), total, limits)
 
 
 def _capped_factory(cap: int, limits: ReadLimits) -> Any:
@@ -227,4 +225,74 @@ def read_7z(
             continue
         member = got.buf.getvalue()
         out.extend(_member_documents(mpath, member, fmt, limits, depth))
+    return out
+
+
+_NO_RAR_TOOL = (
+    "compressed RAR member: needs unar or bsdtar (Debian: apt install unar or "
+    "libarchive-tools) or unrar"
+)
+
+
+def _read_rar_member(rf: Any, info: Any, budget: int, limits: ReadLimits) -> bytes:
+    """A member's bytes, counted while they are read: a RAR header may understate sizes."""
+    out = io.BytesIO()
+    with rf.open(info) as fh:
+        while chunk := fh.read(1 << 16):
+            if out.tell() + len(chunk) > budget:
+                raise LimitExceeded(
+                    "rar decompressed MB",
+                    f">{round(limits.max_unzipped_bytes / 2**20, 1)}",
+                    limits.max_unzipped_mb,
+                    "MAX_UNZIPPED_MB",
+                )
+            out.write(chunk)
+    return out.getvalue()
+
+
+def read_rar(
+    spath: str, data: bytes, limits: ReadLimits, depth: int
+) -> list[DecodedFile | SkippedFile]:
+    try:
+        import rarfile
+    except ImportError:
+        return [SkippedFile(spath, "RAR archives need rarfile (pip install rarfile)")]
+    out: list[DecodedFile | SkippedFile] = []
+    try:
+        with rarfile.RarFile(io.BytesIO(data)) as rf:
+            if rf.needs_password():
+                return [SkippedFile(spath, "encrypted rar archive")]
+            infos = [i for i in rf.infolist() if not i.is_dir()]
+            if not infos:  # rarfile reads a damaged header as an archive with no members
+                return [SkippedFile(spath, "unreadable rar: no members (empty or damaged)")]
+            check_members("rar", len(infos), sum(int(i.file_size or 0) for i in infos), limits)
+            budget = limits.max_unzipped_bytes
+            for info in infos:
+                name = info.filename
+                if _skippable(name):
+                    continue
+                mpath = f"{spath}/{name}"
+                fmt, problem = _member_format(name, int(info.file_size or 0))
+                if problem:
+                    out.append(SkippedFile(mpath, problem))
+                    continue
+                if info.needs_password():
+                    out.append(SkippedFile(mpath, "encrypted rar member"))
+                    continue
+                try:
+                    member = _read_rar_member(rf, info, budget, limits)
+                except LimitExceeded:
+                    raise
+                except rarfile.RarCannotExec:
+                    out.append(SkippedFile(mpath, _NO_RAR_TOOL))
+                    continue
+                except Exception as exc:  # CRC errors, a tool that fails, lying sizes
+                    out.append(SkippedFile(mpath, f"unreadable rar member: {exc}"))
+                    continue
+                budget -= len(member)
+                out.extend(_member_documents(mpath, member, fmt, limits, depth))
+    except LimitExceeded as exc:
+        return [SkippedFile(spath, str(exc))]
+    except Exception as exc:  # rarfile raises many kinds on broken or unsupported archives
+        return [SkippedFile(spath, f"unreadable rar: {type(exc).__name__}: {exc}")]
     return out

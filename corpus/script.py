@@ -67,9 +67,13 @@ def detect_script(text: str, simplified: str | None = None, sample: int = 4000) 
     """'traditional', 'simplified' or 'mixed', from chars that only one script uses."""
     chunk = text[:sample]
     simp = simplified[:sample] if simplified is not None else _same_length(_t2s(), chunk)
+    if chunk == simp:
+        # No traditional-only character: the share below is 0 whatever the count of
+        # simplified-only ones, so the answer is known without counting them.
+        return "simplified"
+    trad_only = sum(1 for a, b in zip(chunk, simp, strict=True) if a != b)
     # Counted over distinct characters (C-level Counter), not one Python step per character:
     # this ran for every report and cost more than the conversion itself.
-    trad_only = 0 if chunk == simp else sum(1 for a, b in zip(chunk, simp, strict=True) if a != b)
     simp_only = sum(
         n for ch, n in Counter(chunk).items() if ch >= "\u4e00" and _simplified_only(ch)
     )

@@ -9,9 +9,10 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -99,6 +100,8 @@ class ReportRecord(ReportFields):
 PassageRecord = Passage
 # Columns that hold JSON lists.
 _JSON_COLUMNS = frozenset({"section_path", "figures"})
+# Columns that hold a flag: 1 or NULL (NULL for every row written before the column existed).
+_FLAG_COLUMNS = frozenset({"ocr"})
 
 
 def _fields_of(cls: Any, row: Any) -> dict[str, Any]:
@@ -107,7 +110,40 @@ def _fields_of(cls: Any, row: Any) -> dict[str, Any]:
     values = {f.name: row[f.name] for f in fields(cls)}
     for name in _JSON_COLUMNS & values.keys():
         values[name] = json.loads(values[name])
+    for name in _FLAG_COLUMNS & values.keys():
+        values[name] = bool(values[name])
     return values
+
+
+# json.dumps(x, ensure_ascii=False) builds a new encoder on every call; the writer encodes a
+# few values per passage and practice, and one encoder made once writes the same text.
+_json = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _row_maker(columns: tuple[str, ...]) -> Callable[[Any], list[Any]]:
+    """A record's values in ``columns`` order as the store keeps them: JSON lists as text,
+    flags as 1 or NULL. One rule for every table whose columns are a record's fields (the
+    write side of ``_fields_of``)."""
+    get = attrgetter(*columns)
+    convert: list[tuple[int, Callable[[Any], Any]]]
+    convert = [(i, _json) for i, c in enumerate(columns) if c in _JSON_COLUMNS]
+    convert += [(i, _flag) for i, c in enumerate(columns) if c in _FLAG_COLUMNS]
+
+    def row(record: Any) -> list[Any]:
+        values = list(get(record))
+        for i, how in convert:
+            values[i] = how(values[i])
+        return values
+
+    return row
+
+
+def _flag(value: bool) -> int | None:
+    return 1 if value else None
+
+
+_passage_row = _row_maker(_PASSAGE_COLUMNS)
+_practice_row = _row_maker(_PRACTICE_COLUMNS)
 
 
 class StoreError(RuntimeError):
@@ -606,9 +642,7 @@ class CorpusStore:
                 report.report_id,
                 m.title,
                 m.jurisdiction,
-                json.dumps(m.jurisdiction_path, ensure_ascii=False)
-                if m.jurisdiction_path
-                else None,
+                _json(m.jurisdiction_path) if m.jurisdiction_path else None,
                 m.level,
                 m.org_type,
                 m.year,
@@ -617,7 +651,7 @@ class CorpusStore:
                 report.source,
                 report.text,
                 report.simplified,
-                json.dumps(m.evidence, ensure_ascii=False),
+                _json(m.evidence),
                 len(report.passages),
                 time.time(),
                 m.year_delivered,
@@ -655,24 +689,7 @@ class CorpusStore:
         keys: list[list[int]],
         signatures: list[bytes] | None = None,
     ) -> None:
-        self.db.executemany(
-            _UPSERT_PASSAGE,
-            [
-                (
-                    p.passage_id,
-                    p.report_id,
-                    p.ordinal,
-                    p.text,
-                    json.dumps(p.section_path, ensure_ascii=False),
-                    p.section_role,
-                    p.start,
-                    p.end,
-                    p.dup_group,
-                    1 if p.ocr else None,
-                )
-                for p in passages
-            ],
-        )
+        self.db.executemany(_UPSERT_PASSAGE, [_passage_row(p) for p in passages])
         # A passage that joined a duplicate group is found through the group's first member,
         # so only ungrouped passages enter the LSH table (keeps popular keys short).
         self.db.executemany(
@@ -691,24 +708,7 @@ class CorpusStore:
             )
 
     def insert_practices(self, practices: list[Practice]) -> None:
-        self.db.executemany(
-            _UPSERT_PRACTICE,
-            [
-                (
-                    p.practice_id,
-                    p.report_id,
-                    p.passage_id,
-                    p.ordinal,
-                    p.text,
-                    json.dumps(p.section_path, ensure_ascii=False),
-                    p.section_role,
-                    p.start,
-                    p.end,
-                    json.dumps(p.figures, ensure_ascii=False),
-                )
-                for p in practices
-            ],
-        )
+        self.db.executemany(_UPSERT_PRACTICE, [_practice_row(p) for p in practices])
 
     @staticmethod
     def _practice(row: Any) -> Practice:
@@ -915,9 +915,7 @@ class CorpusStore:
 
     @staticmethod
     def _passage(row: Any) -> PassageRecord:
-        values = _fields_of(PassageRecord, row)
-        values["ocr"] = bool(values["ocr"])  # stored as 1 or NULL
-        return PassageRecord(**values)
+        return PassageRecord(**_fields_of(PassageRecord, row))
 
     def passages_of(self, report_id: str) -> list[PassageRecord]:
         return [self._passage(r) for r in self._of_report("passages", report_id)]

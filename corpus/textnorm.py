@@ -29,7 +29,11 @@ _TABLE_RE = re.compile("[" + "".join(re.escape(c) for c in sorted(_TABLE_STR)) +
 
 _CJK = r"[\u3400-\u9fff\uf900-\ufaff“”‘’《》]"
 _ASCII_TO_CN = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
-_PUNCT_NEAR_CJK = re.compile(rf"(?<={_CJK})[,;:?!]|[,;:?!](?={_CJK})")
+# Written to start with the character they match, never with a look-behind: a pattern
+# that starts with a look-behind is tried at every position of the text, one that starts
+# with a character (class) lets the regex engine skip to where that character is. Same
+# matches (tests/test_noise.py compares them with the plain spellings).
+_PUNCT_NEAR_CJK = re.compile(rf"[,;:?!](?:(?<={_CJK}[,;:?!])|(?={_CJK}))")
 _CJK_CHAR = re.compile(_CJK)
 _PAREN_PAIR = re.compile(r"(.?)\(([^()\n]{1,40})\)(.?)")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*(?:\s[^<>]{0,300})?/?>")
@@ -37,8 +41,10 @@ _ENTITY = re.compile(r"&(?:[A-Za-z]{2,8}|#\d{2,6}|#x[0-9A-Fa-f]{2,6});")
 _MULTI_SPACE = re.compile(r" {2,}")
 # Layout spaces around numbers in Chinese text ("工会 2021 年", "1 9 9 3 年"): PDF and web
 # extraction put them there; Chinese writes numbers flush with the words.
-_SPACE_AROUND_NUMBER = re.compile(r"(?<=[\u4e00-\u9fff]) +(?=\d)|(?<=\d) +(?=[\u4e00-\u9fff])")
-_SPACED_DIGITS = re.compile(r"(?<![\d.])\d(?: \d){2,}(?![\d.])")
+_SPACE_AROUND_NUMBER = re.compile(
+    r" (?:(?<=[\u4e00-\u9fff] ) *(?=\d)|(?<=\d ) *(?=[\u4e00-\u9fff]))"
+)
+_SPACED_DIGITS = re.compile(r"\d(?<![\d.]\d)(?: \d){2,}(?![\d.])")
 
 
 def _paren(m: re.Match[str]) -> str:
@@ -55,7 +61,8 @@ def normalize_chars(text: str) -> str:
     text = _TABLE_RE.sub(lambda m: _TABLE_STR[m.group()], text)
     text = _TAG.sub("", text)
     text = _PUNCT_NEAR_CJK.sub(lambda m: _ASCII_TO_CN[m.group()], text)
-    text = _PAREN_PAIR.sub(_paren, text)
+    if "(" in text:
+        text = _PAREN_PAIR.sub(_paren, text)
     text = text.replace("．", ".")
     if " " in text:
         text = _SPACED_DIGITS.sub(lambda m: m.group().replace(" ", ""), text)

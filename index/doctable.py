@@ -7,6 +7,7 @@ over those ids, which the dense engine turns into a FAISS IDSelector.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypedDict
@@ -17,6 +18,7 @@ from index.files import atomic_path, write_text
 from index.filters import Filters
 
 UNKNOWN_YEAR = 0
+FACET_NAMES = ("jurisdiction", "level", "year", "doc_type", "section_role", "theme")
 
 
 class FacetValues(TypedDict):
@@ -98,6 +100,19 @@ class _ListColumn:
             lo, hi = np.searchsorted(sorted_codes, [code, code + 1])
             m[docs[lo:hi]] = True
         return m
+
+
+def _ranked(codes: np.ndarray, values: list[str] | None) -> list[tuple[str | int, int]]:
+    """Distinct non-negative codes decoded through ``values`` (None: the code is the value),
+    by count, ties in order of first appearance."""
+    codes = np.asarray(codes, dtype=np.int64)
+    uniq, first, counts = np.unique(codes, return_index=True, return_counts=True)
+    order = np.lexsort((first, -counts))
+    return [
+        (int(uniq[i]) if values is None else values[uniq[i]], int(counts[i]))
+        for i in order
+        if uniq[i] >= 0
+    ]
 
 
 class DocTable:
@@ -184,6 +199,34 @@ class DocTable:
     @staticmethod
     def _value(codes: _Codes, code: int) -> str | None:
         return codes.values[code] if code >= 0 else None
+
+    def roles_of(self, doc_ids: Sequence[int]) -> list[str | None]:
+        """Section role of each document, in one array lookup."""
+        values = self._roles.values
+        return [values[c] if c >= 0 else None for c in self.role[np.asarray(doc_ids, np.int64)]]
+
+    def facet_counts(self, doc_ids: Sequence[int]) -> dict[str, list[tuple[str | int, int]]]:
+        """For each facet (jurisdiction, level, year, doc_type, section_role, theme) the
+        values among ``doc_ids`` with their counts, most frequent first and ties in order of
+        first appearance (as ``Counter.most_common``); unknown values left out. Counted on
+        the code arrays: a page counts some 400 candidates."""
+        ids = np.asarray(doc_ids, dtype=np.int64)
+        if not ids.size:
+            return {name: [] for name in FACET_NAMES}
+        lo, hi = self.places.offsets[ids], self.places.offsets[ids + 1]
+        last_place = np.where(hi > lo, self.places.codes[np.maximum(hi - 1, 0)], -1)
+        t_lo, t_hi = self.themes.offsets[ids], self.themes.offsets[ids + 1]
+        lengths = t_hi - t_lo
+        starts = np.repeat(t_lo - np.concatenate([[0], np.cumsum(lengths)[:-1]]), lengths)
+        theme_codes = self.themes.codes[starts + np.arange(int(lengths.sum()))]
+        return {
+            "jurisdiction": _ranked(last_place, self.places.dictionary.values),
+            "level": _ranked(self.level[ids], self._levels.values),
+            "year": _ranked(np.where(self.year[ids] == UNKNOWN_YEAR, -1, self.year[ids]), None),
+            "doc_type": _ranked(self.doc_type[ids], self._doc_types.values),
+            "section_role": _ranked(self.role[ids], self._roles.values),
+            "theme": _ranked(theme_codes, self.themes.dictionary.values),
+        }
 
     def doc_ids_of_reports(self, report_ids: set[str]) -> np.ndarray:
         """Live documents of these reports (an index backend deletes a report by them)."""

@@ -7,9 +7,11 @@ depend on passage ids or chunking. Queries of kind ``no-answer`` have no relevan
 the corpus cannot answer them, and the score is the share that come back empty.
 
 Every query belongs to the ``tune`` half (thresholds, priors and the lexicon were chosen
-looking at it) or the ``check`` half (never tuned on); ``blind`` marks queries written before
-any search result was seen. Systems run with the options the API serves (the per-report cap,
-the relevance floor) unless a system's settings say otherwise.
+looking at it), the ``check`` half (never tuned on) or the ``fresh`` check set (a second
+unseen set, written in a later round, after the check half had been looked at in aggregate:
+it is scored only once the ranking it checks is settled); ``blind`` marks queries written
+and judged before any search result for them was seen. Systems run with the options the API
+serves (the per-report cap, the relevance floor) unless a system's settings say otherwise.
 """
 
 from __future__ import annotations
@@ -28,7 +30,9 @@ from retrieval.searcher import Searcher, SearchOptions
 
 K = 10
 NO_ANSWER = "no-answer"
-SPLITS = ("tune", "check")
+SPLITS = ("tune", "check", "fresh")
+# The table each split's answerable queries are summarised in.
+SPLIT_TABLES = {"tune": "tune half", "check": "check half", "fresh": "fresh check set"}
 _WS = re.compile(r"\s+")
 
 
@@ -161,7 +165,7 @@ def evaluate(
 
     add("all queries", answerable)
     for split in SPLITS:
-        add(f"{split} half", [q for q in answerable if q.split == split])
+        add(SPLIT_TABLES[split], [q for q in answerable if q.split == split])
     add("blind queries", [q for q in answerable if q.blind])
     for kind in sorted({q.kind for q in queries}):
         add(f"kind: {kind}", [q for q in queries if q.kind == kind])

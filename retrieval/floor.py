@@ -65,13 +65,16 @@ def query_concepts(
     or more characters is a concept of its own (single characters only when nothing else is
     left). Weights are idf: the rule takes the largest idf of the tokens it replaces.
     ``ignore``: tokens the query uses to name a section (问题 in 存在的问题), which the
-    section list answers rather than the text."""
+    section list answers rather than the text), and the lexicon rules whose phrase holds
+    nothing else."""
     skip = set(ignore)
     concepts: list[Concept] = []
     absorbed: set[str] = set()
     for phrase, terms in rules:
         inside = [t for t in tokens if t in phrase]
         absorbed.update(inside)
+        if inside and all(t in skip for t in inside):
+            continue  # a rule over ignored words only (问题 -> 存在问题) asks nothing either
         # The rule stands for its whole phrase: it weighs as much as the phrase's rarest
         # word (钱 in 交工会的钱) or its rarest official term, whichever is more.
         weights = [idf.get(t, 0.0) for t in inside] + [idf.get(t.lower(), 0.0) for t in terms]
@@ -95,19 +98,34 @@ def query_concepts(
 def coverage(text: str, concepts: Sequence[Concept]) -> float:
     """Share of the concepts' weight whose alternatives occur in ``text`` (simplified,
     lower-cased). Substring tests, not tokens: robust to how a compound was segmented."""
+    return coverages_of([text], concepts)[0]
+
+
+def coverages_of(texts: Sequence[str], concepts: Sequence[Concept]) -> list[float]:
+    """:func:`coverage` of each text. Each word is looked for in every text at once, and
+    the shares are summed in the same order for each text as for one: a page asks this of
+    some 400 candidates, and per-text calls cost more than the substring tests."""
     total = sum(c.weight for c in concepts)
     if total <= 0:
-        return 0.0
-    got = 0.0
+        return [0.0] * len(texts)
+    words = {w for c in concepts for w in (*c.alternatives, *(p for p, _ in c.parts))}
+    found_in = {w: [w in t for t in texts] for w in words}
+    got = [0.0] * len(texts)
     for c in concepts:
-        if any(a in text for a in c.alternatives):
-            got += c.weight
-        elif c.parts:
-            part_total = sum(w for _, w in c.parts)
-            if part_total > 0:
-                found = sum(w for p, w in c.parts if p in text)
-                got += c.weight * PART_CREDIT * found / part_total
-    return got / total
+        columns = [found_in[a] for a in c.alternatives]
+        hit = columns[0] if len(columns) == 1 else [any(col) for col in zip(*columns, strict=True)]
+        part_total = sum(w for _, w in c.parts)
+        # Adding 0.0 leaves a float as it is: the sums equal coverage's, concept by concept.
+        share = [
+            c.weight
+            if matched
+            else c.weight * PART_CREDIT * sum(w for p, w in c.parts if found_in[p][i]) / part_total
+            if part_total > 0
+            else 0.0
+            for i, matched in enumerate(hit)
+        ]
+        got = [g + x for g, x in zip(got, share, strict=True)]
+    return [g / total for g in got]
 
 
 def has_evidence(cover: float, dense_score: float | None, params: FloorParams) -> bool:
@@ -130,7 +148,7 @@ def apply_floor(
         return list(fused)
     out = []
     for f in fused:
-        dense = f.parts.get("dense", {}).get("score")
+        dense = f.parts["dense"]["score"] if "dense" in f.parts else None
         if has_evidence(covers.get(f.doc_id, 0.0), dense, params):
             out.append(f)
     return out

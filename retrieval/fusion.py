@@ -28,7 +28,9 @@ def rrf(
     for name, ranked in lists.items():
         w = 1.0 if weights is None else weights.get(name, 1.0)
         for rank, (doc, score) in enumerate(ranked, start=1):
-            f = out.setdefault(doc, Fused(doc, 0.0))
+            f = out.get(doc)
+            if f is None:  # not setdefault: it would build a Fused for every list entry
+                f = out[doc] = Fused(doc, 0.0)
             f.score += w / (k + rank)
             f.parts[name] = {"rank": rank, "score": score}
     return sorted(out.values(), key=lambda f: -f.score)

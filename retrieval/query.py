@@ -24,20 +24,34 @@ class ParsedQuery:
     tokens: list[str]
     expansions: list[str] = field(default_factory=list)  # official terms added by the lexicon
     rules: list[tuple[str, list[str]]] = field(default_factory=list)
+    # phrase of each matched rule -> the expansion tokens it added
+    rule_tokens: dict[str, list[str]] = field(default_factory=dict)
 
-    def lexical_terms(self) -> list[tuple[str, float]]:
-        terms = [(t, 1.0) for t in dict.fromkeys(self.tokens)]
+    def lexical_terms(self, without: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
+        """Query tokens (weight 1) and lexicon expansions (lower weight). ``without``: words
+        left out, with the expansions of the rules they are the phrase of (问题 and the
+        存在问题 its rule adds, for a list already confined to problem sections)."""
+        dropped = {t for phrase in without for t in self.rule_tokens.get(phrase, [])}
+        kept = {t for p, toks in self.rule_tokens.items() if p not in without for t in toks}
+        terms = [(t, 1.0) for t in dict.fromkeys(self.tokens) if t not in without]
         seen = set(self.tokens)
         for t in self.expansions:
-            if t not in seen:
+            if t not in seen and (t not in dropped or t in kept):
                 terms.append((t, EXPANSION_WEIGHT))
                 seen.add(t)
         return terms
 
-    def dense_text(self) -> str:
-        if not self.expansions:
-            return self.simplified
-        return self.simplified + " " + " ".join(dict.fromkeys(self.expansions))
+    def dense_text(self, without: frozenset[str] = frozenset()) -> str:
+        """The simplified query and its lexicon expansions; ``without``: words taken out of
+        it, with the expansions of the rules they are the phrase of."""
+        text = self.simplified
+        for word in sorted(without, key=len, reverse=True):
+            text = text.replace(word, " ")
+        text = " ".join(text.split())
+        expansions = [t for t, w in self.lexical_terms(without) if w < 1.0]
+        if not expansions:
+            return text
+        return text + " " + " ".join(expansions)
 
 
 def parse_query(
@@ -57,6 +71,7 @@ def parse_query(
     if lexicon is not None:
         for phrase, terms in lexicon.match(simp):
             q.rules.append((phrase, terms))
-            for term in terms:
-                q.expansions.extend([*tokenizer.tokenize(term), term.lower()])
+            added = [tok for term in terms for tok in (*tokenizer.tokenize(term), term.lower())]
+            q.rule_tokens[phrase] = added
+            q.expansions.extend(added)
     return q

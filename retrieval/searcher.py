@@ -20,7 +20,7 @@ from retrieval.floor import (
     Concept,
     FloorParams,
     apply_floor,
-    coverage,
+    coverages_of,
     has_evidence,
     prior_boost,
     query_concepts,
@@ -68,6 +68,10 @@ class SearchOptions:
     role_prior: dict[str, float] = field(default_factory=lambda: dict(ROLE_PRIOR))
     sort: Sort = "relevance"
     rrf_k: int = RRF_K
+    # A query naming a section and a topic (困难职工生活问题): the section list answers the
+    # words naming the section; the text, the section list and the dense engine are asked
+    # for the topic alone (see Searcher.section_words).
+    topic_scope: bool = True
 
     def validate(self) -> None:
         if not 1 <= self.k <= MAX_K:
@@ -133,23 +137,36 @@ class Searcher:
 
     def candidates(self, q: ParsedQuery, opts: SearchOptions) -> list[Fused]:
         """Fused candidates of every engine that pass the relevance floor."""
+        return self._candidates(q, opts)[0]
+
+    def _candidates(self, q: ParsedQuery, opts: SearchOptions) -> tuple[list[Fused], bool]:
+        """The candidates, and whether the lexical list holds every passage with a query
+        word (it came back shorter than asked, so no count is needed to know)."""
         depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
         lists: dict[str, list[tuple[int, float]]] = {}
+        role = self.intent(q)
+        topic_of = self.section_words(q, role) if opts.topic_scope else frozenset()
         if opts.mode in ("hybrid", "bm25"):
             lists["bm25"] = self.bundle.lexical_search(q.lexical_terms(), depth, opts.filters)
         if opts.mode in ("hybrid", "dense"):
+            # Beside the section list, the dense engine looks for the topic: the whole query's
+            # embedding leans on 问题 and finds every report's problem section (dense-only
+            # search, with no section list, keeps the whole query).
+            drop = topic_of if opts.mode == "hybrid" else frozenset()
             dense = self.bundle.dense_search(
-                self.bundle.encode_query(q.dense_text()), depth, opts.filters
+                self.bundle.encode_query(q.dense_text(drop)), depth, opts.filters
             )
             if dense and opts.dense_floor > 0:
                 floor = dense[0][1] * opts.dense_floor
                 dense = [(d, sc) for d, sc in dense if sc >= floor]
             lists["dense"] = dense
-        role = self.intent(q)
         if opts.mode == "hybrid" and role and not (opts.filters and opts.filters.section_role):
             # "存在的问题" asks for a kind of section: passages of that role form a third list.
+            # The filter answers the words naming the section, so a query that also names a
+            # topic ranks the list by the topic alone: else the passages saying 问题 most
+            # often would lead it, whatever their topic.
             scoped = replace(opts.filters or Filters(), section_role=(role,))
-            lists["role"] = self.bundle.lexical_search(q.lexical_terms(), depth, scoped)
+            lists["role"] = self.bundle.lexical_search(q.lexical_terms(topic_of), depth, scoped)
         covers: dict[int, float] = {}
         use_cover = opts.mode == "hybrid" and opts.weights.get("cover", 0) > 0
         use_gram = opts.mode == "hybrid" and opts.weights.get("gram", 0) > 0
@@ -163,7 +180,7 @@ class Searcher:
                 # answers the role words, whatever the role.
                 named = named_role(q.simplified, (w for w, _ in self.bundle.tokenizer.terms))
                 scope = named if named in opts.filters.section_role else role
-            covers = self.coverages(q, pool, scope, texts=texts)
+            covers = self.coverages(q, pool, scope, texts=texts, topic_scope=opts.topic_scope)
             if use_gram:
                 lists["gram"] = self.gram_list(q, pool, texts)
             if use_cover:
@@ -176,14 +193,10 @@ class Searcher:
         if opts.floor.enabled:
             fused = apply_floor(fused, covers, opts.floor)
         if opts.role_prior and role is None:
-            t = self.bundle.table
-            roles = {
-                f.doc_id: role
-                for f in fused
-                if (role := t.facet_values(f.doc_id)["section_role"]) is not None
-            }
+            ids = [f.doc_id for f in fused]
+            roles = {d: r for d, r in zip(ids, self.bundle.table.roles_of(ids), strict=True) if r}
             fused = prior_boost(fused, roles, opts.role_prior)
-        return fused
+        return fused, len(lists.get("bm25", [])) < depth
 
     def gram_list(
         self, q: ParsedQuery, pool: list[int], texts: dict[str, str]
@@ -216,6 +229,19 @@ class Searcher:
         idf = self.bundle.idf(tokens + [t.lower() for _, terms in q.rules for t in terms])
         return query_concepts(tokens, q.rules, idf, (*ignore, *self.question_words))
 
+    def role_words(self, q: ParsedQuery, role: str | None) -> frozenset[str]:
+        """The query's words that name the section ``role`` (问题 and 不足 for 存在问题)."""
+        if role is None:
+            return frozenset()
+        return frozenset(tok for tok in q.tokens if tok in role or role_of_title(tok) == role)
+
+    def section_words(self, q: ParsedQuery, role: str | None) -> frozenset[str]:
+        """The words naming the section ``role`` when the query names a topic beside them
+        (困难职工生活问题, 活动经费不足怎么办); empty when the section is all it names
+        (存在的问题和不足), since then those words are the query."""
+        words = self.role_words(q, role)
+        return words if words and self.concepts(q, tuple(words)) else frozenset()
+
     def coverages(
         self,
         q: ParsedQuery,
@@ -223,30 +249,34 @@ class Searcher:
         role: str | None = None,
         practices: bool = False,
         texts: dict[str, str] | None = None,
+        topic_scope: bool = True,
     ) -> dict[int, float]:
         """Share of the query's content each passage (or practice) contains, see
-        retrieval/floor.py. Passages of the section a query names answer its role words."""
+        retrieval/floor.py. Passages of the section a query names answer its role words;
+        when the query names a topic beside the section (活动经费不足), no passage is asked
+        for the role words (``topic_scope``): they describe the topic, and a passage about
+        the topic that does not say 不足 still answers it."""
         sub = self.bundle.practices if practices else None
         t = sub.table if sub is not None else self.bundle.table
         if texts is None:
             texts = self.texts([t.passage_ids[d] for d in doc_ids], practices)
         concepts = self.concepts(q)
         scoped = concepts
-        if role is not None:
-            role_words = tuple(
-                tok for tok in q.tokens if tok in role or role_of_title(tok) is not None
-            )
-            scoped = self.concepts(q, role_words)
-        out: dict[int, float] = {}
-        for d in doc_ids:
-            text = texts.get(t.passage_ids[d])
-            if text is None:
-                continue
-            if role is not None and t.facet_values(d)["section_role"] == role:
-                out[d] = coverage(text, scoped) if scoped else 1.0
-            else:
-                out[d] = coverage(text, concepts)
-        return out
+        words = self.role_words(q, role)
+        if words:
+            scoped = self.concepts(q, tuple(words))
+        everywhere = topic_scope and bool(words) and bool(scoped)
+        have = [d for d in doc_ids if t.passage_ids[d] in texts]
+        in_role = [r == role for r in t.roles_of(have)] if role is not None else [False] * len(have)
+        # Passages of the named section are asked for the topic (all of them pass when the
+        # section is all the query names); the others for the topic or the whole query.
+        asked = [d for d, inside in zip(have, in_role, strict=True) if inside and scoped]
+        others = [d for d, inside in zip(have, in_role, strict=True) if not inside]
+        out = {d: 1.0 for d, inside in zip(have, in_role, strict=True) if inside and not scoped}
+        for part, wanted in ((asked, scoped), (others, scoped if everywhere else concepts)):
+            found = coverages_of([texts[t.passage_ids[d]] for d in part], wanted)
+            out.update(zip(part, found, strict=True))
+        return {d: out[d] for d in have}
 
     def texts(self, ids: list[str], practices: bool = False) -> dict[str, str]:
         """Simplified, lower-cased texts of passages (or practices) for the floor."""
@@ -254,7 +284,8 @@ class Searcher:
             rows = {k: v.text for k, v in self.store.practices_by_ids(ids).items()}
         else:
             rows = _passage_texts(self.store, ids)
-        return {k: to_simplified(v).lower() for k, v in rows.items()}
+        keys = list(rows)
+        return dict(zip(keys, simplified_lower([rows[k] for k in keys]), strict=True))
 
     # ----- results ---------------------------------------------------------------------
 
@@ -267,17 +298,8 @@ class Searcher:
         return demote_per_key(collapsed, key=lambda c: t.report_ids[c[0].doc_id], limit=per_report)
 
     def _facets(self, fused: list[Fused]) -> dict[str, list[dict[str, Any]]]:
-        counts: dict[str, Counter[Any]] = {name: Counter() for name in FACETS}
-        t = self.bundle.table
-        for f in fused:
-            for name, value in t.facet_values(f.doc_id).items():
-                counts[name][value] += 1
-            for theme in t.themes_of(f.doc_id):
-                counts["theme"][theme] += 1
-        return {
-            name: [{"value": v, "count": n} for v, n in c.most_common() if v is not None]
-            for name, c in counts.items()
-        }
+        counts = self.bundle.table.facet_counts([f.doc_id for f in fused])
+        return {name: [{"value": v, "count": n} for v, n in counts[name]] for name in FACETS}
 
     def _hits(self, q: ParsedQuery, ranked: list[tuple[Fused, list[Fused]]]) -> list[Hit]:
         """Hydrate one page of ranked hits from the store, with sources and highlights."""
@@ -330,7 +352,7 @@ class Searcher:
         opts.validate()
         t0 = time.perf_counter()
         q = self.parse(query, opts.use_lexicon)
-        fused = self.candidates(q, opts)
+        fused, lexical_complete = self._candidates(q, opts)
         ranked = self._rank(fused, opts.per_report)
         if opts.sort == "date":
             t = self.bundle.table
@@ -360,7 +382,7 @@ class Searcher:
             # passage holding a query word was among the candidates; else it is a lower bound.
             total = len(ranked)
             depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
-            exact = opts.mode != "dense" and self.count(q, opts) <= depth
+            exact = opts.mode != "dense" and (lexical_complete or self.count(q, opts) <= depth)
             has_more = len(ranked) > opts.offset + opts.k
         return SearchResult(
             has_more=has_more,
@@ -435,6 +457,20 @@ class Searcher:
 
 
 TEXT_CHUNK = 900  # ids per IN (...) query, under SQLite's bound-variable limit
+# Joins the texts converted in one call: a line break keeps OpenCC's phrases (and its
+# line-by-line fallback, see corpus.script) inside each text; \x1e marks the joins.
+_JOIN = "\n\x1e\n"
+
+
+def simplified_lower(texts: list[str]) -> list[str]:
+    """``to_simplified(text).lower()`` of each text, converted in one OpenCC call: one call
+    per text cost more than the conversion itself for a page's 400 short passages."""
+    if not texts or any(_JOIN in t or "\x1e" in t for t in texts):
+        return [to_simplified(t).lower() for t in texts]
+    out = to_simplified(_JOIN.join(texts)).lower().split(_JOIN)
+    if len(out) != len(texts):  # a conversion changed a join: convert one by one
+        return [to_simplified(t).lower() for t in texts]
+    return out
 
 
 def _passage_texts(store: CorpusStore, ids: list[str]) -> dict[str, str]:

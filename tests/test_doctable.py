@@ -3,12 +3,13 @@ across appends and a save/load round trip."""
 
 from __future__ import annotations
 
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from index.doctable import DocRow, DocTable
+from index.doctable import FACET_NAMES, DocRow, DocTable
 from index.filters import Filters
 
 ROWS = [
@@ -63,3 +64,23 @@ def test_places_themes_and_facets_per_document(tmp_path: Path) -> None:
     assert t.facet_values(0)["jurisdiction"] == "吴江区"
     assert t.facet_values(2)["jurisdiction"] is None
     assert t.places_of(2) == [] and t.themes_of(1) == []
+
+
+def _facets_one_by_one(t: DocTable, ids: list[int]) -> dict[str, list[tuple[object, int]]]:
+    """What facet_counts replaces: a Counter fed one document at a time."""
+    counts: dict[str, Counter[object]] = {name: Counter() for name in FACET_NAMES}
+    for d in ids:
+        for name, value in t.facet_values(d).items():
+            counts[name][value] += 1
+        for theme in t.themes_of(d):
+            counts["theme"][theme] += 1
+    return {n: [(v, k) for v, k in c.most_common() if v is not None] for n, c in counts.items()}
+
+
+@pytest.mark.parametrize("ids", [[0, 1, 2, 3, 4], [4, 3, 0], [2], [1, 1, 4], []])
+def test_facet_counts_equal_counting_one_by_one(ids: list[int], tmp_path: Path) -> None:
+    t = _reloaded(tmp_path)
+    t.append([DocRow("p6", "r-p6", None, "报告", "问题", None, [], None, [])])
+    ids = [*ids, 5] if ids else ids
+    assert t.facet_counts(ids) == _facets_one_by_one(t, ids)
+    assert t.roles_of(ids) == [t.facet_values(d)["section_role"] for d in ids]

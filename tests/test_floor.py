@@ -13,6 +13,7 @@ from retrieval.floor import (
     FloorParams,
     apply_floor,
     coverage,
+    coverages_of,
     has_evidence,
     prior_boost,
     query_concepts,
@@ -64,6 +65,15 @@ IDF = {
         ),
         # question words and section words are not asked of the text
         (["火星", "怎么办"], [], ("怎么办",), [Concept(("火星",), 6.0)]),
+        # a rule over ignored words only (问题 -> 存在问题 when 问题 names the section)
+        # asks nothing of the text either; a rule over a topic still does
+        (["经费", "问题"], [("问题", ["存在问题"])], ("问题",), [Concept(("经费",), 2.0)]),
+        (
+            ["交", "工会", "钱", "问题"],
+            [("交工会的钱", ["工会经费"]), ("问题", ["存在问题"])],
+            ("问题",),
+            [Concept(("交工会的钱", "工会经费"), 4.0)],
+        ),
         # single characters count only when nothing longer is left
         (["钱"], [], (), [Concept(("钱",), 4.0)]),
         ([], [], (), []),
@@ -90,6 +100,17 @@ COMPOUND = [Concept(("工会经费",), 2.0, (("工会", 0.5), ("经费", 1.5))),
 )
 def test_coverage(text: str, concepts: list[Concept], expected: float) -> None:
     assert coverage(text, concepts) == pytest.approx(expected)
+
+
+TEXTS = ["注重工会经费收缴", "经费收缴", "工会工作", "收缴会费", "送温暖", ""]
+RULE = [Concept(("交工会的钱", "工会经费", "会费"), 4.0), Concept(("收缴",), 3.0)]
+
+
+@pytest.mark.parametrize("concepts", [COMPOUND, RULE, [], [Concept(("工会",), 0.0)]])
+def test_coverages_of_many_texts_equal_one_by_one(concepts: list[Concept]) -> None:
+    # exactly equal, not approximately: the floor's thresholds see the same numbers
+    assert coverages_of(TEXTS, concepts) == [coverage(t, concepts) for t in TEXTS]
+    assert coverages_of([], concepts) == []
 
 
 P = FloorParams(lexical=0.3, dense=0.5, dense_overlap=0.1)

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import io
 import shutil
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 import pytest
@@ -220,6 +222,100 @@ def test_7z_through_ingest_and_hostile_7z(tmp_path: Path, seed: str) -> None:
     reasons = dict(summary.skipped)
     assert "encrypted 7z archive" in reasons[str(src / "加密.7z")]
     assert "unreadable 7z" in reasons[str(src / "坏.7z")]
+
+
+STORED, COMPRESSED = 0x30, 0x33  # RAR 4 methods: stored, and "normal" compression
+
+
+def _rar(members: dict[str, bytes], method: int = STORED) -> bytes:
+    """A RAR 4 archive written byte by byte: no free tool writes RAR (rar is non-free;
+    bsdtar and unar only read it). Stored members need no tool to read; a "compressed" one
+    here holds its bytes as they are, which only an external tool would try to inflate."""
+
+    def block(kind: int, flags: int, body: bytes, payload: bytes = b"") -> bytes:
+        head = struct.pack("<BHH", kind, flags, 7 + len(body)) + body
+        return struct.pack("<H", zlib.crc32(head) & 0xFFFF) + head + payload
+
+    out = bytearray(b"Rar!\x1a\x07\x00")
+    out += block(0x73, 0, bytes(6))  # archive header
+    for name, data in members.items():
+        raw = name.encode("utf-8")
+        flags = 0x8000 | (0 if raw.isascii() else 0x200)  # 0x200: a Unicode name (UTF-8)
+        fields = struct.pack(
+            "<IIBIIBBHI",
+            len(data),
+            len(data),
+            3,
+            zlib.crc32(data),
+            0x5A210000,
+            29,
+            method,
+            len(raw),
+            0o100644,
+        )
+        out += block(0x74, flags, fields + raw, data)  # file header, then the member
+    out += block(0x7B, 0x4000, b"")  # end of archive
+    return bytes(out)
+
+
+def test_rar_members_with_archive_path_and_the_zip_limits(tmp_path: Path, seed: str) -> None:
+    inner_zip = _zip({"附件/简报.txt": "青山镇工会简报\n开展职工技能竞赛。".encode("gbk")})
+    inner_rar = _rar({"台账.txt": "白石镇工会台账\n慰问困难职工三十户。".encode()})
+    path = tmp_path / "移交材料.rar"
+    members = {
+        "2020年工作总结.txt": seed.encode("gb18030"),
+        "内层.zip": inner_zip,
+        "内层.rar": inner_rar,
+        "__MACOSX/._x.txt": b"junk",
+        "表格.xlsx": b"PK",
+    }
+    path.write_bytes(_rar(members))
+    sha, docs = read_documents(path)
+    assert sha is not None
+    by_name = {d.path.removeprefix(f"{path}/"): d for d in docs}
+    assert set(by_name) == {
+        "2020年工作总结.txt",
+        "内层.zip/附件/简报.txt",
+        "内层.rar/台账.txt",
+        "表格.xlsx",
+    }
+    assert F.char_accuracy(seed, by_name["2020年工作总结.txt"].text) == 1.0  # type: ignore[union-attr]
+    assert "慰问困难职工" in by_name["内层.rar/台账.txt"].text  # type: ignore[union-attr]
+    assert isinstance(by_name["表格.xlsx"], SkippedFile)
+    # The same bounds as zip and 7z: member count, decompressed size, nesting.
+    _, docs = read_documents(path, ReadLimits(max_archive_members=3))
+    assert len(docs) == 1 and "MAX_ARCHIVE_MEMBERS" in docs[0].reason  # type: ignore[union-attr]
+    _, docs = read_documents(path, ReadLimits(max_unzipped_mb=0.001))
+    assert len(docs) == 1 and "MAX_UNZIPPED_MB" in docs[0].reason  # type: ignore[union-attr]
+    _, docs = read_documents(path, ReadLimits(max_archive_depth=1))
+    deep = [d for d in docs if "MAX_ARCHIVE_DEPTH" in getattr(d, "reason", "")]
+    assert {d.path for d in deep} == {f"{path}/内层.zip", f"{path}/内层.rar"}
+
+
+def test_rar_through_ingest_and_hostile_rar(tmp_path: Path, seed: str) -> None:
+    from corpus.pipeline import ingest
+    from corpus.store import CorpusStore
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "材料.rar").write_bytes(_rar({"总结.txt": seed.encode()}))
+    (src / "压缩.rar").write_bytes(_rar({"总结.txt": b"not deflated"}, method=COMPRESSED))
+    (src / "坏.rar").write_bytes(b"Rar!\x1a\x07\x00" + b"\x00" * 64)
+    (src / "假.rar").write_bytes(seed.encode())  # a text file under an archive's name
+    with CorpusStore(tmp_path / "data") as store:
+        summary = ingest([src], store)
+        fmt = dict(
+            store.db.execute("SELECT path, format FROM sources WHERE status='ok'").fetchall()
+        )
+        sources = {r[0] for r in store.db.execute("SELECT path FROM report_sources")}
+    assert fmt == {str(src / "材料.rar"): "rar", str(src / "假.rar"): "txt"}
+    assert sources == {f"{src / '材料.rar'}/总结.txt", str(src / "假.rar")}  # one report
+    reasons = dict(summary.skipped)
+    # Without unar, bsdtar or unrar a compressed member is skipped with the install hint;
+    # with one, these bytes fail to inflate: skipped either way, with the reason.
+    reason = reasons[f"{src / '压缩.rar'}/总结.txt"]
+    assert "apt install unar" in reason or "unreadable rar member" in reason
+    assert "unreadable rar" in reasons[str(src / "坏.rar")]
 
 
 def _box(x0: float, y0: float, x1: float, y1: float, text: str) -> Box:

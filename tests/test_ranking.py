@@ -172,6 +172,26 @@ def test_expansions_count_less_and_reach_the_dense_text(
 
 
 @pytest.mark.parametrize(
+    ("query", "without", "gone", "kept"),
+    [
+        # the section word and the official terms its rule adds leave together
+        ("困难职工生活问题", {"问题"}, {"问题", "存在问题"}, {"困难职工", "生活"}),
+        # an expansion another rule also adds stays
+        ("交工会的钱有什么问题", {"问题"}, {"问题", "存在问题"}, {"工会经费"}),
+        ("工会经费收缴", set(), set(), {"经费", "收缴"}),
+    ],
+)
+def test_terms_without_section_words(
+    tok: Tokenizer, query: str, without: set[str], gone: set[str], kept: set[str]
+) -> None:
+    q = parse_query(query, tok, SynonymLexicon.load())
+    terms = {t for t, _ in q.lexical_terms(frozenset(without))}
+    assert not terms & gone and kept <= terms
+    dense = q.dense_text(frozenset(without))
+    assert not any(g in dense for g in gone) and all(k in dense for k in kept)
+
+
+@pytest.mark.parametrize(
     ("query", "message"), [("", "empty"), ("   ", "empty"), ("工" * 201, "limit is 200")]
 )
 def test_bad_queries(tok: Tokenizer, query: str, message: str) -> None:

@@ -1,0 +1,187 @@
+"""The ingest speed-ups change no output: each faster form is checked against the form it
+replaced (scripts/ingest_digest.py checks whole stores on the real and generated corpora)."""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import logging
+import random
+import re
+
+import numpy as np
+import pytest
+
+from corpus import furniture, textnorm
+from corpus.dedup import BANDS, ROWS, band_keys_of
+from corpus.gazetteer import parse_location_text
+from corpus.linejoin import plain_words, word_frequencies
+from corpus.script import detect_script, to_simplified
+from corpus.workers import BoundedPool
+from demo.reports_a import REPORTS_A
+
+_CJK = textnorm._CJK
+# The plain spellings the normalisation patterns had before they were written to start with
+# the character they match.
+PLAIN = {
+    "punct": (textnorm._PUNCT_NEAR_CJK, rf"(?<={_CJK})[,;:?!]|[,;:?!](?={_CJK})"),
+    "space": (
+        textnorm._SPACE_AROUND_NUMBER,
+        r"(?<=[\u4e00-\u9fff]) +(?=\d)|(?<=\d) +(?=[\u4e00-\u9fff])",
+    ),
+    "digits": (textnorm._SPACED_DIGITS, r"(?<![\d.])\d(?: \d){2,}(?![\d.])"),
+}
+ALPHABET = [*"工会年 1234.5\n,;:?!“”《》a()（）", "\u3400", "\uf900", "\u9fff", "\ufaff"]
+DIGITS = [*"1 2 3 . 工", "1 9 9 3"]
+
+
+def _fuzz(pieces: list[str], n: int, longest: int, seed: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(0, longest))) for _ in range(n)]
+
+
+@pytest.mark.parametrize("name", sorted(PLAIN))
+def test_normalisation_patterns_match_their_plain_spelling(name: str) -> None:
+    fast, plain = PLAIN[name][0], re.compile(PLAIN[name][1])
+    alphabet = DIGITS if name == "digits" else ALPHABET
+    strings = _fuzz(alphabet, 20_000, 24)
+    spans = [[m.span() for m in plain.finditer(s)] for s in strings]
+    assert sum(map(bool, spans)) > 100  # the fuzz does exercise the pattern
+    assert [[m.span() for m in fast.finditer(s)] for s in strings] == spans
+
+
+FURNITURE_PIECES = [
+    *"。！？，:：()（）【】[]>›»网字 ",
+    "记者",
+    "张三",
+    "摄",
+    "摄影",
+    "原创",
+    "文库",
+    "网站",
+    "百范文网",
+    "yè",
+    "jin",
+    "summary",
+    "字号",
+    "大 中 小",
+    "下载",
+    "打印",
+    "分享",
+    "位置",
+    "首页",
+    "要闻",
+    "2021年3月4日",
+    "10:20",
+    "此处隐藏",
+    "1,200",
+    "个字",
+    "工会",
+    "总结",
+    "（yè）",
+    "(jin)",
+    "(summary)",
+    "百范文网：",
+    "网站:",
+    "【字号：",
+    "。记者",
+]
+
+
+def test_inline_rules_never_match_without_what_they_need() -> None:
+    """A rule is skipped on a line without its strings: that must never skip a match."""
+    strings = _fuzz(FURNITURE_PIECES, 30_000, 10)
+    for name, pattern, _, needs in furniture._INLINE_RULES:
+        matched = [s for s in strings if pattern.search(s)]
+        assert len(matched) > 10, name  # the fuzz does exercise the rule
+        assert all(furniture._may_match(s, needs) for s in matched), name
+
+
+def test_plain_words_cut_as_jieba_does() -> None:
+    """The boundary checks moved from jieba (Python) to rjieba: same words, windows of the
+    sizes they look at (4 + 4 characters at a line break, a place name and 4 before it)."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    text = "".join(r["text"] for r in REPORTS_A)
+    rng = random.Random(5)
+    windows = []
+    for _ in range(3000):
+        k = rng.randint(2, 12)
+        i = rng.randrange(0, len(text) - k)
+        windows.append(text[i : i + k])
+    assert [plain_words(w) for w in windows] == [jieba.lcut(w, HMM=False) for w in windows]
+
+
+def test_word_frequencies_are_jiebas() -> None:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    freq = word_frequencies()
+    assert len(freq) > 300_000
+    assert all(jieba.dt.FREQ[w] == n for w, n in freq.items())
+
+
+def test_gazetteer_drops_villages_only() -> None:
+    text = (
+        "甲省\t1\t甲\r\n\t甲市\t2\t甲\r\n\t\t乙县\t3\t乙\r\n\t\t\t丙镇\r\n\t\t\t\t丁村\r\n"
+        "\t\t\t\t\t\r\n\t\t\t戊街道\r\n\t\t\t\t己社区\r\n\r\n\t\t庚区\t4\t庚\r\n"
+    )
+    got = [(p.name, p.kind, p.parent) for p in parse_location_text(text)]
+    assert got == [
+        ("甲省", "province", None),
+        ("甲市", "city", 0),
+        ("乙县", "county", 1),
+        ("丙镇", "township", 2),
+        ("戊街道", "street", 2),
+        ("庚区", "county", 1),
+    ]
+
+
+def test_band_keys_are_blake2b_of_each_band() -> None:
+    rng = np.random.default_rng(1)
+    for _ in range(50):
+        values = rng.integers(0, 2**32, BANDS * ROWS, dtype=np.uint64).astype(np.uint32)
+        wide = values.astype(np.uint64)
+        want = [
+            int.from_bytes(
+                hashlib.blake2b(
+                    bytes([b]) + wide[b * ROWS : (b + 1) * ROWS].tobytes(), digest_size=8
+                ).digest(),
+                "big",
+                signed=True,
+            )
+            for b in range(BANDS)
+        ]
+        assert band_keys_of(values) == want
+
+
+def _make_pair(n: int) -> list[tuple[int, int]]:
+    return [(i, n) for i in range(n)]  # containers: unpickling them used to set off collections
+
+
+def _never(job: int, reason: str) -> list[tuple[int, int]]:
+    raise AssertionError(reason)
+
+
+def test_pool_answers_with_the_collector_back_on() -> None:
+    pool: BoundedPool[int, list[tuple[int, int]]] = BoundedPool(_make_pair, _never, workers=2)
+    assert list(pool.imap([3, 0, 5])) == [_make_pair(3), [], _make_pair(5)]
+    assert gc.isenabled()
+
+
+@pytest.mark.parametrize(
+    ("text", "script"),
+    [
+        ("国家总工会关于开展职工技能竞赛的通知", "simplified"),  # simplified-only characters
+        ("工会工作总结", "simplified"),  # none either script alone writes
+        ("", "simplified"),
+        ("國家總工會關於開展職工技能競賽的通知", "traditional"),
+        ("国家总工会關於開展職工技能競賽", "mixed"),
+    ],
+)
+def test_detect_script(text: str, script: str) -> None:
+    """Text its simplified twin equals is simplified without counting characters."""
+    assert detect_script(text) == script
+    assert detect_script(text, to_simplified(text)) == script
