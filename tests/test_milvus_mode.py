@@ -302,5 +302,8 @@ def test_hit_table_reads_like_the_doc_table_and_stays_bounded() -> None:
         assert hits.themes_of(d) == table.themes_of(d)
         assert hits.places_of(d) == table.places_of(d)
     assert fetched and all(len(a) == 1 for a in fetched) and len(hits) == 3
+    ids = [4, 0, 2, 1, 3, 0]
+    assert hits.roles_of(ids) == table.roles_of(ids)
+    assert hits.facet_counts(ids) == table.facet_counts(ids)
     with pytest.raises(KeyError, match="not in the Milvus collection"):
         hits.row(99)

@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import operator
 import threading
-from collections import OrderedDict
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Generic, SupportsIndex, TypeVar
 
 import numpy as np
 
-from index.doctable import DocRow, FacetValues
+from index.doctable import FACET_NAMES, DocRow, FacetValues
 
 T = TypeVar("T")
 # Rows kept between searches: a search reads up to a few thousand candidates; 50,000 rows
@@ -102,6 +102,26 @@ class HitTable:
 
     def facet_values(self, doc_id: int) -> FacetValues:
         return facets_of(self.row(doc_id))
+
+    def _ordered(self, doc_ids: Sequence[int]) -> list[DocRow]:
+        got = self.rows(doc_ids)
+        return [got[int(d)] if int(d) in got else self.row(int(d)) for d in doc_ids]
+
+    def roles_of(self, doc_ids: Sequence[int]) -> list[str | None]:
+        """Section role of each document (DocTable.roles_of)."""
+        return [r.section_role for r in self._ordered(doc_ids)]
+
+    def facet_counts(self, doc_ids: Sequence[int]) -> dict[str, list[tuple[str | int, int]]]:
+        """Per facet, the values among ``doc_ids`` with their counts, most frequent first,
+        ties in order of first appearance, unknown values left out (DocTable.facet_counts,
+        here from the hits' own fields)."""
+        counts: dict[str, Counter[str | int]] = {name: Counter() for name in FACET_NAMES}
+        for row in self._ordered(doc_ids):
+            for name, value in facets_of(row).items():
+                if isinstance(value, str | int):  # None: unknown
+                    counts[name][value] += 1
+            counts["theme"].update(row.themes)
+        return {name: c.most_common() for name, c in counts.items()}
 
     def themes_of(self, doc_id: int) -> list[str]:
         return self.row(doc_id).themes
