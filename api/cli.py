@@ -379,10 +379,12 @@ def build_cmd(
     src: Annotated[list[Path], typer.Argument(help="files or folders of reports")],
     data: DataOpt = None,
     workers: Annotated[int | None, typer.Option("--workers", min=1)] = None,
+    ray: RayOpt = None,
 ) -> None:
-    """Ingest SRC and bring the indexes up to date (ingest + index)."""
-    ingest_cmd(src, data, as_json=False, workers=workers)
-    _run_index(_settings(data), rebuild=False)
+    """Ingest SRC and bring the indexes up to date (ingest + index). ``--ray`` runs both
+    steps on that cluster: files parsed as Ray tasks, passages embedded in Ray actors."""
+    ingest_cmd(src, data, as_json=False, workers=workers, ray=ray)
+    _run_index(_settings(data), rebuild=False, ray=ray)
 
 
 @app.command("delete")

@@ -21,8 +21,6 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from api.jobs import MAX_ATTEMPTS, PENDING, JobStore
 from api.settings import Settings
 from corpus.passages import ChunkParams
@@ -30,7 +28,6 @@ from corpus.pipeline import FileOutcome, IngestSummary, backfill_practices, inge
 from corpus.readers import iter_paths
 from corpus.store import CorpusStore
 from corpus.workers import BoundedPool
-from index.backends.sync import sync_published
 from index.builder import LINK, BuildReport, check_version, current_dir, refresh
 from index.bundle import IndexBundle
 from index.config import IndexConfig
@@ -158,10 +155,8 @@ class WriteService:
                 return self.index(rebuild, progress, own, ray)
         backfill_practices(store)
         config = replace(self.config(store), ray_address=ray)
-        report = refresh(store, config, progress=progress, rebuild=rebuild)
-        # A Milvus backend gets what the published version added and loses what it removed.
-        sync_published(store, config, progress)
-        return report
+        # In Milvus mode this fills the collections from the store (index/backends/sync.py).
+        return refresh(store, config, progress=progress, rebuild=rebuild)
 
     def diagnose(self) -> list[str]:
         """Everything wrong with the published index and the store (empty when healthy)."""
@@ -179,10 +174,8 @@ class WriteService:
                 except (IndexMismatchError, OSError, ValueError) as exc:
                     problems.append(str(exc))
                 else:
-                    indexed = {
-                        bundle.table.report_ids[i] for i in np.flatnonzero(bundle.table.alive)
-                    }
-                    missing = len(store.indexable_report_ids() - indexed)
+                    missing = bundle.freshness(store)[0]
+                    bundle.close()
                     if missing:
                         problems.append(f"{missing} stored reports are not in the index")
         return problems
@@ -278,7 +271,11 @@ class AppService(SearchService):
         # a killed predecessor, say) then differs, and the watcher swaps to it.
         self._target = self._published(settings.data)
         super().__init__(
-            settings.data, self.writer.config(), settings.synonyms, store_url=settings.store_url
+            settings.data,
+            self.writer.config(),
+            settings.synonyms,
+            store_url=settings.store_url,
+            store_pool=settings.store_pool,
         )
         self._update_freshness()
         if background:
@@ -341,13 +338,10 @@ class AppService(SearchService):
         key = (id(searcher), self.store.data_version(), row[0], row[1])
         if key == self._fresh_key:
             return
-        stored = self.store.indexable_report_ids()
         if searcher is None:
-            self.waiting, self.stale = len(stored), 0
+            self.waiting, self.stale = len(self.store.indexable_report_ids()), 0
         else:
-            t = searcher.bundle.table
-            indexed = {t.report_ids[i] for i in np.flatnonzero(t.alive)}
-            self.waiting, self.stale = len(stored - indexed), len(indexed - stored)
+            self.waiting, self.stale = searcher.bundle.freshness(self.store)
         self._fresh_key = key
 
     def _run_jobs(self) -> None:

@@ -20,6 +20,8 @@ from corpus.defaults import (
     CHUNK_MAX_CHARS_RANGE,
     CHUNK_MIN_CHARS,
     CHUNK_MIN_CHARS_RANGE,
+    STORE_READ_POOL,
+    STORE_READ_POOL_RANGE,
 )
 from corpus.limits import DEFAULT_LIMITS as READ
 from corpus.limits import ReadLimits
@@ -130,6 +132,13 @@ class Settings(BaseSettings):
         default=None,
         description="the corpus store: empty = DATA/corpus.sqlite3; a SQLite file path, or "
         "postgresql://user:password@host:5432/db (indexes and uploads stay under DATA)",
+    )
+    store_pool: int = Field(
+        default=STORE_READ_POOL,
+        ge=STORE_READ_POOL_RANGE[0],
+        le=STORE_READ_POOL_RANGE[1],
+        description="PostgreSQL store: connections each server process reads through, "
+        "shared by its request threads",
     )
 
     def index_config(self) -> IndexConfig:

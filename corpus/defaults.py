@@ -18,3 +18,9 @@ CHUNK_MAX_CHARS_RANGE = (50, 5000)
 # plan (``corpus.dates`` reads no year outside; filters refuse one).
 YEAR_MIN = 1949
 YEAR_MAX = 2100
+
+# PostgreSQL connections one server process reads through (JIEJIAN_STORE_POOL): its request
+# threads share them (corpus.store_sql.PgReadPool); workers × this must stay under the
+# server's max_connections (100 by default).
+STORE_READ_POOL = 8
+STORE_READ_POOL_RANGE = (1, 256)

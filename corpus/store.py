@@ -14,9 +14,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from corpus.dedup import band_keys, signature
+from corpus.defaults import STORE_READ_POOL
 from corpus.models import Passage, Report, ReportFields
 from corpus.practices import Practice
 from corpus.script import to_simplified
@@ -27,7 +28,9 @@ from corpus.store_sql import (
     SQLITE,
     WRITER_LOCK,
     PgConnection,
+    PgReadPool,
     connect_sqlite,
+    has_read_pool,
     insert_ignore_sql,
     is_postgres_url,
     redact,
@@ -161,7 +164,15 @@ class CorpusStore:
     parsed; primary keys with ``ON CONFLICT`` make every insert safe to repeat.
     """
 
-    def __init__(self, data_dir: str | Path, readonly: bool = False, url: str | None = None):
+    def __init__(
+        self,
+        data_dir: str | Path,
+        readonly: bool = False,
+        url: str | None = None,
+        pool_size: int | None = None,
+    ):
+        """``pool_size``: a read-only PostgreSQL store shared by threads reads through a
+        pool of at most that many connections (corpus.store_sql.PgReadPool)."""
         self.data_dir = Path(data_dir)
         self.url = url or None
         self.readonly = readonly
@@ -173,7 +184,10 @@ class CorpusStore:
             self.dialect = POSTGRESQL
             self.path = Path(redact(url))  # for messages: where the store is
             try:
-                self.db = PgConnection(url, readonly=readonly)
+                if readonly and pool_size:
+                    self.db = PgReadPool(url, pool_size)
+                else:
+                    self.db = PgConnection(url, readonly=readonly)
             except RuntimeError:
                 raise
             except Exception as exc:  # psycopg.OperationalError: refused, auth, no database
@@ -406,6 +420,84 @@ class CorpusStore:
     def indexable_report_ids(self) -> set[str]:
         """Reports with passages: what a complete index holds."""
         return {r[0] for r in self.db.execute("SELECT report_id FROM reports WHERE n_passages>0")}
+
+    # ----- what a Milvus-mode index holds, report by report ------------------------------
+    # A Milvus-mode index has no doc table: the indexer records here which reports each
+    # build's collections hold (``kind``: passages | practices), so what to add, what to
+    # remove and what waits to be indexed are SQL anti-joins, not sets in memory.
+
+    _INDEXABLE: ClassVar[dict[str, str]] = {
+        "passages": "r.n_passages > 0",
+        "practices": "EXISTS (SELECT 1 FROM practices x WHERE x.report_id = r.report_id)",
+    }
+
+    def index_pending(self, build: str, kind: str) -> list[str]:
+        """Reports with ``kind`` documents that ``build`` does not hold yet, in ingest order."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                f"SELECT r.report_id FROM reports r WHERE {self._INDEXABLE[kind]} AND NOT "
+                "EXISTS (SELECT 1 FROM indexed_reports i WHERE i.build=? AND i.kind=? AND "
+                "i.report_id = r.report_id) ORDER BY r.seq",
+                (build, kind),
+            )
+        ]
+
+    def index_gone(self, build: str, kind: str) -> list[str]:
+        """Reports ``build`` holds whose ``kind`` documents left the store."""
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT i.report_id FROM indexed_reports i WHERE i.build=? AND i.kind=? AND NOT "
+                f"EXISTS (SELECT 1 FROM reports r WHERE r.report_id = i.report_id AND "
+                f"{self._INDEXABLE[kind]}) ORDER BY i.report_id",
+                (build, kind),
+            )
+        ]
+
+    def mark_indexed(self, build: str, kind: str, report_ids: list[str], held: bool) -> None:
+        """Record that ``build`` now holds (``held``) or no longer holds these reports."""
+        with self.transaction():
+            if held:
+                self.db.executemany(
+                    "INSERT INTO indexed_reports VALUES(?,?,?) ON CONFLICT DO NOTHING",
+                    [(build, kind, r) for r in report_ids],
+                )
+            else:
+                self.db.executemany(
+                    "DELETE FROM indexed_reports WHERE build=? AND kind=? AND report_id=?",
+                    [(build, kind, r) for r in report_ids],
+                )
+
+    def index_held(self, build: str, kind: str) -> int:
+        """How many reports ``build`` holds documents of."""
+        row = self.db.execute(
+            "SELECT COUNT(*) FROM indexed_reports WHERE build=? AND kind=?", (build, kind)
+        ).fetchone()
+        return int(row[0])
+
+    def forget_index_builds(self, keep: list[str]) -> None:
+        """Drop the records of every build but ``keep`` (their collections were dropped)."""
+        marks = ",".join("?" * len(keep))
+        with self.transaction():
+            self.db.execute(f"DELETE FROM indexed_reports WHERE build NOT IN ({marks})", keep)
+
+    def index_freshness(self, build: str) -> tuple[int, int]:
+        """(stored reports ``build`` lacks, reports it holds that left the store), counted
+        by the database."""
+        waiting = self.db.execute(
+            f"SELECT COUNT(*) FROM reports r WHERE {self._INDEXABLE['passages']} AND NOT "
+            "EXISTS (SELECT 1 FROM indexed_reports i WHERE i.build=? AND i.kind='passages' "
+            "AND i.report_id = r.report_id)",
+            (build,),
+        ).fetchone()[0]
+        stale = self.db.execute(
+            "SELECT COUNT(*) FROM indexed_reports i WHERE i.build=? AND i.kind='passages' AND "
+            "NOT EXISTS (SELECT 1 FROM reports r WHERE r.report_id = i.report_id AND "
+            f"{self._INDEXABLE['passages']})",
+            (build,),
+        ).fetchone()[0]
+        return int(waiting), int(stale)
 
     def data_version(self) -> int:
         """Increases with every ingest run and deletion: indexes record what they reflect."""
@@ -903,16 +995,25 @@ class CorpusStore:
 class PerThreadStore:
     """Read-only store access for many threads: each thread lazily opens its own read-only
     connection (a sqlite3 connection must not be used by two threads at once), so readers
-    need no shared lock."""
+    need no shared lock. On PostgreSQL, with psycopg_pool installed, all threads share one
+    store reading through a bounded pool of ``pool_size`` connections instead."""
 
-    def __init__(self, data_dir: str | Path, url: str | None = None):
+    def __init__(
+        self, data_dir: str | Path, url: str | None = None, pool_size: int = STORE_READ_POOL
+    ):
         self.data_dir = Path(data_dir)
         self.url = url
         self._local = threading.local()
         self._opened: list[CorpusStore] = []
         self._guard = threading.Lock()
+        self._shared: CorpusStore | None = None
+        if is_postgres_url(url) and has_read_pool():
+            self._shared = CorpusStore(data_dir, readonly=True, url=url, pool_size=pool_size)
+            self._opened.append(self._shared)
 
     def _mine(self) -> CorpusStore:
+        if self._shared is not None:
+            return self._shared
         store = getattr(self._local, "store", None)
         if store is None:
             store = CorpusStore(self.data_dir, readonly=True, url=self.url)

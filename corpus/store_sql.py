@@ -73,6 +73,9 @@ CREATE TABLE IF NOT EXISTS ingest_runs(
 CREATE TABLE IF NOT EXISTS ingest_log(
     run_id {INT} NOT NULL, path TEXT NOT NULL, status TEXT NOT NULL, reason TEXT,
     at {REAL} NOT NULL);
+CREATE TABLE IF NOT EXISTS indexed_reports(
+    build TEXT NOT NULL, kind TEXT NOT NULL, report_id TEXT NOT NULL,
+    PRIMARY KEY(build, kind, report_id));
 """
 
 # Every table, parents first: what `jiejian migrate` copies and counts.
@@ -89,6 +92,7 @@ TABLES = (
     "edge_lines",
     "ingest_runs",
     "ingest_log",
+    "indexed_reports",
 )
 # Rows are copied in this order so a copy keeps the order readers see (ORDER BY on them).
 TABLE_ORDER = {
@@ -103,6 +107,7 @@ TABLE_ORDER = {
     "edge_lines": "file, line",
     "ingest_runs": "run_id",
     "ingest_log": "run_id, at",
+    "indexed_reports": "build, kind, report_id",
     "meta": "key",
 }
 
@@ -330,6 +335,81 @@ class PgConnection:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class Rows(list):  # type: ignore[type-arg]
+    """A fetched result that answers like a cursor (``fetchone``, ``fetchall``, iteration):
+    a pooled read hands its connection back before the caller reads the rows."""
+
+    def fetchone(self) -> Any:
+        return self[0] if self else None
+
+    def fetchall(self) -> list[Any]:
+        return list(self)
+
+
+# Who the pool's sessions are in pg_stat_activity (operators, and the pool test, count them).
+READ_POOL_APP = "jiejian-read"
+
+
+def has_read_pool() -> bool:
+    try:
+        import psycopg_pool  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+class PgReadPool:
+    """Read-only statements of many threads over a bounded pool of PostgreSQL connections
+    (psycopg_pool): an API worker's request threads share ``size`` connections instead of
+    each opening its own (40 threads × workers × machines would exhaust the server's
+    ``max_connections``). Each statement checks a connection out and back in; rows are
+    fetched before it goes back. Only for reads: transactions would need one connection
+    for several statements."""
+
+    def __init__(self, url: str, size: int):
+        from psycopg_pool import ConnectionPool
+
+        conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+        def configure(conn: Any) -> None:
+            conn.execute("SET default_transaction_read_only = on")
+
+        self.url = url
+        self.pool = ConnectionPool(
+            conninfo,
+            min_size=1,
+            max_size=size,
+            kwargs={
+                "autocommit": True,
+                "row_factory": _row_factory,
+                "application_name": READ_POOL_APP,
+            },
+            configure=configure,
+            open=True,
+        )
+        self.pool.wait()  # a refused or wrong URL fails here, with psycopg's reason
+
+    def execute(self, sql: str, params: Sequence[Any] | None = None) -> Rows:
+        with self.pool.connection() as conn:
+            cur = conn.execute(to_pyformat(sql), params)
+            return Rows(cur.fetchall() if cur.description else [])
+
+    def stream(self, sql: str, params: Sequence[Any] | None = None) -> Iterator[Row]:
+        with self.pool.connection() as conn:
+            yield from conn.cursor().stream(to_pyformat(sql), params)
+
+    def columns(self, table: str) -> set[str]:
+        rows = self.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ?",
+            (table,),
+        )
+        return {r[0] for r in rows}
+
+    def close(self) -> None:
+        self.pool.close()
 
 
 def sqlite_columns(db: sqlite3.Connection, table: str) -> set[str]:

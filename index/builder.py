@@ -287,6 +287,8 @@ def _embedder_for(config: IndexConfig, version: Path) -> Embedder:
 
 def build(store: CorpusStore, config: IndexConfig, progress: Progress | None = None) -> BuildReport:
     """Full rebuild (retrains the corpus model)."""
+    if config.index_backend == "milvus":
+        return refresh(store, config, progress, rebuild=True)
     with _lock(store.data_dir):
         return _build(store, config, progress)
 
@@ -415,9 +417,18 @@ def refresh(
     """Bring the index up to date with the store: incremental when compatible."""
     with _lock(store.data_dir):
         current = current_dir(store.data_dir)
+        if config.index_backend == "milvus":
+            # No local files: the store goes straight to the collections (index/backends).
+            from index.backends.sync import refresh_milvus
+
+            return refresh_milvus(store, config, current, progress, rebuild)
         if rebuild or current is None:
             return _build(store, config, progress)
         tok = Tokenizer(config.dictionary, config.stopwords)
+        if _published_backend(current) != "local":
+            if progress:
+                progress("rebuilding: the published version is searched by Milvus")
+            return _build(store, config, progress)
         damage = check_version(current)
         if damage:
             if progress:
@@ -509,6 +520,15 @@ def _refresh(
         raise
     _publish(store.data_dir, version)
     return BuildReport(manifest, "refreshed", len(new_rows), len(gone), time.perf_counter() - t0)
+
+
+def _published_backend(directory: Path) -> str:
+    """The backend a published version was built for ("local" when unreadable: the damage
+    checks that follow name the problem)."""
+    try:
+        return Manifest.load(directory).backend
+    except IndexMismatchError:
+        return "local"
 
 
 class _Inconsistent(RuntimeError):

@@ -1,5 +1,9 @@
 """A loaded index: BM25, vectors, document table, tokenizer and embedder, checked against
-the settings through the manifest before anything is used."""
+the settings through the manifest before anything is used.
+
+A Milvus-mode version (``manifest.backend == "milvus"``) has no BM25, vector or doc-table
+files: its ``engine`` answers every search and count, and its ``table`` is a
+:class:`~index.backends.hits.HitTable` holding the metadata of recent hits only."""
 
 from __future__ import annotations
 
@@ -9,17 +13,18 @@ from pathlib import Path
 
 import numpy as np
 
+from corpus.store import CorpusStore
 from corpus.themes import Theme, load_taxonomy, taxonomy_fingerprint
-from index.backends.base import IndexBackend
+from index.backends.base import BackendError, IndexBackend
 from index.backends.factory import (
     PASSAGES,
     PRACTICES,
-    build_key,
     check_kind,
     collection_name,
     milvus_uri,
     open_milvus,
 )
+from index.backends.hits import HitTable, ScanTable
 from index.backends.local import LocalBackend
 from index.bm25 import LexicalIndex
 from index.builder import BM25_DIR, MODEL_DIR, PRACTICES_DIR, VECTORS_DIR, current_dir
@@ -32,6 +37,8 @@ from index.tokenizer import Tokenizer
 from index.vectors import VectorIndex, load_vector_index
 
 log = logging.getLogger(__name__)
+# What the retrieval layer reads per document: the local doc table or Milvus hits' fields.
+DocView = DocTable | HitTable
 
 
 class IndexDamagedError(IndexMismatchError):
@@ -42,34 +49,42 @@ class _Searchable:
     """BM25 and dense search over one collection, each with its filters inside the engine:
     the version's own tantivy + FAISS files, or the configured backend (``engine``)."""
 
-    lexical: LexicalIndex
-    vectors: VectorIndex
-    table: DocTable
+    lexical: LexicalIndex | None
+    vectors: VectorIndex | None
+    table: DocView
     engine: IndexBackend | None = None
 
     @property
     def backend(self) -> IndexBackend:
         if self.engine is not None:
             return self.engine
+        assert self.lexical is not None and self.vectors is not None
+        assert isinstance(self.table, DocTable)
         return LocalBackend(self.lexical, self.vectors, self.table)
-
-    def _known(self, hits: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """An engine shared with newer versions may hold documents this version's doc
-        table does not know yet (or has deleted): those are not ours to show."""
-        if self.engine is None:
-            return hits
-        n, alive = len(self.table), self.table.alive
-        return [(d, s) for d, s in hits if d < n and alive[d]]
 
     def lexical_search(
         self, terms: list[tuple[str, float]], k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
-        return self._known(self.backend.lexical_search(terms, k, filters))
+        return self.backend.lexical_search(terms, k, filters)
 
     def dense_search(
         self, qvec: np.ndarray, k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
-        return self._known(self.backend.dense_search(qvec, k, filters))
+        return self.backend.dense_search(qvec, k, filters)
+
+    def count(self, filters: Filters | None = None) -> int:
+        """Documents passing ``filters``, counted by the engine (the doc table locally)."""
+        return self.backend.count(filters)
+
+    def select(self, filters: Filters | None = None) -> tuple[DocView, np.ndarray]:
+        """Every document passing ``filters`` and a view to read them through: the doc
+        table's mask locally; in Milvus mode one scan of the engine's output fields, held
+        for the one answer (insights count reports over the filtered corpus)."""
+        if isinstance(self.table, DocTable):
+            return self.table, np.flatnonzero(self.table.mask(filters))
+        assert self.engine is not None
+        scan = ScanTable(self.engine.scan(filters), self.table)  # type: ignore[attr-defined]
+        return scan, scan.ids
 
     def lexical_count(self, terms: list[tuple[str, float]], filters: Filters | None = None) -> int:
         return self.backend.lexical_count(terms, filters)
@@ -82,9 +97,9 @@ class _Searchable:
 class SubIndex(_Searchable):
     """A second searchable collection (practices) sharing the tokenizer and embedder."""
 
-    lexical: LexicalIndex
-    vectors: VectorIndex
-    table: DocTable
+    lexical: LexicalIndex | None
+    vectors: VectorIndex | None
+    table: DocView
     engine: IndexBackend | None = None
 
     @classmethod
@@ -102,9 +117,9 @@ class IndexBundle(_Searchable):
     directory: Path
     manifest: Manifest
     tokenizer: Tokenizer
-    lexical: LexicalIndex
-    vectors: VectorIndex
-    table: DocTable
+    lexical: LexicalIndex | None
+    vectors: VectorIndex | None
+    table: DocView
     embedder: Embedder
     practices: SubIndex | None = None
     # the theme taxonomy its passages were tagged with (checked against the manifest)
@@ -137,68 +152,110 @@ class IndexBundle(_Searchable):
             config.chunk_min_chars,
             config.chunk_max_chars,
             taxonomy_fingerprint(taxonomy),
+            backend=check_kind(config.index_backend),
         )
         if verify:
             damage = verify_files(manifest, directory)
             if damage:
                 raise IndexDamagedError(f"index {directory.name}: {'; '.join(damage)}: {REPAIR}")
         try:
-            bundle = cls._open(directory, manifest, tokenizer, config)
+            bundle = cls._open(directory, manifest, tokenizer, config, data_dir)
             bundle.taxonomy = taxonomy
-        except IndexMismatchError:
+        except (IndexMismatchError, BackendError):
             raise
         except Exception as exc:  # a library's own error on a damaged file
             raise IndexDamagedError(
                 f"index {directory.name} cannot be read ({type(exc).__name__}: {exc}): {REPAIR}"
             ) from exc
-        if verify:
+        if verify and manifest.backend == "local":
             bundle.check_counts()
-        if check_kind(config.index_backend) != "local":
-            bundle.attach_engines(config, data_dir)
         return bundle
 
-    def attach_engines(self, config: IndexConfig, data_dir: Path) -> None:
-        """Search the configured backend's collections of this build (``jiejian index``
-        fills them after publishing the version)."""
-        key = build_key(self.manifest.created_at)
+    @classmethod
+    def _open_milvus(
+        cls,
+        directory: Path,
+        manifest: Manifest,
+        tokenizer: Tokenizer,
+        config: IndexConfig,
+        data_dir: Path,
+    ) -> IndexBundle:
+        """A Milvus-mode version: the embedder from the version, everything else from the
+        build's collections (never created here: a missing one is refused)."""
+        embedder = cls._embedder(directory, manifest, config)
         uri = milvus_uri(config.milvus_uri, data_dir)
-        parts: list[tuple[str, _Searchable]] = [(PASSAGES, self)]
-        if self.practices is not None:
-            parts.append((PRACTICES, self.practices))
-        for kind, part in parts:
-            name = collection_name(config.milvus_collection, key, kind)
-            part.engine = open_milvus(uri, name, self.embedder.dim, config.milvus_token)
-            held = part.engine.count()
-            if held == 0 and part.table.n_alive:
-                part.engine.close()
-                raise IndexMismatchError(
-                    f"Milvus collection {name} at {uri} is empty (the index version has "
-                    f"{part.table.n_alive} documents): run `jiejian index` with "
-                    "JIEJIAN_INDEX_BACKEND=milvus"
-                )
-            if held != part.table.n_alive:
-                log.warning(
-                    "%s holds %d documents, the index version %d: run `jiejian index`",
-                    name,
-                    held,
-                    part.table.n_alive,
-                )
+        engines: dict[str, IndexBackend] = {}
+        try:
+            for kind in (PASSAGES, PRACTICES):
+                name = collection_name(config.milvus_collection, manifest.build, kind)
+                engine = open_milvus(uri, name, embedder.dim, config.milvus_token, create=False)
+                engines[kind] = engine
+                held, published = engine.count(), manifest.counts.get(kind, 0)
+                if held == 0 and published:
+                    raise IndexMismatchError(
+                        f"Milvus collection {name} at {uri} is empty (the published version "
+                        f"has {published} documents): run `jiejian index` with "
+                        "JIEJIAN_INDEX_BACKEND=milvus"
+                    )
+                if held != published:  # a refresh is filling it: the version follows
+                    log.info("%s holds %d documents, the version %d", name, held, published)
+        except BaseException:
+            for engine in engines.values():
+                engine.close()
+            raise
+        tables = {}
+        for kind, engine in engines.items():
+            table = HitTable(engine.meta_of)  # type: ignore[attr-defined]
+            engine.sink = table.remember  # type: ignore[attr-defined]
+            tables[kind] = table
+        return cls(
+            directory=directory,
+            manifest=manifest,
+            tokenizer=tokenizer,
+            lexical=None,
+            vectors=None,
+            table=tables[PASSAGES],
+            embedder=embedder,
+            practices=SubIndex(None, None, tables[PRACTICES], engines[PRACTICES]),
+            engine=engines[PASSAGES],
+        )
+
+    def freshness(self, store: CorpusStore) -> tuple[int, int]:
+        """(stored reports this index lacks, indexed reports the store no longer has)."""
+        if isinstance(self.table, DocTable):
+            t = self.table
+            indexed = {t.report_ids[i] for i in np.flatnonzero(t.alive)}
+            stored = store.indexable_report_ids()
+            return len(stored - indexed), len(indexed - stored)
+        return store.index_freshness(self.manifest.build)
 
     def close(self) -> None:
         for part in (self, self.practices):
             if part is not None and part.engine is not None:
                 part.engine.close()
 
-    @classmethod
-    def _open(
-        cls, directory: Path, manifest: Manifest, tokenizer: Tokenizer, config: IndexConfig
-    ) -> IndexBundle:
+    @staticmethod
+    def _embedder(directory: Path, manifest: Manifest, config: IndexConfig) -> Embedder:
         embedder = load_embedder(config.embed_model, directory / MODEL_DIR, config.query_prefix)
         if embedder.dim != manifest.embedder_dim:
             raise IndexMismatchError(
                 f"embedder dimension {embedder.dim} differs from the index's "
                 f"{manifest.embedder_dim}: run `jiejian index --rebuild`"
             )
+        return embedder
+
+    @classmethod
+    def _open(
+        cls,
+        directory: Path,
+        manifest: Manifest,
+        tokenizer: Tokenizer,
+        config: IndexConfig,
+        data_dir: Path,
+    ) -> IndexBundle:
+        if manifest.backend == "milvus":
+            return cls._open_milvus(directory, manifest, tokenizer, config, data_dir)
+        embedder = cls._embedder(directory, manifest, config)
         return cls(
             directory=directory,
             manifest=manifest,
@@ -216,6 +273,8 @@ class IndexBundle(_Searchable):
 
     def check_counts(self) -> None:
         """Vectors, BM25 documents, doc-table rows and the manifest count the same passages."""
+        assert isinstance(self.table, DocTable)
+        assert self.lexical is not None and self.vectors is not None
         counts = {
             "manifest": self.manifest.counts.get("passages"),
             "doc table": self.table.n_alive,

@@ -39,6 +39,11 @@ class Manifest:
     corpus_run: int = 0  # the store's last ingest run the index reflects
     # relative path -> [size, sha256] of every file of the version, recorded at publish
     files: dict[str, list] = field(default_factory=dict)
+    # Where the version's documents are searched (index.defaults.INDEX_BACKENDS): "local"
+    # (its own tantivy + FAISS files and doc table) or "milvus" (the collections of
+    # ``build``; the version then holds only this manifest and the embedding model).
+    backend: str = "local"
+    build: str = ""
 
     def record_files(self, directory: Path) -> None:
         self.files = {
@@ -108,9 +113,10 @@ def check_compatible(
     chunk_min: int,
     chunk_max: int,
     themes: str | None = None,
+    backend: str | None = None,
 ) -> None:
-    """Refuse an index built with another embedder, tokenizer, chunking or (when
-    ``themes`` is given) theme taxonomy."""
+    """Refuse an index built with another embedder, tokenizer, chunking, (when given)
+    theme taxonomy or index backend."""
     problems = []
     if m.embedder_setting != embedder_setting:
         problems.append(
@@ -131,6 +137,11 @@ def check_compatible(
             f"themes: the index was tagged with taxonomy {m.themes or '(not recorded)'}, the "
             f"themes file (JIEJIAN_THEMES or the packaged one) is now {themes}; its tags are "
             "stale"
+        )
+    if backend is not None and m.backend != backend:
+        problems.append(
+            f"index backend: the published version is searched by {m.backend!r}, "
+            f"JIEJIAN_INDEX_BACKEND says {backend!r}"
         )
     if problems:
         raise IndexMismatchError(

@@ -24,8 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from corpus.script import to_simplified
 from retrieval.defaults import DEFAULT_DEVSET as DEFAULT_DEVSET  # re-exported: scripts, tests
 from retrieval.searcher import Searcher, SearchOptions
@@ -133,14 +131,14 @@ def evaluate(
     build_filters = make_filters or default_make_filters
     systems = systems or SYSTEMS
     passages = list(searcher.store.iter_passages())
-    table = searcher.bundle.table
     per_query: dict[str, dict[str, dict[str, float]]] = {}
     for q in queries:
         filters = build_filters(**q.filters)
         all_grades: list[int] = []
         if q.kind != NO_ANSWER:
             # The ideal ranking only holds passages the query's filters let through.
-            allowed = {table.passage_ids[i] for i in np.flatnonzero(table.mask(filters))}
+            view, ids = searcher.bundle.select(filters)
+            allowed = {view.passage_ids[i] for i in ids}
             all_grades = [
                 g for p in passages if p.passage_id in allowed and (g := grade(p.text, q.relevant))
             ]

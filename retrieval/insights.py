@@ -8,13 +8,12 @@ from typing import Any
 import numpy as np
 
 from corpus.themes import Theme, default_taxonomy
-from index.doctable import DocTable
-from index.filters import Filters
+from index.bundle import DocView
 
 BUCKETS = ("year", "level", "region")
 
 
-def _report_rows(table: DocTable, doc_ids: np.ndarray) -> dict[str, dict[str, Any]]:
+def _report_rows(table: DocView, doc_ids: np.ndarray) -> dict[str, dict[str, Any]]:
     """One row per report among ``doc_ids``: year, level, region (province)."""
     out: dict[str, dict[str, Any]] = {}
     for d in doc_ids:
@@ -32,13 +31,12 @@ def _report_rows(table: DocTable, doc_ids: np.ndarray) -> dict[str, dict[str, An
 
 
 def themes_overview(
-    table: DocTable, filters: Filters | None, taxonomy: tuple[Theme, ...] | None = None
+    table: DocView, docs: np.ndarray, taxonomy: tuple[Theme, ...] | None = None
 ) -> list[dict[str, Any]]:
     """Per theme of ``taxonomy`` (default: the packaged one): reports with at least one
-    passage of that theme, by year and by level."""
-    mask = table.mask(filters)
+    passage of that theme among ``docs`` (the passages under the filters), by year and by
+    level."""
     reports_of: dict[str, set[str]] = defaultdict(set)
-    docs = np.flatnonzero(mask)
     for d in docs:
         for theme in table.themes_of(int(d)):
             reports_of[theme].add(table.report_ids[d])
@@ -62,7 +60,7 @@ def themes_overview(
 
 
 def trend(
-    table: DocTable,
+    table: DocView,
     doc_ids: np.ndarray,
     by: str,
     base_ids: np.ndarray | None = None,
@@ -102,10 +100,10 @@ def trend(
     return out
 
 
-def report_facets(table: DocTable, filters: Filters | None) -> dict[str, list[dict[str, Any]]]:
-    """Reports (not passages) under the filters, counted by place, level and year: what the
-    报告库 view lists beside the reports."""
-    rows = _report_rows(table, np.flatnonzero(table.mask(filters)))
+def report_facets(table: DocView, docs: np.ndarray) -> dict[str, list[dict[str, Any]]]:
+    """Reports (not passages) of ``docs`` (the passages under the filters), counted by
+    place, level and year: what the 报告库 view lists beside the reports."""
+    rows = _report_rows(table, docs)
     out: dict[str, list[dict[str, Any]]] = {}
     for name, key in (("jurisdiction", "jurisdiction"), ("level", "level"), ("year", "year")):
         c = Counter(r[key] for r in rows.values() if r[key] is not None)

@@ -400,7 +400,7 @@ class Searcher:
         """Matches in the whole corpus, whatever page is asked: passages holding any query
         word within the filters (for ``mode=dense``, every passage within the filters)."""
         if opts.mode == "dense":
-            return int(self.bundle.table.mask(opts.filters).sum())
+            return self.bundle.count(opts.filters)
         return self.bundle.lexical_count(q.lexical_terms(), opts.filters)
 
     def similar(

@@ -13,6 +13,7 @@ from typing import Any, cast
 
 import numpy as np
 
+from corpus.defaults import STORE_READ_POOL
 from corpus.store import CorpusStore, PassageRecord, PerThreadStore, ReportRecord
 from corpus.themes import Theme, load_taxonomy
 from index.bundle import IndexBundle
@@ -56,18 +57,25 @@ class SearchService:
         config: IndexConfig,
         synonyms: Path | None = None,
         store_url: str | None = None,
+        store_pool: int = STORE_READ_POOL,
     ):
         self.data_dir = data_dir
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
         CorpusStore(data_dir, url=store_url).close()  # creates the schema read-only reads need
         # Reads forward to the calling thread's own read-only CorpusStore.
-        self.store = cast(CorpusStore, PerThreadStore(data_dir, url=store_url))
+        self.store = cast(
+            CorpusStore, PerThreadStore(data_dir, url=store_url, pool_size=store_pool)
+        )
         self.searcher: Searcher | None = None
+        self._retired: IndexBundle | None = None
         self.index_problem: str | None = None
         self.reload()
 
     def close(self) -> None:
+        for bundle in (self._retired, self.searcher.bundle if self.searcher else None):
+            if bundle is not None:
+                bundle.close()
         self.store.close()
 
     @property
@@ -89,8 +97,14 @@ class SearchService:
             self.index_problem = str(exc)
             log.warning("index not loaded (search degraded): %s", exc)
             return False
+        previous = self.searcher
         self.searcher = Searcher(bundle, self.store, self.lexicon)  # atomic swap
         self.index_problem = None
+        # An engine's connections (Milvus mode) are closed one swap later, when no request
+        # can still be using them; local bundles hold none.
+        if self._retired is not None:
+            self._retired.close()
+        self._retired = previous.bundle if previous is not None else None
         return True
 
     def _searcher(self) -> Searcher:
@@ -137,7 +151,7 @@ class SearchService:
         searcher = self.searcher  # one snapshot for the whole answer
         if searcher is None:
             return {}
-        return report_facets(searcher.bundle.table, f)
+        return report_facets(*searcher.bundle.select(f))
 
     def reports(self, limit: int, offset: int, **filters: Any) -> tuple[int, list[ReportRecord]]:
         f = make_filters(**filters)
@@ -158,7 +172,8 @@ class SearchService:
     def themes(self, **filters: Any) -> list[dict[str, Any]]:
         searcher = self._searcher()
         f = make_filters(**filters, taxonomy=searcher.bundle.taxonomy)
-        return themes_overview(searcher.bundle.table, f, searcher.bundle.taxonomy)
+        view, docs = searcher.bundle.select(f)
+        return themes_overview(view, docs, searcher.bundle.taxonomy)
 
     def trends(
         self, query: str | None, theme: str | None, by: str, **filters: Any
@@ -168,12 +183,12 @@ class SearchService:
         s = self._searcher()
         f = make_filters(theme=theme, **filters, taxonomy=s.bundle.taxonomy)
         base = make_filters(**filters)
-        table = s.bundle.table
+        # the corpus under the filters; its view also reads the matching passages' rows
+        table, base_docs = s.bundle.select(base)
         if query:
             docs = np.array(s.matching_docs(s.parse(query), f, TREND_DEPTH), dtype=np.int64)
         else:
-            docs = np.flatnonzero(table.mask(f))
-        base_docs = np.flatnonzero(table.mask(base))
+            docs = s.bundle.select(f)[1]
         return trend(table, docs, by, base_docs, (base.year_from, base.year_to))
 
     def export(self, items: list[dict[str, str]], fmt: str, query: str | None = None) -> bytes:

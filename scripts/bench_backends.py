@@ -17,6 +17,7 @@ pure-Python stand-in and takes seconds per filtered query): ``n`` says how many 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 import tempfile
@@ -117,7 +118,10 @@ def main() -> None:
         engine = MilvusBackend(uri, f"bench_{os.getpid()}", bundle.embedder.dim)
         t0 = time.perf_counter()
         rows = list(_rows(store))
-        docs = index_docs(rows, bundle.table, bundle.tokenizer, bundle.embedder)
+        docs = index_docs(rows, bundle.tokenizer, bundle.embedder, config)
+        # the local doc table's ids, so that overlaps compare the same documents
+        ids = {pid: bundle.table.doc_id(pid) for pid in (d.passage_id for d in docs)}
+        docs = [dataclasses.replace(d, doc_id=int(ids[d.passage_id] or 0)) for d in docs]
         encode_s = time.perf_counter() - t0
         t0 = time.perf_counter()
         engine.upsert(docs)

@@ -96,20 +96,38 @@ def bundles() -> dict[str, IndexBundle]:
 
 @pytest.fixture(params=BACKENDS)
 def bundle(
-    request: pytest.FixtureRequest, contract_store: CorpusStore, bundles: dict[str, IndexBundle]
+    request: pytest.FixtureRequest,
+    contract_store: CorpusStore,
+    bundles: dict[str, IndexBundle],
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> IndexBundle:
-    """The corpus's published index searched through each backend."""
+    """The corpus's index searched through each backend: the published local version, or
+    a Milvus-mode index built from the same store file (its own data directory: a
+    Milvus-mode version holds no local index files)."""
     kind = request.param
     if kind not in bundles:
         config = IndexConfig(index_backend=kind)
+        data_dir = contract_store.data_dir
         if kind == "milvus":
             _need_milvus()
-            from index.backends.sync import sync_published
+            from index.builder import refresh
 
-            reports = sync_published(contract_store, config)
-            assert reports[0].total > 0
-        bundles[kind] = IndexBundle.load(contract_store.data_dir, config)
+            data_dir = tmp_path_factory.mktemp("contract-milvus") / "data"
+            with CorpusStore(data_dir, url=str(contract_store.path)) as store:
+                report = refresh(store, config)
+            assert report.manifest.counts["passages"] == reference_count(contract_store)
+        bundles[kind] = IndexBundle.load(data_dir, config)
     return bundles[kind]
+
+
+def reference_count(store: CorpusStore) -> int:
+    return store.counts()["passages"]
+
+
+def _pids(b: IndexBundle, hits: list[tuple[int, float]]) -> list[str]:
+    """Passage ids of hits: engines number documents their own way (the local doc table's
+    rows, Milvus mode's hashes of the passage ids), so results are compared by passage."""
+    return [b.table.passage_ids[d] for d, _ in hits]
 
 
 def _queries() -> list[str]:
@@ -120,7 +138,7 @@ def _filters(name: str) -> Filters:
     return make_filters(**FILTERS[name]) if FILTERS[name] else Filters()
 
 
-def _overlap(a: list[int], b: list[int]) -> float:
+def _overlap(a: list[str], b: list[str]) -> float:
     if not b:
         return 1.0 if not a else 0.0
     return len(set(a[:K]) & set(b[:K])) / min(K, len(b))
@@ -144,16 +162,17 @@ def test_filtered_results_pass_the_filter(
     bundle: IndexBundle, reference: IndexBundle, fname: str
 ) -> None:
     f = _filters(fname)
-    allowed = reference.table.mask(f)
+    view, ids = reference.select(f)
+    allowed = {view.passage_ids[i] for i in ids}
     seen = 0
     for query in _queries()[:8]:
         terms = reference.tokenizer.tokenize(query)
         lexical = bundle.lexical_search([(t, 1.0) for t in terms], 50, f)
         dense = bundle.dense_search(reference.encode_query(query), 50, f)
-        for doc_id, _ in lexical + dense:
-            assert allowed[doc_id], f"{bundle.backend.name}: doc {doc_id} fails {fname}"
+        for pid in _pids(bundle, lexical + dense):
+            assert pid in allowed, f"{bundle.backend.name}: passage {pid} fails {fname}"
         # dense search returns every allowed document up to k: the sizes agree exactly
-        assert len(dense) == min(50, int(allowed.sum()))
+        assert len(dense) == min(50, len(allowed))
         seen += len(lexical)
     assert seen > 0
 
@@ -181,7 +200,7 @@ def _mean_overlap(bundle: IndexBundle, reference: IndexBundle, engine: str, f: F
         else:
             terms = [(t, 1.0) for t in reference.tokenizer.tokenize(query)]
             got, want = bundle.lexical_search(terms, K, f), reference.lexical_search(terms, K, f)
-        values.append(_overlap([d for d, _ in got], [d for d, _ in want]))
+        values.append(_overlap(_pids(bundle, got), _pids(reference, want)))
     return float(np.mean(values))
 
 
@@ -230,7 +249,7 @@ def _sample_docs(reference: IndexBundle, contract_store: CorpusStore, n: int) ->
     from index.builder import _rows
 
     rows = list(_rows(contract_store))[:n]
-    return index_docs(rows, reference.table, reference.tokenizer, reference.embedder)
+    return index_docs(rows, reference.tokenizer, reference.embedder, IndexConfig())
 
 
 @pytest.mark.parametrize("kind", BACKENDS)
@@ -282,40 +301,3 @@ def test_upsert_and_delete(
         assert engine.count() == len(docs) - len(theirs) - 1
     finally:
         engine.close()
-
-
-# ----- the setting, end to end: ingest, `jiejian index`, search -------------------------
-
-
-def test_the_setting_routes_index_and_search_through_milvus(tmp_path: Path) -> None:
-    """JIEJIAN_INDEX_BACKEND=milvus: the index command fills the collections after it
-    publishes a version, the search service answers from them, and a version whose
-    collections are empty is refused with the command that fixes it."""
-    _need_milvus()
-    from api.service import WriteService
-    from api.settings import Settings
-    from index.manifest import IndexMismatchError
-    from retrieval.service import SearchService
-
-    settings = Settings(data=tmp_path / "data", index_backend="milvus", ingest_workers=1)
-    writer = WriteService(settings)
-    writer.ingest(seed_files()[:2])
-    with writer.open_store() as store:
-        config = writer.config(store)
-        with pytest.raises(IndexMismatchError, match="jiejian index"):
-            from index.builder import refresh
-
-            refresh(store, config)  # published, but Milvus not filled yet
-            IndexBundle.load(store.data_dir, config)
-    writer.index()
-    service = SearchService(settings.data, config)
-    try:
-        assert service.searcher is not None, service.index_problem
-        assert service.searcher.bundle.backend.name == "milvus"
-        result = service.search("工会经费", SearchOptions(k=5))
-        assert result.hits
-        assert (tmp_path / "data" / "milvus.db").exists()
-    finally:
-        if service.searcher is not None:
-            service.searcher.bundle.close()
-        service.close()

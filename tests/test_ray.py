@@ -69,5 +69,18 @@ def test_ray_ingest_and_index_match_the_local_path(
         np.testing.assert_allclose(embedder.encode(texts), want, atol=1e-5)
         assert len(embedder.actors) == int(ray.cluster_resources()["CPU"])
         embedder.close()
+
+        # `build --ray`: both steps on the cluster, the same index as the local path's.
+        built = tmp_path / "built"
+        env_built = {**env, "JIEJIAN_DATA": str(built)}
+        r = runner.invoke(app, ["build", str(files[0]), "--ray", "local"], env=env_built)
+        assert r.exit_code == 0, r.output
+        with CorpusStore(built) as store:
+            n_passages = store.counts()["passages"]
+        from index.manifest import Manifest
+
+        published = current_dir(built)
+        assert published is not None and n_passages > 0
+        assert Manifest.load(published).counts["passages"] == n_passages
     finally:
         ray.shutdown()

@@ -446,3 +446,47 @@ def test_a_failing_file_leaves_no_rows(
         again = ingest([src], store)
         assert (again.reports_new, again.files_unchanged) == (1, 2)
         assert store.counts()["reports"] == 3
+
+
+def test_server_reads_share_a_bounded_pool(
+    pair: tuple[CorpusStore, CorpusStore, dict[str, Any]],
+) -> None:
+    """An API process's request threads read PostgreSQL through one pool of at most
+    ``pool_size`` connections (not one connection per thread), read-only."""
+    import threading
+
+    import psycopg
+
+    from corpus.store import PerThreadStore
+    from corpus.store_sql import READ_POOL_APP, PgReadPool
+
+    post = pair[1]
+    assert post.url is not None
+    want = post.counts()
+    store = PerThreadStore(post.data_dir, url=post.url, pool_size=2)
+    got: list[dict[str, int]] = []
+    try:
+        assert isinstance(store._mine().db, PgReadPool)
+
+        def read() -> None:
+            for _ in range(10):
+                got.append(store.counts())
+                assert len(store.passages_of(next(iter(post.indexable_report_ids())))) > 0
+
+        threads = [threading.Thread(target=read) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert got == [want] * 80
+        with psycopg.connect(post.url, autocommit=True) as conn:
+            sessions = conn.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s "
+                "AND datname = current_database()",
+                (READ_POOL_APP,),
+            ).fetchone()
+        assert sessions is not None and 1 <= sessions[0] <= 2
+        with pytest.raises(psycopg.errors.ReadOnlySqlTransaction):
+            store.db.execute("INSERT INTO meta VALUES('pool-test', 'x')")
+    finally:
+        store.close()

@@ -11,6 +11,7 @@ the engine.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
@@ -45,6 +46,18 @@ class IndexDoc:
     section_role: str
     year: int | None
     themes: list[str] = field(default_factory=list)
+    # the near-duplicate group at indexing time (the doc table keeps it the same way):
+    # a Milvus-mode server collapses hits by it without a doc table
+    dup_group: str | None = None
+
+
+def doc_key(item_id: str) -> int:
+    """The engine id of a passage (or practice) in Milvus mode, where no doc table numbers
+    them: 63 bits of a hash of its id, the same in every process and build, so a server
+    needs no table to map ids (the indexer refuses a collision; at 100M passages one is
+    about a 1 in 2,000 chance)."""
+    digest = hashlib.blake2b(item_id.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def bm25_idf(n_docs: int, df: int) -> float:

@@ -1,10 +1,10 @@
 """Index backends keyed by a setting (``JIEJIAN_INDEX_BACKEND``: local | milvus).
 
 ``local`` is what the saved index versions hold (tantivy + FAISS + doc table) and needs
-nothing else. ``milvus`` keeps the same versions (doc table, corpus model, manifest: the
-facets, collapse and floor read them) and answers BM25 and dense search from Milvus
-collections named after the index build, so a rebuild never renumbers a collection that
-a server still searches.
+nothing else. ``milvus`` versions hold a manifest and the embedding model only: documents,
+filter fields and the metadata facets and collapse read live in Milvus collections named
+after the index build (index/backends/sync.py fills them), so a rebuild never changes a
+collection that a server still searches.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ BACKENDS = INDEX_BACKENDS
 PASSAGES = "passages"
 PRACTICES = "practices"
 DEFAULT_MILVUS_FILE = "milvus.db"
+# A Milvus-mode version's record of its build and collections.
+COLLECTIONS_FILE = "collections.json"
 
 
 def check_kind(kind: str) -> str:
@@ -48,7 +50,10 @@ def collection_name(prefix: str, key: str, kind: str) -> str:
     return name
 
 
-def open_milvus(uri: str, collection: str, dim: int, token: str | None = None) -> IndexBackend:
+def open_milvus(
+    uri: str, collection: str, dim: int, token: str | None = None, create: bool = True
+) -> IndexBackend:
+    """``create=False``: a reader, refused with a message when the collection is missing."""
     from index.backends.milvus import MilvusBackend  # pymilvus is an optional extra
 
-    return MilvusBackend(uri, collection, dim, token=token)
+    return MilvusBackend(uri, collection, dim, token=token, create=create)

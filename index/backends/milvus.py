@@ -22,7 +22,7 @@ Where engines differ, the difference is handled here, named, not hidden:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,7 @@ import numpy as np
 
 from index.backends.base import HEADING_BOOST, BackendError, IndexBackend, IndexDoc
 from index.backends.milvus_expr import both, filter_expr, literals, text_match
+from index.doctable import DocRow
 from index.filters import Filters
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,19 @@ MAX_THEMES = 32
 LEVELS = ("province", "city", "county", "township")  # denormalised path fields, in order
 WHITESPACE = {"tokenizer": "whitespace"}
 STANDARD = {"tokenizer": "standard", "filter": ["lowercase"]}
+# What a Milvus-mode server reads per hit instead of a doc table row (index/backends/hits.py).
+META_FIELDS = (
+    "passage_id",
+    "report_id",
+    "dup_group",
+    "places",
+    "level",
+    "doc_type",
+    "role",
+    "year",
+    "themes",
+)
+SCAN_BATCH = 2000
 # tantivy's BM25 constants (milvus-lite 3.x would default k1 to 1.5)
 BM25_PARAMS = {"bm25_k1": 1.2, "bm25_b": 0.75}
 
@@ -65,6 +79,24 @@ def path_fields(places: list[str]) -> dict[str, str]:
     """Province, city, county and township copied from the jurisdiction path (broadest
     first); "" where the path is shorter."""
     return {name: (places[i] if i < len(places) else "") for i, name in enumerate(LEVELS)}
+
+
+def doc_row(entity: dict[str, Any]) -> DocRow:
+    """A stored document's metadata as the doc table would hold it ("" and 0: unknown)."""
+    return DocRow(
+        passage_id=str(entity["passage_id"]),
+        report_id=str(entity["report_id"]),
+        level=entity.get("level") or None,
+        doc_type=entity.get("doc_type") or None,
+        section_role=str(entity.get("role") or ""),
+        year=int(entity.get("year") or 0) or None,
+        places=list(entity.get("places") or []),
+        dup_group=entity.get("dup_group") or None,
+        themes=list(entity.get("themes") or []),
+    )
+
+
+MetaSink = Callable[[dict[int, DocRow]], None]
 
 
 def _import_pymilvus() -> Any:
@@ -88,6 +120,7 @@ class MilvusBackend(IndexBackend):
         dim: int,
         token: str | None = None,
         dense_index: str = "auto",
+        create: bool = True,
     ):
         pm = _import_pymilvus()
         self._pm = pm
@@ -119,7 +152,16 @@ class MilvusBackend(IndexBackend):
         self.analyzer: dict[str, Any] | None = None
         self.text_match = True
         self._df: dict[str, int] = {}
+        # Set by a Milvus-mode bundle: searches then return each hit's metadata (output
+        # fields) to it, so no server process holds a table of the whole corpus.
+        self.sink: MetaSink | None = None
         if not self.client.has_collection(collection):
+            if not create:  # a server reads what `jiejian index` made; it never makes one
+                self.client.close()
+                raise BackendError(
+                    f"Milvus collection {collection} does not exist at {uri}: run `jiejian "
+                    "index` with JIEJIAN_INDEX_BACKEND=milvus (and the same JIEJIAN_MILVUS_URI)"
+                )
             self._create()
         else:
             self._check_existing()
@@ -134,6 +176,7 @@ class MilvusBackend(IndexBackend):
         s.add_field("id", dt.INT64, is_primary=True)
         s.add_field("passage_id", dt.VARCHAR, max_length=256)
         s.add_field("report_id", dt.VARCHAR, max_length=256)
+        s.add_field("dup_group", dt.VARCHAR, max_length=256)
         for name, length in (("body", 65535), ("heading", 8192)):
             s.add_field(
                 name,
@@ -209,6 +252,12 @@ class MilvusBackend(IndexBackend):
 
     def _check_existing(self) -> None:
         info = self.client.describe_collection(self.collection)
+        names = {f.get("name") for f in info.get("fields", [])}
+        if "dup_group" not in names:
+            raise BackendError(
+                f"Milvus collection {self.collection} was made by an older jiejian (no "
+                "dup_group field): run `jiejian index --rebuild` with JIEJIAN_INDEX_BACKEND=milvus"
+            )
         for f in info.get("fields", []):
             if f.get("name") == "vector":
                 dim = int(f.get("params", {}).get("dim", self.dim))
@@ -242,6 +291,7 @@ class MilvusBackend(IndexBackend):
             "id": int(d.doc_id),
             "passage_id": d.passage_id,
             "report_id": d.report_id,
+            "dup_group": d.dup_group or "",
             "body": " ".join(d.body),
             "heading": " ".join(d.heading),
             "vector": np.asarray(d.vector, dtype=np.float32).tolist(),
@@ -288,9 +338,59 @@ class MilvusBackend(IndexBackend):
         )
         return [int(r["id"]) for r in rows]
 
+    def passages_of_ids(self, ids: Sequence[int]) -> dict[int, str]:
+        """The passage (or practice) id stored under each of ``ids`` that exists."""
+        out: dict[int, str] = {}
+        for i in range(0, len(ids), DELETE_BATCH):
+            chunk = [int(x) for x in ids[i : i + DELETE_BATCH]]
+            rows = self.client.query(
+                self.collection, filter=f"id in {chunk}", output_fields=["passage_id"]
+            )
+            out.update({int(r["id"]): str(r["passage_id"]) for r in rows})
+        return out
+
+    def meta_of(self, ids: Sequence[int]) -> dict[int, DocRow]:
+        """Stored metadata of documents by id (those that exist)."""
+        out: dict[int, DocRow] = {}
+        for i in range(0, len(ids), DELETE_BATCH):
+            chunk = [int(x) for x in ids[i : i + DELETE_BATCH]]
+            rows = self.client.query(
+                self.collection, filter=f"id in {chunk}", output_fields=list(META_FIELDS)
+            )
+            out.update({int(r["id"]): doc_row(r) for r in rows})
+        return out
+
+    def scan(self, filters: Filters | None = None) -> Iterator[tuple[int, DocRow]]:
+        """Every document passing ``filters`` with its metadata, in batches from the engine
+        (a query iterator: memory follows the batch, not the collection)."""
+        it = self.client.query_iterator(
+            self.collection,
+            batch_size=SCAN_BATCH,
+            filter=filter_expr(filters),
+            output_fields=list(META_FIELDS),
+        )
+        try:
+            while rows := it.next():
+                for r in rows:
+                    yield int(r["id"]), doc_row(r)
+        finally:
+            it.close()
+
     # ----- searching ---------------------------------------------------------------------
 
-    def _bm25(self, field: str, text: str, k: int, expr: str) -> list[tuple[int, float]]:
+    def _hits(self, result: Any, score: Callable[[float], float]) -> list[tuple[int, float]]:
+        hits = [(int(h["id"]), score(float(h["distance"]))) for h in result]
+        if self.sink is not None:
+            self.sink({int(h["id"]): doc_row(h["entity"]) for h in result})
+        return hits
+
+    def _output(self) -> list[str]:
+        return list(META_FIELDS) if self.sink is not None else []
+
+    def _bm25(
+        self, field: str, text: str, k: int, expr: str, meta: bool = True
+    ) -> list[tuple[int, float]]:
+        """``meta=False``: hits only counted (engines without TEXT_MATCH), not shown."""
         res = self.client.search(
             self.collection,
             data=[text],
@@ -298,9 +398,9 @@ class MilvusBackend(IndexBackend):
             limit=min(k, COUNT_CAP),
             filter=expr,
             search_params={"metric_type": "BM25"},
-            output_fields=[],
+            output_fields=self._output() if meta else [],
         )
-        return [(int(h["id"]), abs(float(h["distance"]))) for h in res[0]]
+        return self._hits(res[0], abs) if meta else [(int(h["id"]), 0.0) for h in res[0]]
 
     def lexical_search(
         self,
@@ -342,9 +442,9 @@ class MilvusBackend(IndexBackend):
             limit=min(k, COUNT_CAP),
             filter=filter_expr(filters),
             search_params=params,
-            output_fields=[],
+            output_fields=self._output(),
         )
-        return [(int(h["id"]), float(h["distance"])) for h in res[0]]
+        return self._hits(res[0], float)
 
     def _count(self, expr: str) -> int:
         rows = self.client.query(self.collection, filter=expr, output_fields=["count(*)"])
@@ -370,7 +470,7 @@ class MilvusBackend(IndexBackend):
                 if self.text_match:
                     self._df[t] = self._count(text_match("body", [t]))
                 else:
-                    self._df[t] = len(self._bm25("body", t, COUNT_CAP, ""))
+                    self._df[t] = len(self._bm25("body", t, COUNT_CAP, "", meta=False))
             out[t] = self._df[t]
         return out
 

@@ -1,44 +1,74 @@
-"""Bring a backend up to date with a published index version, from the store.
+"""`jiejian index` in Milvus mode: the collections filled from the store, no local index.
 
-This is the index side of moving a corpus between engines (``jiejian migrate``) and what
-``jiejian index`` does after publishing a version when ``JIEJIAN_INDEX_BACKEND=milvus``:
-the published doc table says which documents exist under which ids; the engine gets those
-it lacks, re-read from the store, tokenized with the index's tokenizer and encoded with the
-index's embedder (the same function the builder uses, so the tokens are identical), and
-loses those that left.
+With ``JIEJIAN_INDEX_BACKEND=milvus`` a published index version holds its manifest and the
+embedding model only (the corpus model is vocabulary-sized, not corpus-sized). Passages and
+practices go from the store straight to the build's Milvus collections, report by report:
+tokenized with the index's tokenizer, encoded with its embedder and tagged with themes by
+the same functions the local builder uses, under ids derived from their own ids
+(:func:`index.backends.base.doc_key`), so no doc table numbers them. The store records which
+reports each build holds (``indexed_reports``), which makes a refresh two SQL anti-joins:
+reports to add, reports to delete. Nothing here grows with the corpus but the list of report
+ids one refresh adds or removes.
+
+A full build (first run, ``--rebuild``, or settings the published version does not match:
+embedder, dictionary, chunking, themes, backend) makes new collections under a new build
+key and publishes a version naming it; servers still on the previous version keep searching
+its collections, which are dropped one build later.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+import shutil
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from corpus.models import Passage
 from corpus.practices import Practice
+from corpus.script import to_simplified
 from corpus.store import CorpusStore, ReportRecord
-from index.backends.base import IndexBackend, IndexDoc
+from corpus.themes import taxonomy_fingerprint
+from index.backends.base import BackendError, IndexBackend, IndexDoc, doc_key
 from index.backends.factory import (
+    COLLECTIONS_FILE,
     PASSAGES,
     PRACTICES,
     build_key,
-    check_kind,
     collection_name,
     milvus_uri,
     open_milvus,
 )
-from index.builder import PRACTICES_DIR, _encode, _lex_doc, _practice_rows, _rows, current_dir
+from index.builder import (
+    MODEL_DIR,
+    BuildReport,
+    _embedder_for,
+    _encode,
+    _lex_doc,
+    _new_version_dir,
+    _publish,
+    _seal,
+    _share_immutable,
+    _taxonomy,
+)
 from index.config import IndexConfig
-from index.doctable import DocTable
-from index.embedders import Embedder
+from index.embedders import Embedder, is_corpus_model
+from index.embedders.corpus_static import build_static_model
+from index.files import write_text
+from index.manifest import IndexMismatchError, Manifest, check_compatible
+from index.themes import assign as assign_themes
 from index.tokenizer import Tokenizer
 
 log = logging.getLogger(__name__)
-BATCH = 2000
+# Reports per step: their documents are encoded and sent together, then recorded.
+REPORT_BATCH = 200
+KINDS = (PASSAGES, PRACTICES)
+# The vector index kind a Milvus-mode manifest names (the engine's own, not a FAISS file).
+MILVUS_VECTORS = "milvus"
 Progress = Callable[[str], None]
+Row = tuple[ReportRecord, Passage | Practice]
 
 
 @dataclass
@@ -49,28 +79,33 @@ class SyncReport:
     total: int
 
 
+def _item_id(p: Passage | Practice) -> str:
+    return p.passage_id if isinstance(p, Passage) else p.practice_id
+
+
 def index_docs(
-    rows: list[tuple[ReportRecord, Passage | Practice]],
-    table: DocTable,
+    rows: Sequence[Row],
     tok: Tokenizer,
     embedder: Embedder,
-    batch: int = 256,
+    config: IndexConfig,
+    themes: list[list[str]] | None = None,
 ) -> list[IndexDoc]:
-    """The engine's view of store rows already in ``table`` (ids and themes from it)."""
+    """The engine's view of store rows: tokens, vector, filter fields, themes (assigned
+    here as the local builder assigns them, unless given) and the id from the item's id."""
     texts = [p.text for _, p in rows]
-    vectors = _encode(embedder, texts, batch, None)
+    vectors = _encode(embedder, texts, config.encode_batch, None)
+    if themes is None:
+        taxonomy = _taxonomy(config)
+        themes = assign_themes([to_simplified(t) for t in texts], vectors, embedder, taxonomy)
     out = []
-    for (r, p), vec in zip(rows, vectors, strict=True):
-        pid = p.passage_id if isinstance(p, Passage) else p.practice_id
-        doc_id = table.doc_id(pid)
-        if doc_id is None:
-            continue
-        themes = table.themes_of(doc_id)
-        lex = _lex_doc(doc_id, r, p, tok, themes)
+    for (r, p), vec, th in zip(rows, vectors, themes, strict=True):
+        item = _item_id(p)
+        key = doc_key(item)
+        lex = _lex_doc(key, r, p, tok, th)
         out.append(
             IndexDoc(
-                doc_id,
-                pid,
+                key,
+                item,
                 r.report_id,
                 lex.body,
                 lex.heading,
@@ -80,142 +115,255 @@ def index_docs(
                 lex.doc_type,
                 lex.section_role,
                 lex.year,
-                themes,
+                th,
+                p.dup_group if isinstance(p, Passage) else None,
             )
         )
     return out
 
 
-def stored_ids(backend: IndexBackend, bound: int) -> set[int]:
-    from index.backends.milvus import ID_WINDOW
+def _check_keys(backend: IndexBackend, docs: list[IndexDoc]) -> None:
+    """Refuse two items under one id (a hash collision would silently replace one)."""
+    seen: dict[int, str] = {}
+    for d in docs:
+        if seen.setdefault(d.doc_id, d.passage_id) != d.passage_id:
+            raise BackendError(f"id collision: {d.passage_id} and {seen[d.doc_id]}")
+    stored = backend.passages_of_ids(list(seen))  # type: ignore[attr-defined]
+    for doc_id, item in stored.items():
+        if item != seen[doc_id]:
+            raise BackendError(f"id collision: {seen[doc_id]} and the stored {item}")
 
-    out: set[int] = set()
-    for lo in range(0, bound, ID_WINDOW):
-        out.update(backend.ids_between(lo, lo + ID_WINDOW))  # type: ignore[attr-defined]
+
+def _rows_of(store: CorpusStore, kind: str, report_ids: list[str]) -> list[Row]:
+    reports = store.reports_by_ids(report_ids)
+    rows: list[Row] = []
+    for rid in report_ids:
+        r = reports.get(rid)
+        if r is None:
+            continue  # deleted meanwhile: the next refresh sees it gone
+        items: Sequence[Passage | Practice] = (
+            store.passages_of(rid) if kind == PASSAGES else store.practices_of(rid)
+        )
+        rows.extend((r, p) for p in items)
+    return rows
+
+
+def sync_kind(
+    store: CorpusStore,
+    backend: IndexBackend,
+    build: str,
+    kind: str,
+    tok: Tokenizer,
+    embedder: Embedder,
+    config: IndexConfig,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """Bring one collection up to the store; returns (documents added, documents removed).
+    Each step writes the engine first and records it in the store after, so a crash
+    between the two only repeats idempotent upserts or deletes on the next run."""
+    before = backend.count()
+    gone = store.index_gone(build, kind)
+    for i in range(0, len(gone), REPORT_BATCH):
+        chunk = gone[i : i + REPORT_BATCH]
+        backend.delete_reports(chunk)
+        store.mark_indexed(build, kind, chunk, held=False)
+    pending = store.index_pending(build, kind)
+    added = 0
+    for i in range(0, len(pending), REPORT_BATCH):
+        chunk = pending[i : i + REPORT_BATCH]
+        docs = index_docs(_rows_of(store, kind, chunk), tok, embedder, config)
+        _check_keys(backend, docs)
+        added += backend.upsert(docs)
+        store.mark_indexed(build, kind, chunk, held=True)
+        if progress:
+            progress(f"{kind}: {min(i + REPORT_BATCH, len(pending))}/{len(pending)} reports sent")
+    if hasattr(backend, "flush"):
+        backend.flush()
+    return added, max(0, before + added - backend.count())
+
+
+def _collections(
+    store: CorpusStore, config: IndexConfig, build: str, dim: int
+) -> dict[str, IndexBackend]:
+    uri = milvus_uri(config.milvus_uri, store.data_dir)
+    out: dict[str, IndexBackend] = {}
+    try:
+        for kind in KINDS:
+            name = collection_name(config.milvus_collection, build, kind)
+            out[kind] = open_milvus(uri, name, dim, config.milvus_token)
+    except BaseException:
+        for b in out.values():
+            b.close()
+        raise
     return out
 
 
-def sync(
-    backend: IndexBackend,
-    table: DocTable,
-    rows: Iterator[tuple[ReportRecord, Passage | Practice]],
-    tok: Tokenizer,
-    embedder: Embedder,
-    progress: Progress | None = None,
-) -> tuple[int, int]:
-    """Upsert the live documents of ``table`` the engine lacks, delete those it should not
-    hold; returns (added, removed)."""
-    alive = {int(i) for i in np.flatnonzero(table.alive)}
-    have = stored_ids(backend, len(table) + 1)
-    # Ids beyond the table belong to no published document (a rebuild interrupted mid-way).
-    gone = sorted(have - alive)
-    if gone:
-        backend.delete(gone)
-    missing = alive - have
-    added = 0
-    pending: list[tuple[ReportRecord, Passage | Practice]] = []
-
-    def flush() -> None:
-        nonlocal added
-        added += backend.upsert(index_docs(pending, table, tok, embedder))
-        pending.clear()
-        if progress:
-            progress(f"{added}/{len(missing)} documents sent to {getattr(backend, 'name', '?')}")
-
-    if missing:
-        for r, p in rows:
-            pid = p.passage_id if isinstance(p, Passage) else p.practice_id
-            d = table.doc_id(pid)
-            if d is not None and d in missing:
-                pending.append((r, p))
-                if len(pending) >= BATCH:
-                    flush()
-        if pending:
-            flush()
-    if hasattr(backend, "flush"):
-        backend.flush()
-    return added, len(gone)
-
-
-def sync_published(
+def _sync_all(
     store: CorpusStore,
     config: IndexConfig,
-    progress: Progress | None = None,
-    directory: Path | None = None,
-) -> list[SyncReport]:
-    """Bring the configured backend up to date with the published version (passages and
-    practices); nothing to do for ``local``, whose indexes are the version's own files."""
-    if check_kind(config.index_backend) == "local":
-        return []
-    from index.bundle import IndexBundle  # the bundle imports this package
-
-    version = directory or current_dir(store.data_dir)
-    # just published by `jiejian index` (which checks a damaged version): no checksum pass
-    local = replace(config, index_backend="local")
-    bundle = IndexBundle.load(store.data_dir, local, version, verify=False)
-    key = build_key(bundle.manifest.created_at)
-    uri = milvus_uri(config.milvus_uri, store.data_dir)
+    build: str,
+    embedder: Embedder,
+    tok: Tokenizer,
+    progress: Progress | None,
+) -> tuple[list[SyncReport], dict[str, int]]:
+    engines = _collections(store, config, build, embedder.dim)
     reports = []
-    parts: list[tuple[str, DocTable, Callable[[], Iterator]]] = [
-        (PASSAGES, bundle.table, lambda: _rows(store))
-    ]
-    if bundle.practices is not None and (bundle.directory / PRACTICES_DIR).exists():
-        parts.append((PRACTICES, bundle.practices.table, lambda: iter(_practice_rows(store))))
-    for kind, table, rows in parts:
-        name = collection_name(config.milvus_collection, key, kind)
-        backend = open_milvus(uri, name, bundle.embedder.dim, config.milvus_token)
-        try:
-            added, removed = sync(
-                backend, table, rows(), bundle.tokenizer, bundle.embedder, progress
-            )
-            reports.append(SyncReport(name, added, removed, backend.count()))
-        finally:
-            backend.close()
-    drop_stale(uri, config, key)
-    for r in reports:
+    try:
+        for kind, backend in engines.items():
+            added, removed = sync_kind(store, backend, build, kind, tok, embedder, config, progress)
+            total = backend.count()
+            reports.append(SyncReport(getattr(backend, "collection", kind), added, removed, total))
+    finally:
+        for b in engines.values():
+            b.close()
+    counts = {
+        "passages": reports[0].total,
+        "reports": store.index_held(build, PASSAGES),
+        "practices": reports[1].total,
+    }
+    return reports, counts
+
+
+def _manifest(
+    config: IndexConfig,
+    tok: Tokenizer,
+    embedder: Embedder,
+    counts: dict[str, int],
+    store: CorpusStore,
+    created: float,
+    build: str,
+) -> Manifest:
+    return Manifest(
+        embedder_setting=config.embed_model,
+        embedder_model_id=embedder.model_id,
+        embedder_dim=embedder.dim,
+        tokenizer=tok.fingerprint,
+        vector_index=MILVUS_VECTORS,
+        chunk_min_chars=config.chunk_min_chars,
+        chunk_max_chars=config.chunk_max_chars,
+        themes=taxonomy_fingerprint(_taxonomy(config)),
+        counts=counts,
+        corpus_run=store.data_version(),
+        created_at=created,
+        backend="milvus",
+        build=build,
+    )
+
+
+def _compatible(
+    current: Path | None, config: IndexConfig, tok: Tokenizer, progress: Progress | None
+) -> Manifest | None:
+    """The published Milvus-mode manifest when this refresh may extend its build."""
+    if current is None:
+        return None
+    try:
+        old = Manifest.load(current)
+        check_compatible(
+            old,
+            config.embed_model,
+            tok.fingerprint,
+            config.chunk_min_chars,
+            config.chunk_max_chars,
+            taxonomy_fingerprint(_taxonomy(config)),
+            backend="milvus",
+        )
+    except IndexMismatchError as exc:
+        if progress:
+            progress(f"rebuilding: {exc}")
+        return None
+    return old
+
+
+def refresh_milvus(
+    store: CorpusStore,
+    config: IndexConfig,
+    current: Path | None,
+    progress: Progress | None = None,
+    rebuild: bool = False,
+) -> BuildReport:
+    """The Milvus-mode `jiejian index` (the caller holds the build lock)."""
+    t0 = time.perf_counter()
+    tok = Tokenizer(config.dictionary, config.stopwords)
+    old = None if rebuild else _compatible(current, config, tok, progress)
+    previous = _published_build(current)
+    version = _new_version_dir(store.data_dir)
+    try:
+        if old is None:
+            created = time.time()
+            build = build_key(created)
+            if is_corpus_model(config.embed_model):
+                if progress:
+                    progress("training the corpus embedding model")
+                texts = (to_simplified(p.text) for p in store.iter_passages())
+                build_static_model(texts, version / MODEL_DIR, config.static)
+        else:
+            assert current is not None
+            created, build = old.created_at, old.build
+            _share_immutable(current, version)  # the model, hard-linked
+        embedder = _embedder_for(config, version)
+        synced, counts = _sync_all(store, config, build, embedder, tok, progress)
+        added = sum(r.added for r in synced)
+        removed = sum(r.removed for r in synced)
+        if (
+            old is not None
+            and not added
+            and not removed
+            and counts == {k: old.counts.get(k) for k in counts}
+        ):
+            shutil.rmtree(version, ignore_errors=True)
+            return BuildReport(old, "unchanged", 0, 0, time.perf_counter() - t0)
+        manifest = _manifest(config, tok, embedder, counts, store, created, build)
+        # The version's record of what it serves (and a file its manifest can verify).
+        names = {k: collection_name(config.milvus_collection, build, k) for k in KINDS}
+        write_text(version / COLLECTIONS_FILE, json.dumps({"build": build, **names}))
+        _seal(version, manifest)
+    except BaseException:
+        shutil.rmtree(version, ignore_errors=True)
+        raise
+    _publish(store.data_dir, version)
+    if old is None:  # a new build: the one before it stays one build longer
+        keep = [build, *filter(None, [previous])]
+        store.forget_index_builds(
+            drop_stale(milvus_uri(config.milvus_uri, store.data_dir), config, keep)
+        )
+    for r in synced:
         log.info("%s: %d added, %d removed, %d held", r.collection, r.added, r.removed, r.total)
-    return reports
+    mode = "built" if old is None else "refreshed"
+    # passages added and removed, as the local builder reports them
+    passages = synced[0]
+    return BuildReport(manifest, mode, passages.added, passages.removed, time.perf_counter() - t0)
 
 
-def drop_stale(uri: str, config: IndexConfig, current: str, keep: int = 1) -> list[str]:
-    """Drop the collections of older builds, keeping ``keep`` previous builds: a server
-    still on the previous version keeps searching until it reloads."""
+def drop_stale(uri: str, config: IndexConfig, keep: list[str]) -> list[str]:
+    """Drop the collections of every build but ``keep`` (the new build and the one
+    published before it: a server still on that version keeps searching until it
+    reloads; builds interrupted before publication go too). Returns ``keep``."""
     from index.backends.milvus import _import_pymilvus
 
     client = _import_pymilvus().MilvusClient(uri=uri, token=config.milvus_token or "")
     try:
         prefix = f"{config.milvus_collection}_b"
-        keys = sorted(
-            {
-                n[len(config.milvus_collection) + 1 :].split("_")[0]
-                for n in client.list_collections()
-                if n.startswith(prefix)
-            }
-            - {current},
-            key=lambda k: int(k[1:]) if k[1:].isdigit() else 0,
-            reverse=True,
-        )
-        dropped = []
-        for key in keys[keep:]:
-            for kind in (PASSAGES, PRACTICES):
+        keys = {
+            n[len(config.milvus_collection) + 1 :].split("_")[0]
+            for n in client.list_collections()
+            if n.startswith(prefix)
+        }
+        for key in sorted(keys - set(keep)):
+            for kind in KINDS:
                 name = collection_name(config.milvus_collection, key, kind)
                 if client.has_collection(name):
                     client.drop_collection(name)
-                    dropped.append(name)
-        return dropped
+        return keep
     finally:
         client.close()
 
 
-def migrate(
-    store: CorpusStore,
-    config: IndexConfig,
-    to: str,
-    uri: str = "",
-    progress: Progress | None = None,
-) -> list[SyncReport]:
-    """The index side of ``jiejian migrate --to``: fill the ``to`` backend (``milvus``, at
-    ``uri``) from the store and the published version. ``local`` needs no copy: its files
-    are the version itself (``jiejian index --rebuild`` remakes them from the store)."""
-    target = replace(config, index_backend=check_kind(to), milvus_uri=uri or config.milvus_uri)
-    return sync_published(store, target, progress)
+def _published_build(current: Path | None) -> str | None:
+    """The build a published Milvus-mode version searches (None for a local version)."""
+    if current is None:
+        return None
+    try:
+        m = Manifest.load(current)
+    except IndexMismatchError:
+        return None
+    return m.build if m.backend == "milvus" and m.build else None
