@@ -35,6 +35,9 @@ from index.defaults import (
     VECTOR_INDEX_CHOICES,
 )
 
+# IndexConfig fields whose setting has another name.
+_INDEX_SETTING_NAMES = {"query_prefix": "embed_query_prefix"}
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JIEJIAN_", env_file=".env", extra="ignore")
@@ -142,20 +145,17 @@ class Settings(BaseSettings):
     )
 
     def index_config(self) -> IndexConfig:
-        return IndexConfig(
-            embed_model=self.embed_model,
-            query_prefix=self.embed_query_prefix,
-            vector_index=self.vector_index,
-            dictionary=self.dictionary,
-            stopwords=self.stopwords,
-            themes=self.themes,
-            chunk_min_chars=self.chunk_min_chars,
-            chunk_max_chars=self.chunk_max_chars,
-            index_backend=self.index_backend,
-            milvus_uri=self.milvus_uri,
-            milvus_token=self.milvus_token.get_secret_value() if self.milvus_token else None,
-            milvus_collection=self.milvus_collection,
-        )
+        # Every IndexConfig field that is a setting takes it by name (the query prefix is
+        # ``embed_query_prefix``; the token is kept secret until here); the rest keep
+        # IndexConfig's defaults.
+        values = {}
+        for f in fields(IndexConfig):
+            setting = _INDEX_SETTING_NAMES.get(f.name, f.name)
+            if setting in type(self).model_fields:
+                values[f.name] = getattr(self, setting)
+        token = self.milvus_token
+        values["milvus_token"] = token.get_secret_value() if token else None
+        return IndexConfig(**values)
 
     @field_validator("vector_index")
     @classmethod

@@ -22,7 +22,7 @@ from index.backends.factory import (
     check_kind,
     collection_name,
     milvus_uri,
-    open_milvus,
+    open_build,
 )
 from index.backends.hits import HitTable, ScanTable
 from index.backends.local import LocalBackend
@@ -184,12 +184,12 @@ class IndexBundle(_Searchable):
         build's collections (never created here: a missing one is refused)."""
         embedder = cls._embedder(directory, manifest, config)
         uri = milvus_uri(config.milvus_uri, data_dir)
-        engines: dict[str, IndexBackend] = {}
+        engines = open_build(
+            uri, config.milvus_collection, manifest.build, embedder.dim, config.milvus_token, False
+        )
         try:
-            for kind in (PASSAGES, PRACTICES):
+            for kind, engine in engines.items():
                 name = collection_name(config.milvus_collection, manifest.build, kind)
-                engine = open_milvus(uri, name, embedder.dim, config.milvus_token, create=False)
-                engines[kind] = engine
                 held, published = engine.count(), manifest.counts.get(kind, 0)
                 if held == 0 and published:
                     raise IndexMismatchError(

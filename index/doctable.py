@@ -115,6 +115,10 @@ def _ranked(codes: np.ndarray, values: list[str] | None) -> list[tuple[str | int
     ]
 
 
+# The per-document arrays saved as they are (the place and theme columns add their own two).
+_ARRAYS = ("report_code", "level", "doc_type", "role", "year", "alive")
+
+
 class DocTable:
     def __init__(self) -> None:
         self.passage_ids: list[str] = []
@@ -269,20 +273,11 @@ class DocTable:
     # ----- persistence -----------------------------------------------------------------
 
     def save(self, directory: Path) -> None:
+        arrays = {name: getattr(self, name) for name in _ARRAYS}
+        for column, name in ((self.places, "place"), (self.themes, "theme")):
+            arrays[f"{name}_offsets"], arrays[f"{name}_codes"] = column.offsets, column.codes
         with atomic_path(directory / "doctable.npz") as tmp, tmp.open("wb") as fh:
-            np.savez(
-                fh,
-                report_code=self.report_code,
-                level=self.level,
-                doc_type=self.doc_type,
-                role=self.role,
-                year=self.year,
-                alive=self.alive,
-                place_offsets=self.places.offsets,
-                place_codes=self.places.codes,
-                theme_offsets=self.themes.offsets,
-                theme_codes=self.themes.codes,
-            )
+            np.savez(fh, **arrays)
         meta = {
             "passage_ids": self.passage_ids,
             "report_ids": self.report_ids,
@@ -300,7 +295,7 @@ class DocTable:
     def load(cls, directory: Path) -> DocTable:
         t = cls()
         arrays = np.load(directory / "doctable.npz")
-        for name in ("report_code", "level", "doc_type", "role", "year", "alive"):
+        for name in _ARRAYS:
             setattr(t, name, arrays[name])
         meta = json.loads((directory / "doctable.json").read_text("utf-8"))
         t.passage_ids, t.report_ids, t.dup_groups = (

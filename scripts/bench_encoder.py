@@ -24,41 +24,18 @@ from demo.reports_b import REPORTS_B  # noqa: E402
 from index.embedders.corpus_static import build_static_model  # noqa: E402
 from index.embedders.sentence_transformer import SentenceTransformerEmbedder  # noqa: E402
 from retrieval.evaluation import DEFAULT_DEVSET, load_devset  # noqa: E402
+from tests.random_models import random_sentence_transformer  # noqa: E402
 
 SHAPES = {"small (384×12)": (384, 12, 12, 1536), "base (768×12)": (768, 12, 12, 3072)}
 
 
 def random_model(root: Path, hidden: int, layers: int, heads: int, inter: int) -> Path:
-    from sentence_transformers import SentenceTransformer
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    try:
-        from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
-    except ImportError:  # pragma: no cover
-        from sentence_transformers.models import Pooling, Transformer
-
-    chars = sorted({ch for r in REPORTS_A + REPORTS_B for ch in r["text"]})
-    bert = root / "bert"
-    bert.mkdir(parents=True)
-    (bert / "vocab.txt").write_text(
-        "\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]), encoding="utf-8"
-    )
-    tok = BertTokenizerFast(vocab_file=str(bert / "vocab.txt"))
-    cfg = BertConfig(
-        vocab_size=21128,
-        hidden_size=hidden,
-        num_hidden_layers=layers,
-        num_attention_heads=heads,
-        intermediate_size=inter,
-        max_position_embeddings=512,
-    )
-    BertModel(cfg).save_pretrained(bert)
-    tok.save_pretrained(bert)
-    st = SentenceTransformer(
-        modules=[Transformer(str(bert), max_seq_length=512), Pooling(hidden, "mean")], device="cpu"
-    )
-    st.save(str(root / "st"))
-    return root / "st"
+    # bge-small's vocabulary size, so the embedding table weighs what a real model's does
+    chars = {ch for r in REPORTS_A + REPORTS_B for ch in r["text"]}
+    return random_sentence_transformer(
+        root, chars, hidden=hidden, layers=layers, heads=heads, inter=inter,
+        vocab_size=21128, max_seq_length=512,
+    )  # fmt: skip
 
 
 def main() -> None:

@@ -119,9 +119,14 @@ def test_search_without_index_says_what_to_do(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "jiejian index" in result.output
 
 
-def test_eval_command(seed_searcher) -> None:  # type: ignore[no-untyped-def]
+def test_eval_command(seed_searcher, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # The command's plumbing on a dozen dev queries (tests/test_retrieval.py scores them all).
+    from retrieval.evaluation import DEFAULT_DEVSET
+
+    devset = tmp_path / "devset.jsonl"
+    devset.write_text("".join(DEFAULT_DEVSET.read_text("utf-8").splitlines(True)[:12]), "utf-8")
     data = seed_searcher.store.data_dir
-    result = runner.invoke(app, ["eval", "--data", str(data), "--json"])
+    result = runner.invoke(app, ["eval", "--data", str(data), "--devset", str(devset), "--json"])
     assert result.exit_code == 0, result.output
     tables = json.loads(result.stdout)["tables"]
     assert set(tables["all queries"]) == {

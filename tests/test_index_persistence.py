@@ -16,6 +16,7 @@ from index.config import IndexConfig
 from index.manifest import IndexMismatchError, Manifest
 from retrieval.floor import NO_FLOOR
 from retrieval.searcher import Searcher, SearchOptions
+from tests.random_models import random_sentence_transformer
 
 REPORTS = {
     "a": "凤凰镇工会2019年工作总结\n一、主要做法\n"
@@ -119,37 +120,8 @@ def test_crash_mid_build_leaves_the_previous_index(
 def _tiny_sentence_transformer(root: Path) -> Path:
     """A random 1-layer BERT with a character vocabulary, saved as a sentence-transformers
     model: exercises the transformer loading path without any download."""
-    from sentence_transformers import SentenceTransformer
-    from transformers import BertConfig, BertModel, BertTokenizerFast
-
-    try:
-        from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
-    except ImportError:  # pragma: no cover - older sentence-transformers
-        from sentence_transformers.models import Pooling, Transformer
-
-    chars = sorted(set("".join(REPORTS.values())) | set("工会送温暖骑手入会"))
-    bert = root / "bert"
-    bert.mkdir(parents=True)
-    (bert / "vocab.txt").write_text(
-        "\n".join(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]), encoding="utf-8"
-    )
-    tok = BertTokenizerFast(vocab_file=str(bert / "vocab.txt"))
-    config = BertConfig(
-        vocab_size=len(chars) + 5,
-        hidden_size=32,
-        num_hidden_layers=1,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=512,
-    )
-    BertModel(config).save_pretrained(bert)
-    tok.save_pretrained(bert)
-    st = SentenceTransformer(
-        modules=[Transformer(str(bert), max_seq_length=256), Pooling(32, "mean")], device="cpu"
-    )
-    out = root / "st-model"
-    st.save(str(out))
-    return out
+    chars = set("".join(REPORTS.values())) | set("工会送温暖骑手入会")
+    return random_sentence_transformer(root, chars)
 
 
 # with tests/test_vectors.py's comparison, on the worker that imports sentence-transformers

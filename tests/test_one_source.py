@@ -71,6 +71,19 @@ def test_settings_defaults_are_the_layers_defaults() -> None:
     assert s.index_config() == IndexConfig()
 
 
+def test_index_settings_reach_the_index_config(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("JIEJIAN_EMBED_QUERY_PREFIX", "查询：")
+    monkeypatch.setenv("JIEJIAN_MILVUS_TOKEN", "u:p")
+    monkeypatch.setenv("JIEJIAN_CHUNK_MAX_CHARS", "500")
+    config = Settings(_env_file=None).index_config()  # type: ignore[call-arg]
+    assert (config.query_prefix, config.milvus_token, config.chunk_max_chars) == (
+        "查询：",
+        "u:p",
+        500,
+    )
+    assert config.static == IndexConfig().static  # not a setting: the default
+
+
 def test_every_read_limit_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("JIEJIAN_READ_TIMEOUT_S", "7")
     monkeypatch.setenv("JIEJIAN_READ_OCR", "false")

@@ -23,6 +23,9 @@ from index.filters import Filters
 
 # How far below the top a heading match counts, as in the local BM25 query.
 HEADING_BOOST = 0.3
+# A lexical query: (token, weight) pairs; an engine's answer: (doc_id, score), best first.
+Terms = list[tuple[str, float]]
+Scored = list[tuple[int, float]]
 
 
 class BackendError(OSError):
@@ -87,14 +90,10 @@ class IndexBackend(ABC):
 
     @abstractmethod
     def lexical_search(
-        self,
-        terms: list[tuple[str, float]],
-        k: int,
-        filters: Filters | None = None,
-        heading_boost: float = HEADING_BOOST,
-    ) -> list[tuple[int, float]]:
-        """BM25 of (token, weight) pairs over the body (and the heading, scaled by
-        ``heading_boost``): (doc_id, score), best first."""
+        self, terms: Terms, k: int, filters: Filters | None = None, boost: float = HEADING_BOOST
+    ) -> Scored:
+        """BM25 of (token, weight) pairs over the body (and the heading, its weights scaled by
+        ``boost``): (doc_id, score), best first."""
 
     @abstractmethod
     def dense_search(

@@ -18,6 +18,7 @@ from index.defaults import INDEX_BACKENDS
 BACKENDS = INDEX_BACKENDS
 PASSAGES = "passages"
 PRACTICES = "practices"
+KINDS = (PASSAGES, PRACTICES)  # the collections of one build
 DEFAULT_MILVUS_FILE = "milvus.db"
 # A Milvus-mode version's record of its build and collections.
 COLLECTIONS_FILE = "collections.json"
@@ -57,3 +58,20 @@ def open_milvus(
     from index.backends.milvus import MilvusBackend  # pymilvus is an optional extra
 
     return MilvusBackend(uri, collection, dim, token=token, create=create)
+
+
+def open_build(
+    uri: str, prefix: str, build: str, dim: int, token: str | None, create: bool
+) -> dict[str, IndexBackend]:
+    """The collections of one build by kind, opened together: ``jiejian index`` creates
+    them (``create``), a server opens them as they are. When one cannot be opened, those
+    already opened are closed before the error goes on."""
+    out: dict[str, IndexBackend] = {}
+    try:
+        for kind in KINDS:
+            out[kind] = open_milvus(uri, collection_name(prefix, build, kind), dim, token, create)
+    except BaseException:
+        for engine in out.values():
+            engine.close()
+        raise
+    return out

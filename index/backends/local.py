@@ -13,7 +13,7 @@ from typing import cast
 import numpy as np
 import tantivy
 
-from index.backends.base import HEADING_BOOST, IndexBackend, IndexDoc
+from index.backends.base import HEADING_BOOST, IndexBackend, IndexDoc, Scored, Terms
 from index.bm25 import LexDoc, LexicalIndex
 from index.doctable import DocTable
 from index.filters import Filters
@@ -87,13 +87,9 @@ class LocalBackend(IndexBackend):
         self.delete(self.table.doc_ids_of_reports(set(report_ids)))
 
     def lexical_search(
-        self,
-        terms: list[tuple[str, float]],
-        k: int,
-        filters: Filters | None = None,
-        heading_boost: float = HEADING_BOOST,
-    ) -> list[tuple[int, float]]:
-        return self.lexical.search(terms, k, filters, heading_boost)
+        self, terms: Terms, k: int, filters: Filters | None = None, boost: float = HEADING_BOOST
+    ) -> Scored:
+        return self.lexical.search(terms, k, filters, boost)
 
     def dense_search(
         self, qvec: np.ndarray, k: int, filters: Filters | None = None

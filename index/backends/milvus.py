@@ -29,7 +29,14 @@ from typing import Any
 
 import numpy as np
 
-from index.backends.base import HEADING_BOOST, BackendError, IndexBackend, IndexDoc
+from index.backends.base import (
+    HEADING_BOOST,
+    BackendError,
+    IndexBackend,
+    IndexDoc,
+    Scored,
+    Terms,
+)
 from index.backends.milvus_expr import both, filter_expr, literals, text_match
 from index.doctable import DocRow
 from index.filters import Filters
@@ -403,12 +410,8 @@ class MilvusBackend(IndexBackend):
         return self._hits(res[0], abs) if meta else [(int(h["id"]), 0.0) for h in res[0]]
 
     def lexical_search(
-        self,
-        terms: list[tuple[str, float]],
-        k: int,
-        filters: Filters | None = None,
-        heading_boost: float = HEADING_BOOST,
-    ) -> list[tuple[int, float]]:
+        self, terms: Terms, k: int, filters: Filters | None = None, boost: float = HEADING_BOOST
+    ) -> Scored:
         if k <= 0 or not terms:
             return []
         expr = filter_expr(filters)
@@ -419,8 +422,8 @@ class MilvusBackend(IndexBackend):
         for weight, tokens in groups.items():
             text = " ".join(tokens)
             fields = [("body", weight)]
-            if heading_boost > 0:
-                fields.append(("heading", weight * heading_boost))
+            if boost > 0:
+                fields.append(("heading", weight * boost))
             for field, w in fields:
                 for doc_id, s in self._bm25(field, text, k, expr):
                     scores[doc_id] = scores.get(doc_id, 0.0) + w * s

@@ -34,12 +34,12 @@ from corpus.themes import taxonomy_fingerprint
 from index.backends.base import BackendError, IndexBackend, IndexDoc, doc_key
 from index.backends.factory import (
     COLLECTIONS_FILE,
+    KINDS,
     PASSAGES,
-    PRACTICES,
     build_key,
     collection_name,
     milvus_uri,
-    open_milvus,
+    open_build,
 )
 from index.builder import (
     MODEL_DIR,
@@ -64,7 +64,6 @@ from index.tokenizer import Tokenizer
 log = logging.getLogger(__name__)
 # Reports per step: their documents are encoded and sent together, then recorded.
 REPORT_BATCH = 200
-KINDS = (PASSAGES, PRACTICES)
 # The vector index kind a Milvus-mode manifest names (the engine's own, not a FAISS file).
 MILVUS_VECTORS = "milvus"
 Progress = Callable[[str], None]
@@ -186,16 +185,7 @@ def _collections(
     store: CorpusStore, config: IndexConfig, build: str, dim: int
 ) -> dict[str, IndexBackend]:
     uri = milvus_uri(config.milvus_uri, store.data_dir)
-    out: dict[str, IndexBackend] = {}
-    try:
-        for kind in KINDS:
-            name = collection_name(config.milvus_collection, build, kind)
-            out[kind] = open_milvus(uri, name, dim, config.milvus_token)
-    except BaseException:
-        for b in out.values():
-            b.close()
-        raise
-    return out
+    return open_build(uri, config.milvus_collection, build, dim, config.milvus_token, True)
 
 
 def _sync_all(
