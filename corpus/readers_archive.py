@@ -16,6 +16,7 @@ so the tests build stored archives byte by byte.
 
 from __future__ import annotations
 
+import importlib
 import io
 import zipfile
 from pathlib import PurePosixPath
@@ -179,14 +180,22 @@ def _capped_factory(cap: int, limits: ReadLimits) -> Any:
     return Factory()
 
 
+def _optional(module: str) -> Any:
+    """An optional archive library, or None when it is not installed (its archives are then
+    skipped with an install hint)."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
 def read_7z(
     spath: str, data: bytes, limits: ReadLimits, depth: int
 ) -> list[DecodedFile | SkippedFile]:
     from corpus.readers import EXTENSIONS
 
-    try:
-        import py7zr
-    except ImportError:
+    py7zr = _optional("py7zr")
+    if py7zr is None:
         return [SkippedFile(spath, "7z archives need py7zr (pip install py7zr)")]
     try:
         with py7zr.SevenZipFile(io.BytesIO(data), mode="r") as sz:
@@ -253,9 +262,8 @@ def _read_rar_member(rf: Any, info: Any, budget: int, limits: ReadLimits) -> byt
 def read_rar(
     spath: str, data: bytes, limits: ReadLimits, depth: int
 ) -> list[DecodedFile | SkippedFile]:
-    try:
-        import rarfile
-    except ImportError:
+    rarfile = _optional("rarfile")
+    if rarfile is None:
         return [SkippedFile(spath, "RAR archives need rarfile (pip install rarfile)")]
     out: list[DecodedFile | SkippedFile] = []
     try:

@@ -254,6 +254,13 @@ _MAX_PG_PARAMS = 30_000  # of the 65,535 one statement may bind
 _MAX_ROWS = 1000
 
 
+# A table's column names in the connected schema (what an older store lacks is added).
+COLUMNS_OF = (
+    "SELECT column_name FROM information_schema.columns "
+    "WHERE table_schema = current_schema() AND table_name = ?"
+)
+
+
 @lru_cache(maxsize=512)
 def to_pyformat(sql: str) -> str:
     """``?`` placeholders to psycopg's ``%s`` (a literal ``%`` doubled first). The store's
@@ -326,12 +333,7 @@ class PgConnection:
         self.conn.execute("SELECT pg_advisory_xact_lock(%s)", (key,))
 
     def columns(self, table: str) -> set[str]:
-        rows = self.conn.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = %s",
-            (table,),
-        )
-        return {r[0] for r in rows}
+        return {r[0] for r in self.conn.execute(to_pyformat(COLUMNS_OF), (table,))}
 
     def close(self) -> None:
         self.conn.close()
@@ -401,12 +403,7 @@ class PgReadPool:
             yield from conn.cursor().stream(to_pyformat(sql), params)
 
     def columns(self, table: str) -> set[str]:
-        rows = self.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = current_schema() AND table_name = ?",
-            (table,),
-        )
-        return {r[0] for r in rows}
+        return {r[0] for r in self.execute(COLUMNS_OF, (table,))}
 
     def close(self) -> None:
         self.pool.close()

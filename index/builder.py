@@ -434,21 +434,33 @@ def refresh(
             if progress:
                 progress(f"rebuilding: the published index is damaged: {'; '.join(damage)}")
             return _build(store, config, progress)
-        try:
-            old = Manifest.load(current)
-            check_compatible(
-                old,
-                config.embed_model,
-                tok.fingerprint,
-                config.chunk_min_chars,
-                config.chunk_max_chars,
-                taxonomy_fingerprint(_taxonomy(config)),
-            )
-        except IndexMismatchError as exc:
+        old = extendable(current, config, tok)
+        if isinstance(old, str):
             if progress:
-                progress(f"rebuilding: {exc}")
+                progress(f"rebuilding: {old}")
             return _build(store, config, progress)
         return _refresh(store, config, current, old, tok, progress)
+
+
+def extendable(
+    current: Path, config: IndexConfig, tok: Tokenizer, backend: str | None = None
+) -> Manifest | str:
+    """The published version's manifest when a refresh may extend it under these settings
+    (embedder, dictionary, chunking, themes, and the backend when given), else why not."""
+    try:
+        old = Manifest.load(current)
+        check_compatible(
+            old,
+            config.embed_model,
+            tok.fingerprint,
+            config.chunk_min_chars,
+            config.chunk_max_chars,
+            taxonomy_fingerprint(_taxonomy(config)),
+            backend=backend,
+        )
+    except IndexMismatchError as exc:
+        return str(exc)
+    return old
 
 
 def _refresh(

@@ -173,17 +173,12 @@ class IndexBundle(_Searchable):
 
     @classmethod
     def _open_milvus(
-        cls,
-        directory: Path,
-        manifest: Manifest,
-        tokenizer: Tokenizer,
-        config: IndexConfig,
-        data_dir: Path,
+        cls, directory: Path, manifest: Manifest, tok: Tokenizer, config: IndexConfig, data: Path
     ) -> IndexBundle:
         """A Milvus-mode version: the embedder from the version, everything else from the
         build's collections (never created here: a missing one is refused)."""
         embedder = cls._embedder(directory, manifest, config)
-        uri = milvus_uri(config.milvus_uri, data_dir)
+        uri = milvus_uri(config.milvus_uri, data)
         engines = open_build(
             uri, config.milvus_collection, manifest.build, embedder.dim, config.milvus_token, False
         )
@@ -211,7 +206,7 @@ class IndexBundle(_Searchable):
         return cls(
             directory=directory,
             manifest=manifest,
-            tokenizer=tokenizer,
+            tokenizer=tok,
             lexical=None,
             vectors=None,
             table=tables[PASSAGES],
@@ -246,20 +241,15 @@ class IndexBundle(_Searchable):
 
     @classmethod
     def _open(
-        cls,
-        directory: Path,
-        manifest: Manifest,
-        tokenizer: Tokenizer,
-        config: IndexConfig,
-        data_dir: Path,
+        cls, directory: Path, manifest: Manifest, tok: Tokenizer, config: IndexConfig, data: Path
     ) -> IndexBundle:
         if manifest.backend == "milvus":
-            return cls._open_milvus(directory, manifest, tokenizer, config, data_dir)
+            return cls._open_milvus(directory, manifest, tok, config, data)
         embedder = cls._embedder(directory, manifest, config)
         return cls(
             directory=directory,
             manifest=manifest,
-            tokenizer=tokenizer,
+            tokenizer=tok,
             lexical=LexicalIndex(directory / BM25_DIR),
             vectors=load_vector_index(
                 manifest.vector_index, directory / VECTORS_DIR, manifest.embedder_dim

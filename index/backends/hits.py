@@ -15,7 +15,7 @@ from __future__ import annotations
 import operator
 import threading
 from collections import Counter, OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Generic, SupportsIndex, TypeVar
 
 import numpy as np
@@ -38,6 +38,21 @@ def facets_of(row: DocRow) -> FacetValues:
         "doc_type": row.doc_type,
         "section_role": row.section_role,
     }
+
+
+def held_and_missing(
+    held: Mapping[int, DocRow], doc_ids: Iterable[int]
+) -> tuple[dict[int, DocRow], list[int]]:
+    """The rows of ``doc_ids`` held here, and the ids to fetch from the engine."""
+    out: dict[int, DocRow] = {}
+    missing: list[int] = []
+    for d in doc_ids:
+        row = held.get(int(d))
+        if row is None:
+            missing.append(int(d))
+        else:
+            out[int(d)] = row
+    return out, missing
 
 
 class _Column(Generic[T]):
@@ -79,15 +94,8 @@ class HitTable:
     def rows(self, doc_ids: Iterable[int]) -> dict[int, DocRow]:
         """Rows of ``doc_ids`` (one engine query for those not held); unknown ids are left
         out (deleted since they were found)."""
-        out: dict[int, DocRow] = {}
-        missing = []
         with self._lock:
-            for d in doc_ids:
-                row = self._rows.get(int(d))
-                if row is None:
-                    missing.append(int(d))
-                else:
-                    out[int(d)] = row
+            out, missing = held_and_missing(self._rows, doc_ids)
         if missing:
             got = self.fetch(missing)
             self.remember(got)
@@ -141,13 +149,7 @@ class ScanTable(HitTable):
         self.ids = np.fromiter(self._held, dtype=np.int64, count=len(self._held))
 
     def rows(self, doc_ids: Iterable[int]) -> dict[int, DocRow]:
-        out, missing = {}, []
-        for d in doc_ids:
-            row = self._held.get(int(d))
-            if row is None:
-                missing.append(int(d))
-            else:
-                out[int(d)] = row
+        out, missing = held_and_missing(self._held, doc_ids)
         if missing:
             out.update(self.fetch(missing))
         return out

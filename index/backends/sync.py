@@ -52,12 +52,13 @@ from index.builder import (
     _seal,
     _share_immutable,
     _taxonomy,
+    extendable,
 )
 from index.config import IndexConfig
 from index.embedders import Embedder, is_corpus_model
 from index.embedders.corpus_static import build_static_model
 from index.files import write_text
-from index.manifest import IndexMismatchError, Manifest, check_compatible
+from index.manifest import IndexMismatchError, Manifest
 from index.themes import assign as assign_themes
 from index.tokenizer import Tokenizer
 
@@ -246,20 +247,10 @@ def _compatible(
     """The published Milvus-mode manifest when this refresh may extend its build."""
     if current is None:
         return None
-    try:
-        old = Manifest.load(current)
-        check_compatible(
-            old,
-            config.embed_model,
-            tok.fingerprint,
-            config.chunk_min_chars,
-            config.chunk_max_chars,
-            taxonomy_fingerprint(_taxonomy(config)),
-            backend="milvus",
-        )
-    except IndexMismatchError as exc:
+    old = extendable(current, config, tok, backend="milvus")
+    if isinstance(old, str):
         if progress:
-            progress(f"rebuilding: {exc}")
+            progress(f"rebuilding: {old}")
         return None
     return old
 
