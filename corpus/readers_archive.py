@@ -89,6 +89,11 @@ def read_zip(
 
 
 ARCHIVE_FORMATS = ("zip", "7z", "rar")
+# Formats read by an optional library: its module, and the skip reason when it is missing.
+_LIBRARIES = {
+    "7z": ("py7zr", "7z archives need py7zr (pip install py7zr)"),
+    "rar": ("rarfile", "RAR archives need rarfile (pip install rarfile)"),
+}
 
 
 def _member_format(name: str, size: int) -> tuple[str, str | None]:
@@ -107,11 +112,14 @@ def read_archive(
     spath: str, data: bytes, fmt: str, limits: ReadLimits, depth: int
 ) -> list[DecodedFile | SkippedFile]:
     """The documents of a zip, 7z or rar archive (``fmt``)."""
-    if fmt == "7z":
-        return read_7z(spath, data, limits, depth)
-    if fmt == "rar":
-        return read_rar(spath, data, limits, depth)
-    return read_zip(spath, data, limits, depth)
+    if fmt not in _LIBRARIES:
+        return read_zip(spath, data, limits, depth)
+    module, hint = _LIBRARIES[fmt]
+    library = _optional(module)
+    if library is None:
+        return [SkippedFile(spath, hint)]
+    reader = read_7z if fmt == "7z" else read_rar
+    return reader(library, spath, data, limits, depth)
 
 
 def _member_documents(
@@ -190,13 +198,10 @@ def _optional(module: str) -> Any:
 
 
 def read_7z(
-    spath: str, data: bytes, limits: ReadLimits, depth: int
+    py7zr: Any, spath: str, data: bytes, limits: ReadLimits, depth: int
 ) -> list[DecodedFile | SkippedFile]:
     from corpus.readers import EXTENSIONS
 
-    py7zr = _optional("py7zr")
-    if py7zr is None:
-        return [SkippedFile(spath, "7z archives need py7zr (pip install py7zr)")]
     try:
         with py7zr.SevenZipFile(io.BytesIO(data), mode="r") as sz:
             if sz.needs_password():
@@ -260,11 +265,8 @@ def _read_rar_member(rf: Any, info: Any, budget: int, limits: ReadLimits) -> byt
 
 
 def read_rar(
-    spath: str, data: bytes, limits: ReadLimits, depth: int
+    rarfile: Any, spath: str, data: bytes, limits: ReadLimits, depth: int
 ) -> list[DecodedFile | SkippedFile]:
-    rarfile = _optional("rarfile")
-    if rarfile is None:
-        return [SkippedFile(spath, "RAR archives need rarfile (pip install rarfile)")]
     out: list[DecodedFile | SkippedFile] = []
     try:
         with rarfile.RarFile(io.BytesIO(data)) as rf:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -345,6 +346,32 @@ def _publish(data_dir: Path, version: Path) -> None:
     _cleanup(data_dir, final)
 
 
+def new_manifest(
+    config: IndexConfig,
+    tok: Tokenizer,
+    embedder: Embedder,
+    store: CorpusStore,
+    vector_index: str,
+    counts: dict[str, int],
+    **more: Any,
+) -> Manifest:
+    """A version's manifest: what it was built with (the settings a later load compares),
+    its counts and the store run it holds; ``more`` for the backend's own fields."""
+    return Manifest(
+        embedder_setting=config.embed_model,
+        embedder_model_id=embedder.model_id,
+        embedder_dim=embedder.dim,
+        tokenizer=tok.fingerprint,
+        vector_index=vector_index,
+        chunk_min_chars=config.chunk_min_chars,
+        chunk_max_chars=config.chunk_max_chars,
+        themes=taxonomy_fingerprint(_taxonomy(config)),
+        counts=counts,
+        corpus_run=store.data_version(),
+        **more,
+    )
+
+
 def _manifest(
     config: IndexConfig,
     tok: Tokenizer,
@@ -355,26 +382,15 @@ def _manifest(
     n_practices: int,
     created: float | None = None,
 ) -> Manifest:
-    m = Manifest(
-        embedder_setting=config.embed_model,
-        embedder_model_id=embedder.model_id,
-        embedder_dim=embedder.dim,
-        tokenizer=tok.fingerprint,
-        vector_index=kind,
-        chunk_min_chars=config.chunk_min_chars,
-        chunk_max_chars=config.chunk_max_chars,
-        themes=taxonomy_fingerprint(_taxonomy(config)),
-        counts={
-            "passages": table.n_alive,
-            "reports": len(set(r for r, a in zip(table.report_ids, table.alive, strict=True) if a)),
-            "doc_ids": len(table),
-            "practices": n_practices,
-        },
-        corpus_run=store.data_version(),
-    )
-    if created is not None:
-        m.created_at = created
-    return m
+    alive_reports = {r for r, a in zip(table.report_ids, table.alive, strict=True) if a}
+    counts = {
+        "passages": table.n_alive,
+        "reports": len(alive_reports),
+        "doc_ids": len(table),
+        "practices": n_practices,
+    }
+    more = {} if created is None else {"created_at": created}
+    return new_manifest(config, tok, embedder, store, kind, counts, **more)
 
 
 # tantivy rewrites these on every commit (atomically, but in place by name); everything else

@@ -30,7 +30,6 @@ from corpus.models import Passage
 from corpus.practices import Practice
 from corpus.script import to_simplified
 from corpus.store import CorpusStore, ReportRecord
-from corpus.themes import taxonomy_fingerprint
 from index.backends.base import BackendError, IndexBackend, IndexDoc, doc_key
 from index.backends.factory import (
     COLLECTIONS_FILE,
@@ -53,6 +52,7 @@ from index.builder import (
     _share_immutable,
     _taxonomy,
     extendable,
+    new_manifest,
 )
 from index.config import IndexConfig
 from index.embedders import Embedder, is_corpus_model
@@ -224,21 +224,10 @@ def _manifest(
     created: float,
     build: str,
 ) -> Manifest:
-    return Manifest(
-        embedder_setting=config.embed_model,
-        embedder_model_id=embedder.model_id,
-        embedder_dim=embedder.dim,
-        tokenizer=tok.fingerprint,
-        vector_index=MILVUS_VECTORS,
-        chunk_min_chars=config.chunk_min_chars,
-        chunk_max_chars=config.chunk_max_chars,
-        themes=taxonomy_fingerprint(_taxonomy(config)),
-        counts=counts,
-        corpus_run=store.data_version(),
-        created_at=created,
-        backend="milvus",
-        build=build,
-    )
+    return new_manifest(
+        config, tok, embedder, store, MILVUS_VECTORS, counts,
+        created_at=created, backend="milvus", build=build,
+    )  # fmt: skip
 
 
 def _compatible(
