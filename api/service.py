@@ -415,6 +415,10 @@ class AppService(SearchService):
     # ----- health ---------------------------------------------------------------------------
 
     def health(self) -> dict[str, Any]:
+        # Freshness is measured now, not at the watcher's last tick: a job can store reports
+        # and publish its index between two ticks, and "ok" must wait for the swap (cached
+        # by snapshot and store state, so an unchanged corpus costs one small query).
+        self._update_freshness()
         info = super().health()
         pending = self.jobs.pending()
         info["waiting_reports"] = self.waiting

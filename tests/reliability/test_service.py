@@ -279,6 +279,19 @@ def test_an_index_published_by_the_cli_is_picked_up(data: Path, tmp_path: Path) 
         assert hits[0]["report"]["jurisdiction"] == "溧阳市"
 
 
+def test_health_is_not_ok_between_the_watchers_checks(data: Path, tmp_path: Path) -> None:
+    """Reports stored (and even indexed) after the watcher's last check: health must not
+    say ok until the server serves them, however long the watcher sleeps."""
+    (tmp_path / "new.txt").write_text(NEW, "utf-8")
+    with TestClient(create_app(settings(data, reload_interval=60))) as c:
+        assert c.get("/api/health").json()["status"] == "ok"
+        writer = WriteService(settings(data))
+        writer.ingest([tmp_path / "new.txt"], workers=1)
+        writer.index()  # published, but this server has not looked since it started
+        h = c.get("/api/health").json()
+        assert h["status"] == "degraded" and h["waiting_reports"] == 1, h
+
+
 def test_reports_stored_but_not_indexed_are_indexed_at_start(data: Path, tmp_path: Path) -> None:
     """A writer killed between the ingest commit and the index publish."""
     (tmp_path / "new.txt").write_text(NEW, "utf-8")
