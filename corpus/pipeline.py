@@ -7,7 +7,7 @@ import logging
 import re
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
@@ -309,8 +309,9 @@ CHUNK_BYTES = 1 << 20
 _LIGHT = {".txt", ".text", ".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx"}
 
 
-def chunk_jobs(jobs: list[Job]) -> list[list[Job]]:
-    """Consecutive small light files grouped, everything else alone; order kept."""
+def chunk_jobs(jobs: list[Job], alone: Collection[str] = ()) -> list[list[Job]]:
+    """Consecutive small light files grouped, everything else (and ``alone``) alone; order
+    kept."""
     out: list[list[Job]] = []
     cur: list[Job] = []
     size = 0
@@ -320,7 +321,7 @@ def chunk_jobs(jobs: list[Job]) -> list[list[Job]]:
             n = p.stat().st_size
         except OSError:
             n = 0
-        light = p.suffix.lower() in _LIGHT and n <= CHUNK_BYTES // 4
+        light = p.suffix.lower() in _LIGHT and n <= CHUNK_BYTES // 4 and job[0] not in alone
         if cur and (not light or len(cur) >= CHUNK_FILES or size + n > CHUNK_BYTES):
             out.append(cur)
             cur, size = [], 0
@@ -351,9 +352,14 @@ def _chunk_failed(chunk: list[Job], reason: str) -> list[_Prepared] | _Retry:
 
 
 def _prepare_all(
-    jobs: list[Job], workers: int, limits: ReadLimits, pool_cls: PoolFactory = BoundedPool
+    jobs: list[Job],
+    workers: int,
+    limits: ReadLimits,
+    pool_cls: PoolFactory = BoundedPool,
+    alone: Collection[str] = (),
 ) -> Iterator[_Prepared]:
-    """Prepared files in job order, from bounded worker processes."""
+    """Prepared files in job order, from bounded worker processes (``alone``: files that
+    are not chunked)."""
     pool: BoundedPool[list[Job], list[_Prepared] | _Retry] = pool_cls(
         _prepare_chunk,
         _chunk_failed,
@@ -361,7 +367,7 @@ def _prepare_all(
         timeout_s=limits.timeout_s,
         memory_mb=limits.memory_mb,
     )
-    for got in pool.imap(chunk_jobs(jobs)):
+    for got in pool.imap(chunk_jobs(jobs, alone)):
         if isinstance(got, _Retry):
             single: BoundedPool[Job, _Prepared] = pool_cls(
                 _prepare, _failed, workers=1, timeout_s=limits.timeout_s, memory_mb=limits.memory_mb
@@ -443,10 +449,10 @@ def ingest(
     segment_preload()
     summary.stage_seconds["load dictionaries"] += _cpu() - t0
     n_workers = min(workers, max(1, len(jobs)))
-    jobs = _learn_boilerplate(store, jobs, n_workers, limits, pool, summary.stage_seconds)
+    jobs, alone = _learn_boilerplate(store, jobs, n_workers, limits, pool, summary.stage_seconds)
     # Every file is read in a worker process, even with one worker: a parser that hangs or
     # blows up is killed there and the batch goes on.
-    results = _prepare_all(jobs, n_workers, limits, pool)
+    results = _prepare_all(jobs, n_workers, limits, pool, alone)
     _store_all(store, results, summary, run_id, progress, fresh)
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
@@ -456,19 +462,27 @@ def ingest(
 COMMIT_EVERY = 200
 
 
-def _edge_keys_chunk(chunk: list[Job]) -> tuple[list[tuple[str, set[int]]], float]:
+def _edge_keys_chunk(chunk: list[Job]) -> _Edges:
     """Fingerprints of the edge lines of each document the jobs' files hold, and the CPU
     seconds it took."""
     t0 = _cpu()
-    out = []
+    out: list[tuple[str, set[int] | None]] = []
     for spath, _, limits, _ in chunk:
         _, docs = read_documents(spath, limits)
         out += [(d.path, boilerplate_keys(d.text)) for d in docs if isinstance(d, DecodedFile)]
     return out, _cpu() - t0
 
 
-def _edge_failed(chunk: list[Job], reason: str) -> tuple[list[tuple[str, set[int]]], float]:
-    return [], 0.0  # the file is skipped with its reason by the second pass
+# (document path, edge-line fingerprints) of a chunk's documents, and its CPU seconds; a
+# chunk whose worker timed out or died gives (file path, None) for each of its files.
+_Edges = tuple[list[tuple[str, set[int] | None]], float]
+
+
+def _edge_failed(chunk: list[Job], reason: str) -> _Edges:
+    # The second pass skips the culprit with its reason. Its chunk's files travel alone
+    # there: chunked again, the culprit would cost a timeout for the chunk and another on
+    # its own (a hanging file: three timeouts in all instead of two).
+    return [(job[0], None) for job in chunk], 0.0
 
 
 def _learn_boilerplate(
@@ -478,16 +492,18 @@ def _learn_boilerplate(
     limits: ReadLimits,
     pool_cls: PoolFactory = BoundedPool,
     timings: defaultdict[str, float] | None = None,
-) -> list[Job]:
+) -> tuple[list[Job], set[str]]:
     """First pass over the files to ingest, in the same bounded workers: record the edge
     lines of every document, then hand every job the lines that recur at the edges of files
-    across the corpus (corpus.boilerplate)."""
+    across the corpus (corpus.boilerplate). Also returns the files of chunks whose worker
+    timed out or died, which the second pass reads one at a time."""
     # Only text-like formats are read twice: wrappers are a trait of scraped pages and text
     # archives, and a second OCR or converter run would cost more than the whole ingest.
     light = [j for j in jobs if Path(j[0]).suffix.lower() in _LIGHT]
+    suspects: set[str] = set()
     if not light:
-        return jobs
-    pool: BoundedPool[list[Job], tuple[list[tuple[str, set[int]]], float]] = pool_cls(
+        return jobs, suspects
+    pool: BoundedPool[list[Job], _Edges] = pool_cls(
         _edge_keys_chunk,
         _edge_failed,
         workers=workers,
@@ -500,11 +516,14 @@ def _learn_boilerplate(
                 timings["boilerplate pass"] += seconds
             t0 = _cpu()
             for path, keys in got:
-                store.add_edge_lines(line_key(path), keys)
+                if keys is None:
+                    suspects.add(path)
+                else:
+                    store.add_edge_lines(line_key(path), keys)
             if timings is not None:
                 timings["boilerplate pass"] += _cpu() - t0
     known = store.recurring_edge_lines(MIN_FILES)
-    return [(spath, params, lim, known) for spath, params, lim, _ in jobs]
+    return [(spath, params, lim, known) for spath, params, lim, _ in jobs], suspects
 
 
 def _store_all(

@@ -144,3 +144,8 @@ def test_chunks_group_small_text_files_and_keep_order(tmp_path: Path) -> None:
     assert [j for c in chunks for j in c] == jobs  # order kept
     sizes = [len(c) for c in chunks]
     assert sizes == [3, 1, 1, 1, CHUNK_FILES - 4]
+    # files of a chunk that failed in the first pass travel alone in the second
+    alone = {jobs[1][0], jobs[7][0]}
+    chunks = chunk_jobs(jobs, alone)
+    assert [j for c in chunks for j in c] == jobs
+    assert [len(c) for c in chunks] == [1, 1, 1, 1, 1, 1, 1, 1, CHUNK_FILES - 6]
