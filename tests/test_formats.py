@@ -165,6 +165,31 @@ def _7z(members: dict[str, bytes], password: str | None = None) -> bytes:
     return buf.getvalue()
 
 
+def _read_like_zip(path: Path, seed: str, kind: str) -> None:
+    """An archive holding a seed text, a nested zip, a nested archive of its own ``kind``,
+    macOS junk and an unsupported member reads as a zip does, under the same bounds:
+    member count, decompressed size, nesting."""
+    sha, docs = read_documents(path)
+    assert sha is not None
+    by_name = {d.path.removeprefix(f"{path}/"): d for d in docs}
+    assert set(by_name) == {
+        "2020年工作总结.txt",
+        "内层.zip/附件/简报.txt",
+        f"内层.{kind}/台账.txt",
+        "表格.xlsx",
+    }
+    assert F.char_accuracy(seed, by_name["2020年工作总结.txt"].text) == 1.0  # type: ignore[union-attr]
+    assert "慰问困难职工" in by_name[f"内层.{kind}/台账.txt"].text  # type: ignore[union-attr]
+    assert isinstance(by_name["表格.xlsx"], SkippedFile)
+    _, docs = read_documents(path, ReadLimits(max_archive_members=3))
+    assert len(docs) == 1 and "MAX_ARCHIVE_MEMBERS" in docs[0].reason  # type: ignore[union-attr]
+    _, docs = read_documents(path, ReadLimits(max_unzipped_mb=0.001))
+    assert len(docs) == 1 and "MAX_UNZIPPED_MB" in docs[0].reason  # type: ignore[union-attr]
+    _, docs = read_documents(path, ReadLimits(max_archive_depth=1))
+    deep = [d for d in docs if "MAX_ARCHIVE_DEPTH" in getattr(d, "reason", "")]
+    assert {d.path for d in deep} == {f"{path}/内层.zip", f"{path}/内层.{kind}"}
+
+
 def test_7z_members_with_archive_path_and_the_zip_limits(tmp_path: Path, seed: str) -> None:
     inner_zip = _zip({"附件/简报.txt": "青山镇工会简报\n开展职工技能竞赛。".encode("gbk")})
     inner_7z = _7z({"台账.txt": "白石镇工会台账\n慰问困难职工三十户。".encode()})
@@ -180,26 +205,7 @@ def test_7z_members_with_archive_path_and_the_zip_limits(tmp_path: Path, seed: s
             }
         )
     )
-    sha, docs = read_documents(path)
-    assert sha is not None
-    by_name = {d.path.removeprefix(f"{path}/"): d for d in docs}
-    assert set(by_name) == {
-        "2020年工作总结.txt",
-        "内层.zip/附件/简报.txt",
-        "内层.7z/台账.txt",
-        "表格.xlsx",
-    }
-    assert F.char_accuracy(seed, by_name["2020年工作总结.txt"].text) == 1.0  # type: ignore[union-attr]
-    assert "慰问困难职工" in by_name["内层.7z/台账.txt"].text  # type: ignore[union-attr]
-    assert isinstance(by_name["表格.xlsx"], SkippedFile)
-    # The same bounds as zip: member count, decompressed size, nesting.
-    _, docs = read_documents(path, ReadLimits(max_archive_members=3))
-    assert len(docs) == 1 and "MAX_ARCHIVE_MEMBERS" in docs[0].reason  # type: ignore[union-attr]
-    _, docs = read_documents(path, ReadLimits(max_unzipped_mb=0.001))
-    assert len(docs) == 1 and "MAX_UNZIPPED_MB" in docs[0].reason  # type: ignore[union-attr]
-    _, docs = read_documents(path, ReadLimits(max_archive_depth=1))
-    deep = [d for d in docs if "MAX_ARCHIVE_DEPTH" in getattr(d, "reason", "")]
-    assert {d.path for d in deep} == {f"{path}/内层.zip", f"{path}/内层.7z"}
+    _read_like_zip(path, seed, "7z")
 
 
 def test_7z_through_ingest_and_hostile_7z(tmp_path: Path, seed: str) -> None:
@@ -270,26 +276,7 @@ def test_rar_members_with_archive_path_and_the_zip_limits(tmp_path: Path, seed: 
         "表格.xlsx": b"PK",
     }
     path.write_bytes(_rar(members))
-    sha, docs = read_documents(path)
-    assert sha is not None
-    by_name = {d.path.removeprefix(f"{path}/"): d for d in docs}
-    assert set(by_name) == {
-        "2020年工作总结.txt",
-        "内层.zip/附件/简报.txt",
-        "内层.rar/台账.txt",
-        "表格.xlsx",
-    }
-    assert F.char_accuracy(seed, by_name["2020年工作总结.txt"].text) == 1.0  # type: ignore[union-attr]
-    assert "慰问困难职工" in by_name["内层.rar/台账.txt"].text  # type: ignore[union-attr]
-    assert isinstance(by_name["表格.xlsx"], SkippedFile)
-    # The same bounds as zip and 7z: member count, decompressed size, nesting.
-    _, docs = read_documents(path, ReadLimits(max_archive_members=3))
-    assert len(docs) == 1 and "MAX_ARCHIVE_MEMBERS" in docs[0].reason  # type: ignore[union-attr]
-    _, docs = read_documents(path, ReadLimits(max_unzipped_mb=0.001))
-    assert len(docs) == 1 and "MAX_UNZIPPED_MB" in docs[0].reason  # type: ignore[union-attr]
-    _, docs = read_documents(path, ReadLimits(max_archive_depth=1))
-    deep = [d for d in docs if "MAX_ARCHIVE_DEPTH" in getattr(d, "reason", "")]
-    assert {d.path for d in deep} == {f"{path}/内层.zip", f"{path}/内层.rar"}
+    _read_like_zip(path, seed, "rar")
 
 
 def test_rar_through_ingest_and_hostile_rar(tmp_path: Path, seed: str) -> None:
