@@ -47,6 +47,10 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
+# Extra hits fetched beyond k, so that documents tied at the k-th score are picked by doc id.
+TIE_MARGIN = 32
+
+
 class LexicalIndex:
     def __init__(self, path: Path | None = None):
         self.schema = build_schema()
@@ -139,12 +143,20 @@ class LexicalIndex:
         if query is None:
             return []
         searcher = self.index.searcher()
-        hits = searcher.search(query, limit=k, count=False).hits
+        # Equal scores are common (same counts, same length). tantivy orders them by where
+        # the documents sit, which depends on how its writer threads split the segments: two
+        # builds of one corpus could rank ties differently. Ties go by doc id instead, and a
+        # margin is fetched so that ties at the cut are chosen the same way too.
+        hits = searcher.search(query, limit=k + TIE_MARGIN, count=False).hits
         if not hits:
             return []
         # doc_id is a u64 fast field set on every document: each value is an int
         ids = cast("list[int]", searcher.fast_field_values("doc_id", [a for _, a in hits]))
-        return [(int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)]
+        ranked = sorted(
+            ((int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)),
+            key=lambda hit: (-hit[1], hit[0]),
+        )
+        return ranked[:k]
 
     def count(self, terms: list[tuple[str, float]], filters: Filters | None = None) -> int:
         """How many documents match any of ``terms`` (within ``filters``): exact."""

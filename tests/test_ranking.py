@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from index.filters import FilterError, Filters
@@ -235,3 +237,20 @@ def test_section_intent(query: str, role: str | None) -> None:
     from retrieval.intent import section_intent
 
     assert section_intent(query) == role
+
+
+@pytest.mark.parametrize("order", [[5, 3, 9, 1], [1, 9, 3, 5], [9, 5, 1, 3]])
+def test_equal_bm25_scores_rank_by_doc_id_whatever_the_insertion_order(
+    tmp_path: Path, order: list[int]
+) -> None:
+    """Ties are common; tantivy breaks them by segment position, which its writer threads
+    decide. Two builds of one corpus must give the same list, cut included."""
+    from index.bm25 import LexDoc, LexicalIndex
+
+    index = LexicalIndex(tmp_path / "bm25")
+    docs = [LexDoc(d, ["职工", "驿站"], [], [], f"r{d}", None, None, "其他", None) for d in order]
+    index.add([LexDoc(99, ["职工", "之家"], [], [], "r99", None, None, "其他", None), *docs])
+    assert index.search([("驿站", 1.0)], 10) == [
+        (d, index.search([("驿站", 1.0)], 10)[0][1]) for d in (1, 3, 5, 9)
+    ]
+    assert [d for d, _ in index.search([("驿站", 1.0)], 2)] == [1, 3]  # ties at the cut too
