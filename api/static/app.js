@@ -329,7 +329,14 @@ function showError(e) {
   $("results").innerHTML = errorBox(e);
 }
 
+// Each search view takes a number; an answer that comes back after a newer view began is
+// dropped, so a slow earlier request never overwrites what the newer one showed (an error
+// message, say).
+let searchSeq = 0;
+
 async function showSearch(p) {
+  const mine = ++searchSeq;
+  const stale = () => mine !== searchSeq;
   show("search-view");
   formFromParams(p);
   renderChips(p, "chips", go);
@@ -354,7 +361,7 @@ async function showSearch(p) {
   if (practicesView) {
     $("status").textContent = "正在查找做法……";
     $("facets").innerHTML = "";
-    try { await showPracticeResults(p); } catch (e) { showError(e); }
+    try { await showPracticeResults(p, stale); } catch (e) { if (!stale()) showError(e); }
     return;
   }
   const offset = Number(p.get("offset") || 0);
@@ -364,6 +371,7 @@ async function showSearch(p) {
   $("status").textContent = "正在搜索……";
   try {
     const data = await api("/api/search?" + qp.toString());
+    if (stale()) return;
     const exp = data.expansions.length
       ? "（已按 " + data.expansions.map((e) => `${esc(e.phrase)}→${e.terms.map(esc).join("、")}`).join("；") + " 扩展）" : "";
     const order = p.get("sort") === "date" ? "，按时间从新到旧" : "";
@@ -385,7 +393,7 @@ async function showSearch(p) {
     }
     renderPager(data.total, offset, p);
   } catch (e) {
-    showError(e);
+    if (!stale()) showError(e);
   }
 }
 
@@ -579,13 +587,14 @@ function practiceCard(g) {
   return el;
 }
 
-async function showPracticeResults(p) {
+async function showPracticeResults(p, stale = () => false) {
   const qp = new URLSearchParams(p);
   qp.delete("view");
   qp.delete("group_by");
   qp.delete("sort");
   qp.set("k", pageSize(p));
   const data = await api("/api/practices?" + qp.toString());
+  if (stale()) return;
   $("status").innerHTML = `共 <b>${data.total}</b> 张做法卡片（每个地方每年一张），用时 ${data.took_ms} 毫秒`;
   const results = $("results");
   results.innerHTML = "";
