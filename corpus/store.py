@@ -734,6 +734,13 @@ class CorpusStore:
     def iter_practices(self, batch: int = 2000) -> Iterator[Practice]:
         return map(self._practice, self._in_ingest_order("practices", batch))
 
+    def passage_texts(self, ids: list[str]) -> dict[str, str]:
+        """Texts only (what the relevance floor reads): ``passages_by_ids`` builds whole
+        records, JSON section paths included, 13 ms for 200 random passages of a 1M store
+        against 2 ms for this."""
+        sql = "SELECT passage_id, text FROM passages WHERE passage_id IN ({marks})"
+        return {row[0]: row[1] for row in self._rows_in(sql, ids)}
+
     def practices_by_ids(self, ids: list[str]) -> dict[str, Practice]:
         return {
             row["practice_id"]: self._practice(row)
