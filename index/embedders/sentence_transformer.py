@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.script import to_simplified
 from index.embedders.base import Embedder, Kind
 
 # What bge Chinese models expect in front of a retrieval query (their model card).
@@ -45,9 +44,7 @@ class SentenceTransformerEmbedder(Embedder):
         self.dim = int(dim)
 
     def encode(self, texts: list[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
-        prefix = self.query_prefix if kind == "query" else self.passage_prefix
-        # The project's text normal form is simplified script; models see that form.
-        batch = [prefix + to_simplified(t) for t in texts]
+        batch = self.model_texts(texts, kind)
         if not batch:
             return np.zeros((0, self.dim), dtype=np.float32)
         vecs = self.model.encode(

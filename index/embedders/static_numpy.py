@@ -17,7 +17,6 @@ from typing import Any
 
 import numpy as np
 
-from corpus.script import to_simplified
 from index.embedders.base import Embedder, Kind
 
 MODULE_TYPE = "sentence_transformers.sentence_transformer.modules.static_embedding.StaticEmbedding"
@@ -89,9 +88,7 @@ class StaticNumpyEmbedder(Embedder):
         self.dim = int(self.weights.shape[1])
 
     def encode(self, texts: list[str], kind: Kind = "passage", batch_size: int = 64) -> np.ndarray:
-        prefix = self.query_prefix if kind == "query" else self.passage_prefix
-        # The project's text normal form is simplified script; models see that form.
-        batch = [prefix + to_simplified(t) for t in texts]
+        batch = self.model_texts(texts, kind)
         out = np.zeros((len(batch), self.dim), dtype=np.float32)
         for i, enc in enumerate(self.tokenizer.encode_batch(batch, add_special_tokens=False)):
             if enc.ids:
