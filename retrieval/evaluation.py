@@ -7,11 +7,14 @@ depend on passage ids or chunking. Queries of kind ``no-answer`` have no relevan
 the corpus cannot answer them, and the score is the share that come back empty.
 
 Every query belongs to the ``tune`` half (thresholds, priors and the lexicon were chosen
-looking at it), the ``check`` half (never tuned on) or the ``fresh`` check set (a second
+looking at it), the ``check`` half (never tuned on), the ``fresh`` check set (a second
 unseen set, written in a later round, after the check half had been looked at in aggregate:
-it is scored only once the ranking it checks is settled); ``blind`` marks queries written
-and judged before any search result for them was seen. Systems run with the options the API
-serves (the per-report cap, the relevance floor) unless a system's settings say otherwise.
+it is scored only once the ranking it checks is settled) or the ``fresh2`` check set (a
+third, written in a still later round by reading the seed texts alone, so that what was
+changed after ``fresh`` had been seen is checked on queries nobody tuned on); ``blind``
+marks queries written and judged before any search result for them was seen. Systems run
+with the options the API serves (the per-report cap, the relevance floor) unless a system's
+settings say otherwise.
 """
 
 from __future__ import annotations
@@ -30,9 +33,14 @@ from retrieval.searcher import Searcher, SearchOptions
 
 K = 10
 NO_ANSWER = "no-answer"
-SPLITS = ("tune", "check", "fresh")
+SPLITS = ("tune", "check", "fresh", "fresh2")
 # The table each split's answerable queries are summarised in.
-SPLIT_TABLES = {"tune": "tune half", "check": "check half", "fresh": "fresh check set"}
+SPLIT_TABLES = {
+    "tune": "tune half",
+    "check": "check half",
+    "fresh": "fresh check set",
+    "fresh2": "second fresh check set",
+}
 _WS = re.compile(r"\s+")
 
 

@@ -25,7 +25,7 @@ def test_devset_is_big_enough_and_every_span_exists(seed_searcher: Searcher) -> 
     }
     assert sum(q.blind for q in queries) * 2 >= len(queries)  # half written before results
     assert {q.split for q in queries} == set(SPLITS)
-    # the check half and the fresh check set are unseen
+    # the check half and the fresh check sets (fresh, fresh2) are unseen
     assert all(q.blind for q in queries if q.split != "tune")
     assert len([q for q in queries if q.kind == "no-answer"]) >= 10
 
