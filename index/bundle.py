@@ -92,9 +92,6 @@ class _Searchable:
     def idf(self, tokens: list[str]) -> dict[str, float]:
         return self.backend.idf(tokens)
 
-    def doc_freq(self, tokens: list[str]) -> dict[str, int]:
-        return self.backend.doc_freq(tokens)
-
 
 @dataclass
 class SubIndex(_Searchable):

@@ -17,7 +17,6 @@ calibrated on the development set (see ``jiejian eval``).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -46,63 +45,13 @@ class FloorParams:
     lexical: float  # share of the query's concept weight a passage must contain
     dense: float  # cosine a dense-only hit needs ...
     dense_overlap: float  # ... together with at least this share of lexical evidence
-    # Below this best dense cosine the collection holds nothing close to the query: its
-    # words the corpus never uses then weigh more (:class:`AbsentParams`, :func:`outside`).
-    scope: float = -1.0
     enabled: bool = True
 
 
 # Calibrated on the tune half of the development set: the lowest values that keep the
-# answerable queries' graded passages while the no-answer queries come back empty.
-FLOOR = FloorParams(lexical=0.25, dense=0.35, dense_overlap=0.2, scope=0.4)
+# answerable queries' graded passages while every no-answer query comes back empty.
+FLOOR = FloorParams(lexical=0.25, dense=0.35, dense_overlap=0.2)
 NO_FLOOR = FloorParams(lexical=0.0, dense=-1.0, dense_overlap=0.0, enabled=False)
-
-
-def outside(top_dense: float | None, params: FloorParams) -> bool:
-    """Whether the query looks outside the collection: the dense engine's best neighbour
-    (``top_dense``, None when it found nothing or did not run) is not close. A colloquial
-    query in the corpus's domain (外来打工的怎么加入工会: 0.54 on the seeds) has close
-    neighbours even where its words are not the reports' own; 工会会员证补办流程 (0.35)
-    and 无人机巡检工作进展 do not."""
-    return params.enabled and top_dense is not None and top_dense < params.scope
-
-
-@dataclass(frozen=True)
-class AbsentParams:
-    """How much more a query word the corpus never uses weighs when the query looks
-    outside the collection (:func:`outside`). Such a word either names what the query is
-    about (巡检, 退会, 补办: then passages sharing only the query's other words, 工作进展
-    or 流程, are no answer) or is everyday phrasing the reports do not use (愿意, 担任, 老师:
-    the rest of the query still says what is asked). General-language frequency tells them
-    apart: the segmenter's dictionary (jieba's dict.txt, counts from a large general corpus)
-    lists 担任 6409 times and 补办 38 times, 退会 not at all."""
-
-    boost: float  # extra weight, as a multiple of the word's idf, of a fully specific word
-    common: int  # dictionary count at and above which a word is plain phrasing (no boost)
-    rare: int  # count at and below which a word is fully specific (words not listed too)
-
-
-# Calibrated on the tune half of the development set (see ``jiejian eval``).
-ABSENT = AbsentParams(boost=4.0, common=5000, rare=50)
-
-
-def specificity(count: int | None, params: AbsentParams) -> float:
-    """0 for a word as common as ``params.common`` or more, 1 for one as rare as
-    ``params.rare`` or not in the dictionary, log-linear between."""
-    if count is None or count <= params.rare:
-        return 1.0
-    if count >= params.common:
-        return 0.0
-    span = math.log(params.common) - math.log(params.rare)
-    return (math.log(params.common) - math.log(count)) / span
-
-
-def absent_boosts(
-    absent: Iterable[str], counts: Mapping[str, int], params: AbsentParams
-) -> dict[str, float]:
-    """Weight factors of the query words the corpus never uses (``absent``), from their
-    general-language ``counts``."""
-    return {t: 1.0 + params.boost * specificity(counts.get(t), params) for t in absent}
 
 
 def query_concepts(
@@ -110,7 +59,6 @@ def query_concepts(
     rules: Sequence[tuple[str, Sequence[str]]],
     idf: Mapping[str, float],
     ignore: Iterable[str] = (),
-    boosts: Mapping[str, float] | None = None,
 ) -> list[Concept]:
     """The query's concepts: each lexicon rule is one concept (its phrase or any official
     term matches it) standing in for the tokens inside its phrase; every other token of two
@@ -118,7 +66,7 @@ def query_concepts(
     left). Weights are idf: the rule takes the largest idf of the tokens it replaces.
     ``ignore``: tokens the query uses to name a section (问题 in 存在的问题), which the
     section list answers rather than the text), and the lexicon rules whose phrase holds
-    nothing else. ``boosts``: weight factors of tokens (:func:`absent_boosts`)."""
+    nothing else."""
     skip = set(ignore)
     concepts: list[Concept] = []
     absorbed: set[str] = set()
@@ -139,10 +87,9 @@ def query_concepts(
     # their inner tokens give partial credit.
     maximal = [t for t in long if not any(t != o and t in o for o in long)]
     every = [t for t in dict.fromkeys(tokens) if len(t) >= 2]  # absorbed ones too
-    boost = boosts or {}
     for t in maximal:
         parts = tuple((o, idf.get(o, 0.0)) for o in every if o != t and o in t)
-        concepts.append(Concept((t,), idf.get(t, 0.0) * boost.get(t, 1.0), parts))
+        concepts.append(Concept((t,), idf.get(t, 0.0), parts))
     if not maximal and not concepts:
         concepts = [Concept((t,), idf.get(t, 0.0)) for t in rest]
     return concepts

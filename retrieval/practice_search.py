@@ -10,7 +10,7 @@ from typing import Any
 
 from corpus.practices import Practice
 from corpus.store import ReportRecord
-from retrieval.floor import apply_floor, outside
+from retrieval.floor import apply_floor
 from retrieval.fusion import rrf
 from retrieval.highlight import highlight_spans
 from retrieval.query import QueryError
@@ -57,14 +57,18 @@ def search_practices(searcher: Searcher, query: str, opts: SearchOptions) -> Pra
     t0 = time.perf_counter()
     q = searcher.parse(query, opts.use_lexicon)
     depth = opts.depth or max(100, 6 * (opts.offset + opts.k))
-    dense = sub.dense_search(searcher.bundle.encode_query(q.dense_text()), depth, opts.filters)
-    lexical = sub.lexical_search(q.lexical_terms(), depth, opts.filters)
-    fused = rrf({"bm25": lexical, "dense": dense})
+    fused = rrf(
+        {
+            "bm25": sub.lexical_search(q.lexical_terms(), depth, opts.filters),
+            "dense": sub.dense_search(
+                searcher.bundle.encode_query(q.dense_text()), depth, opts.filters
+            ),
+        }
+    )
     if opts.floor.enabled:
         # The same floor as passages: a card lists only practices with evidence, so a
         # card may hold one item, and a query the corpus cannot answer gets no cards.
-        far = outside(dense[0][1] if dense else None, opts.floor)
-        covers = searcher.coverages(q, [f.doc_id for f in fused], practices=True, far=far)
+        covers = searcher.coverages(q, [f.doc_id for f in fused], practices=True)
         fused = apply_floor(fused, covers, opts.floor)
     ids = [sub.table.passage_ids[f.doc_id] for f in fused]
     practices = searcher.store.practices_by_ids(ids)

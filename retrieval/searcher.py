@@ -8,7 +8,6 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any, Literal
 
-from corpus.linejoin import word_frequencies as general_counts
 from corpus.script import to_simplified
 from corpus.sections import role_of_title
 from corpus.store import CorpusStore, PassageRecord, ReportRecord
@@ -17,15 +16,12 @@ from index.filters import Filters
 from retrieval.defaults import DEFAULT_K, MAX_K, MAX_OFFSET
 from retrieval.diversity import collapse, demote_per_key, group
 from retrieval.floor import (
-    ABSENT,
     FLOOR,
     Concept,
     FloorParams,
-    absent_boosts,
     apply_floor,
     coverages_of,
     has_evidence,
-    outside,
     prior_boost,
     query_concepts,
 )
@@ -184,15 +180,7 @@ class Searcher:
                 # answers the role words, whatever the role.
                 named = named_role(q.simplified, (w for w, _ in self.bundle.tokenizer.terms))
                 scope = named if named in opts.filters.section_role else role
-            top = lists["dense"][0][1] if lists.get("dense") else None
-            covers = self.coverages(
-                q,
-                pool,
-                scope,
-                texts=texts,
-                topic_scope=opts.topic_scope,
-                far=outside(top, opts.floor),
-            )
+            covers = self.coverages(q, pool, scope, texts=texts, topic_scope=opts.topic_scope)
             if use_gram:
                 lists["gram"] = self.gram_list(q, pool, texts)
             if use_cover:
@@ -229,28 +217,17 @@ class Searcher:
         """Passages with lexical evidence for ``q`` (the floor without the dense engine),
         for counting: trends count the reports these passages belong to."""
         hits = self.bundle.lexical_search(q.lexical_terms(), depth, filters)
+        covers = self.coverages(q, [d for d, _ in hits])
         floor = SearchOptions().floor
-        near = self.bundle.dense_search(self.bundle.encode_query(q.dense_text()), 1, filters)
-        covers = self.coverages(
-            q, [d for d, _ in hits], far=outside(near[0][1] if near else None, floor)
-        )
         return [d for d, _ in hits if has_evidence(covers.get(d, 0.0), None, floor)]
 
     def intent(self, q: ParsedQuery) -> str | None:
         return section_intent(q.simplified, (w for w, _ in self.bundle.tokenizer.terms))
 
-    def concepts(
-        self, q: ParsedQuery, ignore: tuple[str, ...] = (), far: bool = False
-    ) -> list[Concept]:
+    def concepts(self, q: ParsedQuery, ignore: tuple[str, ...] = ()) -> list[Concept]:
         tokens = list(dict.fromkeys(q.tokens))
         idf = self.bundle.idf(tokens + [t.lower() for _, terms in q.rules for t in terms])
-        # Absent: the corpus has neither the word nor any word inside it (技术推广 is not
-        # absent where 技术 and 推广 are used: the text may hold the phrase across tokens).
-        words = [t for t in tokens if len(t) >= 2]
-        unused = {t for t, df in self.bundle.doc_freq(words).items() if df == 0}
-        absent = [t for t in unused if all(o in unused for o in words if o != t and o in t)]
-        boosts = absent_boosts(absent, general_counts(), ABSENT) if absent and far else None
-        return query_concepts(tokens, q.rules, idf, (*ignore, *self.question_words), boosts)
+        return query_concepts(tokens, q.rules, idf, (*ignore, *self.question_words))
 
     def role_words(self, q: ParsedQuery, role: str | None) -> frozenset[str]:
         """The query's words that name the section ``role`` (问题 and 不足 for 存在问题)."""
@@ -273,7 +250,6 @@ class Searcher:
         practices: bool = False,
         texts: dict[str, str] | None = None,
         topic_scope: bool = True,
-        far: bool = False,
     ) -> dict[int, float]:
         """Share of the query's content each passage (or practice) contains, see
         retrieval/floor.py. Passages of the section a query names answer its role words;
@@ -284,11 +260,11 @@ class Searcher:
         t = sub.table if sub is not None else self.bundle.table
         if texts is None:
             texts = self.texts([t.passage_ids[d] for d in doc_ids], practices)
-        concepts = self.concepts(q, far=far)
+        concepts = self.concepts(q)
         scoped = concepts
         words = self.role_words(q, role)
         if words:
-            scoped = self.concepts(q, tuple(words), far)
+            scoped = self.concepts(q, tuple(words))
         everywhere = topic_scope and bool(words) and bool(scoped)
         have = [d for d in doc_ids if t.passage_ids[d] in texts]
         in_role = [r == role for r in t.roles_of(have)] if role is not None else [False] * len(have)
