@@ -93,6 +93,7 @@ def search_response(result: SearchResult) -> SearchResponse:
         results=[hit(h) for h in result.hits],
         facets=facets(result.facets),
         expansions=[Expansion(phrase=p, terms=t) for p, t in result.expansions],
+        absent_terms=result.absent,
         groups=None
         if result.groups is None
         else [

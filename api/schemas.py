@@ -144,6 +144,9 @@ class SearchResponse(BaseModel):
     facets: dict[str, list[FacetValue]]
     expansions: list[Expansion] = []
     groups: list[Group] | None = None
+    absent_terms: list[str] = Field(
+        default=[], description="query words no passage of the corpus uses (results lack them)"
+    )
 
 
 class PassageContextResponse(BaseModel):

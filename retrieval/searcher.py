@@ -114,6 +114,7 @@ class SearchResult:
     groups: list[tuple[str | None, list[Hit]]] | None = None
     has_more: bool = False  # another page follows this one
     total_exact: bool = True  # False: more matches lie beyond the candidates counted
+    absent: list[str] = field(default_factory=list)  # query words the corpus never uses
 
 
 def _question_words() -> frozenset[str]:
@@ -394,7 +395,26 @@ class Searcher:
             facets=self._facets(fused),
             expansions=q.rules,
             groups=groups,
+            absent=self.absent_words(q),
         )
+
+    def absent_words(self, q: ParsedQuery) -> list[str]:
+        """The query's words that no passage uses, neither they nor any word inside them
+        (技术推广 is not absent where 技术 and 推广 are used), in query order: shown to the
+        user ("语料中没有出现：补办"), since results can only match the query's other words.
+        Question words (怎么办) and words a lexicon rule stands for are not reported."""
+        ruled = {t for phrase, _ in q.rules for t in q.tokens if t in phrase}
+        words = [
+            t
+            for t in dict.fromkeys(q.tokens)
+            if len(t) >= 2 and t not in self.question_words and t not in ruled
+        ]
+        if not words:
+            return []
+        unused = {t for t, df in self.bundle.backend.doc_freq(words).items() if df == 0}
+        absent = [t for t in words if t in unused and all(o in unused for o in words if o in t)]
+        # Only the longest: 光刻机, not also 光刻 inside it.
+        return [t for t in absent if not any(t != o and t in o for o in absent)]
 
     def count(self, q: ParsedQuery, opts: SearchOptions) -> int:
         """Matches in the whole corpus, whatever page is asked: passages holding any query

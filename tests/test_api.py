@@ -71,6 +71,10 @@ def test_search_contract(client: TestClient) -> None:
     }
     for s, e in hit["highlights"]:
         assert 0 <= s < e <= len(hit["text"])
+    assert body["absent_terms"] == []
+    # A word no report uses is named, so the UI can say what the results lack.
+    body = client.get("/api/search", params={"q": "送温暖 火星"}).json()
+    assert body["absent_terms"] == ["火星"] and body["total"] > 0
 
 
 def test_search_filters_pagination_and_grouping(client: TestClient) -> None:

@@ -100,6 +100,26 @@ def test_nonsense_finds_nothing_in_any_mode(seed_searcher: Searcher, query: str)
     assert unfloored.total > 0  # the engines alone always find "neighbours"
 
 
+@pytest.mark.parametrize(
+    ("query", "absent"),
+    [
+        ("工会经费收缴", []),  # every word in the reports
+        ("火星探测器发射", ["火星", "探测器", "发射"]),  # the longest, not 探测 inside 探测器
+        ("工会会员证补办流程", ["补办"]),  # beside words the reports use
+        ("基因测序技术推广情况", ["基因", "测序"]),  # 技术推广: its words 技术, 推广 are used
+        ("企业不愿意建工会怎么办", ["愿意"]),  # 怎么办 is a question word, never reported
+        ("交工会的钱怎么收上来", []),  # a lexicon rule stands for 工会的钱
+    ],
+)
+def test_words_the_corpus_never_uses_are_reported(
+    seed_searcher: Searcher, query: str, absent: list[str]
+) -> None:
+    res = seed_searcher.search(query)
+    assert res.absent == absent
+    if absent and res.hits:  # results hold the query's other words, not the absent ones
+        assert not any(w in h.passage.text for h in res.hits for w in absent)
+
+
 def test_floor_keeps_counts_meaningful(seed_searcher: Searcher) -> None:
     res = seed_searcher.search("工会经费收缴", SearchOptions())
     loose = seed_searcher.search("工会经费收缴", SearchOptions(floor=NO_FLOOR))

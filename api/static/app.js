@@ -301,22 +301,36 @@ function renderPager(total, offset, p, size = pageSize(p), navigate = go, target
   pager.appendChild(mk("下一页", offset + size, page >= pages));
 }
 
-function emptyState(q, p) {
+// The query less the words the corpus never uses (the API's absent_terms), or "" when
+// nothing else is left.
+function withoutAbsent(q, absent) {
+  let rest = q;
+  for (const w of absent || []) rest = rest.split(w).join(" ");
+  rest = rest.replace(/\s+/g, " ").trim();
+  return rest === q.trim() ? "" : rest;
+}
+
+function emptyState(q, p, absent) {
   const filtered = FILTER_PARAMS.some((n) => p && p.get(n));
   const clear = filtered
     ? `<li>去掉一些筛选条件再试：<button type="button" class="link empty-clear">清除全部筛选</button></li>` : "";
-  return `<div class="empty"><h2>没有找到与“${esc(q)}”相关的内容</h2>
+  const rest = withoutAbsent(q, absent);
+  const missing = absent && absent.length
+    ? `<p class="absent">资料库里没有出现这些词：${absent.map((w) => `<b>${esc(w)}</b>`).join("、")}。</p>` : "";
+  const retry = rest
+    ? `<li>去掉资料库里没有的词再搜：<a href="#/search?q=${encodeURIComponent(rest)}">${esc(rest)}</a></li>` : "";
+  return `<div class="empty"><h2>没有找到与“${esc(q)}”相关的内容</h2>${missing}
     <p>只列出确有依据的段落：段落里出现了检索的内容，或者意思非常接近。资料库里可能没有谈到这个问题。</p>
-    <ul>${clear}<li>换个说法试试，比如“交会费”也可以写成“工会经费收缴”，“读书的地方”写成“职工书屋”</li>
+    <ul>${clear}${retry}<li>换个说法试试，比如“交会费”也可以写成“工会经费收缴”，“读书的地方”写成“职工书屋”</li>
     <li>用更少、更核心的词，例如只搜“送温暖”而不是整句话</li>
     <li>简体、繁体都能搜到，不必转换</li>
     <li>看看常见主题：<a href="#/search?q=工会经费收缴">工会经费收缴</a>、<a href="#/search?q=送温暖">送温暖</a>、
       <a href="#/search?q=农民工入会">农民工入会</a>、<a href="#/themes">主题与趋势</a>、<a href="#/reports">报告库</a></li></ul></div>`;
 }
 
-function showEmpty(q, p) {
+function showEmpty(q, p, absent) {
   const results = $("results");
-  results.innerHTML = emptyState(q, p);
+  results.innerHTML = emptyState(q, p, absent);
   const b = results.querySelector(".empty-clear");
   if (b) b.addEventListener("click", () => go(withoutFilters(p)));
   $("pager").innerHTML = "";
@@ -375,10 +389,13 @@ async function showSearch(p) {
     const exp = data.expansions.length
       ? "（已按 " + data.expansions.map((e) => `${esc(e.phrase)}→${e.terms.map(esc).join("、")}`).join("；") + " 扩展）" : "";
     const order = p.get("sort") === "date" ? "，按时间从新到旧" : "";
-    $("status").innerHTML = `共 <b>${data.total}</b> 条结果${order}，用时 ${data.took_ms} 毫秒${exp}`;
+    const absent = data.absent_terms || [];
+    const miss = absent.length && data.results.length
+      ? `<span class="absent">；资料库里没有出现：${absent.map(esc).join("、")}，结果只含其余的词</span>` : "";
+    $("status").innerHTML = `共 <b>${data.total}</b> 条结果${order}，用时 ${data.took_ms} 毫秒${exp}${miss}`;
     renderFacets(data.facets, p);
     results.innerHTML = "";
-    if (!data.results.length) { showEmpty(q, p); return; }
+    if (!data.results.length) { showEmpty(q, p, absent); return; }
     if (data.groups) {
       const byId = Object.fromEntries(data.results.map((h) => [h.passage_id, h]));
       for (const g of data.groups) {
