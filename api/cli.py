@@ -462,6 +462,8 @@ def search_cmd(
     out.print(f"[bold]{result.total}[/bold] results for {result.query!r} ({result.took_ms} ms)")
     for rule, terms in result.expansions:
         out.print(f"[dim]  {rule} → {', '.join(terms)}[/dim]")
+    if result.absent:
+        out.print(f"[yellow]  no passage uses: {', '.join(result.absent)}[/yellow]")
     for i, h in enumerate(result.hits, start=1):
         r = h.report
         where = " › ".join(r.jurisdiction_path or ([r.jurisdiction] if r.jurisdiction else []))
