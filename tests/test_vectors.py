@@ -174,3 +174,26 @@ def test_single_query_search_leaves_thread_count_alone(kind: str, data) -> None:
     batch = index.search(q[:3], 5)
     assert faiss.omp_get_max_threads() == before  # the caller's setting is put back
     np.testing.assert_array_equal(one[1][0], batch[1][0])
+
+
+def test_randomized_svd_matches_the_exact_decomposition() -> None:
+    """The corpus model's truncated SVD against numpy's full one on a small sparse matrix
+    with a clear spectrum: the same top singular values and subspace."""
+    from scipy import sparse
+
+    from index.embedders.corpus_static import randomized_svd
+
+    rng = np.random.default_rng(3)
+    low = (
+        rng.normal(size=(300, 8))
+        @ np.diag([40, 30, 20, 15, 10, 8, 6, 5])
+        @ rng.normal(size=(8, 300))
+    )
+    m = sparse.csr_matrix((low + 0.01 * rng.normal(size=(300, 300))).astype(np.float32))
+    u, s = randomized_svd(m, 6, n_iter=5, seed=0)
+    u_ref, s_ref, _ = np.linalg.svd(m.toarray())
+    np.testing.assert_allclose(s, s_ref[:6], rtol=1e-4)
+    # the same subspace: projecting the exact vectors onto ours keeps their length
+    np.testing.assert_allclose(np.linalg.norm(u.T @ u_ref[:, :6], axis=0), 1.0, atol=1e-4)
+    # signs are fixed: each vector's largest entry is positive
+    assert (u[np.abs(u).argmax(axis=0), np.arange(6)] > 0).all()

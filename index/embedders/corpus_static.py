@@ -5,7 +5,8 @@ Nothing is downloaded. At index time the project
    words become single tokens without any external dictionary;
 2. counts token co-occurrences within a window (weighted by 1/distance);
 3. turns counts into positive pointwise mutual information (context distribution smoothed);
-4. factorises PPMI with a randomized truncated SVD (scikit-learn): token vector = U·sqrt(S);
+4. factorises PPMI with a randomized truncated SVD (:func:`randomized_svd`): token vector =
+   U·sqrt(S);
 5. scales each token vector by a smooth inverse frequency weight a/(a+p), so that the
    mean over a text's tokens (what StaticEmbedding computes) favours informative words;
 and saves the result in sentence-transformers' ``StaticEmbedding`` layout (it loads with
@@ -86,13 +87,39 @@ def _ppmi(counts: sparse.csr_matrix, alpha: float = 0.75) -> sparse.csr_matrix:
     return sparse.csr_matrix((pmi[keep], (c.row[keep], c.col[keep])), shape=counts.shape)
 
 
+def randomized_svd(
+    m: sparse.csr_matrix, k: int, n_iter: int, seed: int, oversample: int = 10
+) -> tuple[np.ndarray, np.ndarray]:
+    """The top ``k`` left singular vectors and values of ``m``: the randomized range finder
+    of Halko, Martinsson and Tropp (2011, algorithms 4.3 and 5.1) with LU-normalised power
+    iterations, each column's sign fixed by its largest entry. It is what scikit-learn's
+    ``randomized_svd`` does for these arguments, with the same random draws, so models are
+    unchanged; written here because importing scikit-learn for this one function cost each
+    ``jiejian index`` or ``build`` process 1.3-2.5 s (it pulls in pandas and scipy.stats).
+    One BLAS thread: the matrices are small (vocabulary x k+10), and on a busy machine
+    OpenBLAS's threads spin waiting for each other (training on the seeds took 9.8 CPU-s
+    with its default threads under load, 1.5 with one; on 100k passages one thread was no
+    slower, 18.8 against 21.1 CPU-s)."""
+    from scipy import linalg
+    from threadpoolctl import threadpool_limits
+
+    rng = np.random.RandomState(seed)
+    with threadpool_limits(limits=1, user_api="blas"):
+        q = rng.normal(size=(m.shape[1], k + oversample)).astype(m.dtype, copy=False)
+        for _ in range(n_iter):
+            q, _ = linalg.lu(m @ q, permute_l=True, check_finite=False)
+            q, _ = linalg.lu(m.T @ q, permute_l=True, check_finite=False)
+        q, _ = linalg.qr(m @ q, mode="economic", check_finite=False)
+        u_hat, s, _ = linalg.svd(q.T @ m, full_matrices=False, lapack_driver="gesdd")
+        u = q @ u_hat
+    signs = np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])
+    return u[:, :k] * signs[:k], s[:k]
+
+
 def build_static_model(
     texts: Iterable[str], out_dir: Path, params: StaticParams | None = None
 ) -> Path:
     """Train on simplified ``texts`` and save a sentence-transformers model to ``out_dir``."""
-    from sklearn.utils.extmath import randomized_svd
-    from threadpoolctl import threadpool_limits
-
     p = params or StaticParams()
     corpus = [t for t in texts if t.strip()]
     if not corpus:
@@ -122,12 +149,7 @@ def build_static_model(
     ppmi = _ppmi(counts)
     del counts
     k = max(2, min(p.dim, vocab - 1, ppmi.nnz and min(ppmi.shape) - 1))
-    # One BLAS thread: the factorised matrix is small (vocabulary x ~266), and on a busy
-    # machine OpenBLAS's threads spin waiting for each other. Training on the seeds took 9.8
-    # CPU-s with its default threads under load and 1.5 CPU-s with one; on 100k passages
-    # one thread was no slower (18.8 against 21.1 CPU-s).
-    with threadpool_limits(limits=1, user_api="blas"):
-        u, s, _ = randomized_svd(ppmi, n_components=k, n_iter=5, random_state=p.seed)
+    u, s = randomized_svd(ppmi, k, n_iter=5, seed=p.seed)
     emb = u * np.sqrt(s)
     if emb.shape[1] < p.dim:  # tiny corpora: pad so the dimension is what was asked
         emb = np.hstack([emb, np.zeros((vocab, p.dim - emb.shape[1]))])
