@@ -119,7 +119,7 @@ def test_hostile_file_never_stops_the_batch(
     (src / "c_crash.txt").write_text(GOOD + "CRASH", encoding="utf-8")
     with CorpusStore(tmp_path / "data") as store:
         t0 = time.perf_counter()
-        s = ingest([src], store, workers=workers, limits=ReadLimits(timeout_s=3, memory_mb=512))
+        s = ingest([src], store, workers=workers, limits=ReadLimits(timeout_s=2, memory_mb=512))
         assert time.perf_counter() - t0 < 60
         assert s.files_read == 6, s.skipped and store.counts()["reports"] == 6
         reasons = dict(s.skipped)
