@@ -47,7 +47,8 @@ def build_schema() -> tantivy.Schema:
     return sb.build()
 
 
-# Extra hits fetched beyond k, so that documents tied at the k-th score are picked by doc id.
+# Extra hits fetched beyond k, so that documents tied at the k-th score are picked by doc id
+# (and, being at least one, so that a search tells whether more than k documents match).
 TIE_MARGIN = 32
 
 
@@ -139,9 +140,25 @@ class LexicalIndex:
         heading_boost: float = 0.3,
     ) -> list[tuple[int, float]]:
         """``terms``: (token, weight) pairs; returns (doc_id, score), best first."""
-        query = self._query(terms, filters, heading_boost) if k > 0 else None
-        if query is None:
+        if k <= 0:
             return []
+        return self.search_more(terms, k, filters, heading_boost)[0]
+
+    def search_more(
+        self,
+        terms: list[tuple[str, float]],
+        k: int,
+        filters: Filters | None = None,
+        heading_boost: float = 0.3,
+    ) -> tuple[list[tuple[int, float]], bool]:
+        """:meth:`search`, and whether more than ``k`` documents match: the margin fetched
+        for ties answers that, so a caller needs no :meth:`count` (which visits every match,
+        a whole corpus for 工会, and cost as much as the search at 1M passages)."""
+        if k <= 0:
+            return [], self.count(terms, filters) > 0
+        query = self._query(terms, filters, heading_boost)
+        if query is None:
+            return [], False
         searcher = self.index.searcher()
         # Equal scores are common (same counts, same length). tantivy orders them by where
         # the documents sit, which depends on how its writer threads split the segments: two
@@ -149,14 +166,15 @@ class LexicalIndex:
         # margin is fetched so that ties at the cut are chosen the same way too.
         hits = searcher.search(query, limit=k + TIE_MARGIN, count=False).hits
         if not hits:
-            return []
+            return [], False
         # doc_id is a u64 fast field set on every document: each value is an int
         ids = cast("list[int]", searcher.fast_field_values("doc_id", [a for _, a in hits]))
         ranked = sorted(
             ((int(i), float(score)) for (score, _), i in zip(hits, ids, strict=True)),
             key=lambda hit: (-hit[1], hit[0]),
         )
-        return ranked[:k]
+        # tantivy returns every match up to the limit, so a full margin means more than k
+        return ranked[:k], len(hits) > k
 
     def count(self, terms: list[tuple[str, float]], filters: Filters | None = None) -> int:
         """How many documents match any of ``terms`` (within ``filters``): exact."""

@@ -67,6 +67,13 @@ class _Searchable:
     ) -> list[tuple[int, float]]:
         return self.backend.lexical_search(terms, k, filters)
 
+    def lexical_search_more(
+        self, terms: list[tuple[str, float]], k: int, filters: Filters | None = None
+    ) -> tuple[list[tuple[int, float]], bool | None]:
+        """:meth:`lexical_search`, and whether more than ``k`` documents match (None: ask
+        :meth:`lexical_count`)."""
+        return self.backend.lexical_search_more(terms, k, filters)
+
     def dense_search(
         self, qvec: np.ndarray, k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:

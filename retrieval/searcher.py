@@ -140,15 +140,19 @@ class Searcher:
         """Fused candidates of every engine that pass the relevance floor."""
         return self._candidates(q, opts)[0]
 
-    def _candidates(self, q: ParsedQuery, opts: SearchOptions) -> tuple[list[Fused], bool]:
-        """The candidates, and whether the lexical list holds every passage with a query
-        word (it came back shorter than asked, so no count is needed to know)."""
+    def _candidates(self, q: ParsedQuery, opts: SearchOptions) -> tuple[list[Fused], bool | None]:
+        """The candidates, and whether passages with a query word lie beyond the lexical
+        list: the engine says so with its answer (the local index, or a list that came back
+        shorter than asked), or None when only a count can tell."""
         depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
         lists: dict[str, list[tuple[int, float]]] = {}
+        more: bool | None = None
         role = self.intent(q)
         topic_of = self.section_words(q, role) if opts.topic_scope else frozenset()
         if opts.mode in ("hybrid", "bm25"):
-            lists["bm25"] = self.bundle.lexical_search(q.lexical_terms(), depth, opts.filters)
+            lists["bm25"], more = self.bundle.lexical_search_more(
+                q.lexical_terms(), depth, opts.filters
+            )
         if opts.mode in ("hybrid", "dense"):
             # Beside the section list, the dense engine looks for the topic: the whole query's
             # embedding leans on 问题 and finds every report's problem section (dense-only
@@ -197,7 +201,7 @@ class Searcher:
             ids = [f.doc_id for f in fused]
             roles = {d: r for d, r in zip(ids, self.bundle.table.roles_of(ids), strict=True) if r}
             fused = prior_boost(fused, roles, opts.role_prior)
-        return fused, len(lists.get("bm25", [])) < depth
+        return fused, more
 
     def gram_list(
         self, q: ParsedQuery, pool: list[int], texts: dict[str, str]
@@ -353,7 +357,7 @@ class Searcher:
         opts.validate()
         t0 = time.perf_counter()
         q = self.parse(query, opts.use_lexicon)
-        fused, lexical_complete = self._candidates(q, opts)
+        fused, more = self._candidates(q, opts)
         ranked = self._rank(fused, opts.per_report)
         if opts.sort == "date":
             t = self.bundle.table
@@ -383,7 +387,9 @@ class Searcher:
             # passage holding a query word was among the candidates; else it is a lower bound.
             total = len(ranked)
             depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
-            exact = opts.mode != "dense" and (lexical_complete or self.count(q, opts) <= depth)
+            if more is None and opts.mode != "dense":
+                more = self.count(q, opts) > depth
+            exact = opts.mode != "dense" and not more
             has_more = len(ranked) > opts.offset + opts.k
         return SearchResult(
             has_more=has_more,

@@ -185,6 +185,24 @@ def test_lexical_counts_agree(bundle: IndexBundle, reference: IndexBundle, fname
         assert bundle.lexical_count(terms, f) == reference.lexical_count(terms, f), query
 
 
+@pytest.mark.parametrize("fname", ["none", "jiangsu-2018", "problems"])
+def test_a_search_says_whether_more_match(
+    bundle: IndexBundle, reference: IndexBundle, fname: str
+) -> None:
+    """Whether more than k documents match comes with the answer, as the count says: the
+    local engine knows it from the margin it fetches for ties; an engine that cannot tell
+    from its answer says None, and only when its list came back full."""
+    f = _filters(fname)
+    for query in _queries()[:8]:
+        terms = [(t, 1.0) for t in reference.tokenizer.tokenize(query)]
+        n = bundle.lexical_count(terms, f)
+        for k in sorted({1, max(1, n - 1), max(1, n), n + 1}):
+            ranked, more = bundle.lexical_search_more(terms, k, f)
+            assert ranked == bundle.lexical_search(terms, k, f), (query, k)
+            assert more == (n > k) or (more is None and len(ranked) == k), (query, k, n, more)
+            assert more is not None or bundle.engine is not None, (query, k)
+
+
 def test_document_frequencies_agree(bundle: IndexBundle, reference: IndexBundle) -> None:
     tokens = sorted({t for q in _queries()[:8] for t in reference.tokenizer.tokenize(q)})
     assert bundle.backend.doc_freq(tokens) == reference.backend.doc_freq(tokens)

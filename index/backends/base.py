@@ -95,6 +95,15 @@ class IndexBackend(ABC):
         """BM25 of (token, weight) pairs over the body (and the heading, its weights scaled by
         ``boost``): (doc_id, score), best first."""
 
+    def lexical_search_more(
+        self, terms: Terms, k: int, filters: Filters | None = None, boost: float = HEADING_BOOST
+    ) -> tuple[Scored, bool | None]:
+        """:meth:`lexical_search`, and whether more than ``k`` documents match: False when
+        the list came back short, None when only :meth:`lexical_count` can tell (an engine
+        that knows for free says True or False)."""
+        ranked = self.lexical_search(terms, k, filters, boost)
+        return ranked, (False if len(ranked) < k else None)
+
     @abstractmethod
     def dense_search(
         self, qvec: np.ndarray, k: int, filters: Filters | None = None

@@ -91,6 +91,11 @@ class LocalBackend(IndexBackend):
     ) -> Scored:
         return self.lexical.search(terms, k, filters, boost)
 
+    def lexical_search_more(
+        self, terms: Terms, k: int, filters: Filters | None = None, boost: float = HEADING_BOOST
+    ) -> tuple[Scored, bool | None]:
+        return self.lexical.search_more(terms, k, filters, boost)
+
     def dense_search(
         self, qvec: np.ndarray, k: int, filters: Filters | None = None
     ) -> list[tuple[int, float]]:
