@@ -123,6 +123,17 @@ def test_word_frequencies_are_jiebas() -> None:
     assert all(jieba.dt.FREQ[w] == n for w, n in freq.items())
 
 
+def test_part_of_speech_table_is_jiebas() -> None:
+    """segment._tags reads dict.txt itself instead of importing jieba.posseg: same table."""
+    from jieba import posseg
+
+    from corpus import segment
+
+    segment._tags.cache_clear()
+    assert segment._tags() == posseg.dt.word_tag_tab
+    assert segment.tag("工会") == posseg.dt.word_tag_tab["工会"]
+
+
 def test_gazetteer_drops_villages_only() -> None:
     text = (
         "甲省\t1\t甲\r\n\t甲市\t2\t甲\r\n\t\t乙县\t3\t乙\r\n\t\t\t丙镇\r\n\t\t\t\t丁村\r\n"
