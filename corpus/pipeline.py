@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import time
 from collections import Counter, defaultdict
@@ -309,6 +310,12 @@ CHUNK_BYTES = 1 << 20
 _LIGHT = {".txt", ".text", ".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx"}
 
 
+def _is_light(spath: str) -> bool:
+    # os.path, not pathlib: the writer asks this of every file twice, and a Path per call
+    # was a good part of its own CPU on folders of small reports.
+    return os.path.splitext(spath)[1].lower() in _LIGHT
+
+
 def chunk_jobs(jobs: list[Job], alone: Collection[str] = ()) -> list[list[Job]]:
     """Consecutive small light files grouped, everything else (and ``alone``) alone; order
     kept."""
@@ -316,12 +323,11 @@ def chunk_jobs(jobs: list[Job], alone: Collection[str] = ()) -> list[list[Job]]:
     cur: list[Job] = []
     size = 0
     for job in jobs:
-        p = Path(job[0])
         try:
-            n = p.stat().st_size
+            n = os.stat(job[0]).st_size
         except OSError:
             n = 0
-        light = p.suffix.lower() in _LIGHT and n <= CHUNK_BYTES // 4 and job[0] not in alone
+        light = _is_light(job[0]) and n <= CHUNK_BYTES // 4 and job[0] not in alone
         if cur and (not light or len(cur) >= CHUNK_FILES or size + n > CHUNK_BYTES):
             out.append(cur)
             cur, size = [], 0
@@ -416,6 +422,7 @@ def ingest(
     backfill_practices(store)
     jobs: list[Job] = []
     recorded = store.source_paths()
+    shas = store.file_shas(PIPELINE_VERSION)  # one query, not one per file
     fresh: set[str] = set()  # never seen: nothing of theirs to forget before storing
     for path in paths if paths is not None else iter_paths(sources):
         resolved = Path(path).resolve()
@@ -423,7 +430,7 @@ def ingest(
             continue  # never ingest the store's own files when SRC contains --data
         spath = str(resolved)
         summary.files_seen += 1
-        known = store.file_sha(spath, PIPELINE_VERSION)
+        known = shas.get(spath)
         if known is not None and known == _file_sha(spath):
             summary.files_unchanged += 1
             summary.outcomes.append(
@@ -499,7 +506,7 @@ def _learn_boilerplate(
     timed out or died, which the second pass reads one at a time."""
     # Only text-like formats are read twice: wrappers are a trait of scraped pages and text
     # archives, and a second OCR or converter run would cost more than the whole ingest.
-    light = [j for j in jobs if Path(j[0]).suffix.lower() in _LIGHT]
+    light = [j for j in jobs if _is_light(j[0])]
     suspects: set[str] = set()
     if not light:
         return jobs, suspects
@@ -515,11 +522,13 @@ def _learn_boilerplate(
             if timings is not None:
                 timings["boilerplate pass"] += seconds
             t0 = _cpu()
+            edges: dict[int, set[int]] = {}
             for path, keys in got:
                 if keys is None:
                     suspects.add(path)
                 else:
-                    store.add_edge_lines(line_key(path), keys)
+                    edges[line_key(path)] = keys
+            store.add_edge_lines_of(edges)
             if timings is not None:
                 timings["boilerplate pass"] += _cpu() - t0
     known = store.recurring_edge_lines(MIN_FILES)
