@@ -233,12 +233,40 @@ class _Prepared:
     timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
+# Documents the first pass read from formats that are slow to read (docx, web pages), kept
+# by the writer for the second pass: its workers are forked after the first pass ends, so
+# they find them here without any copying, and a document is parsed once instead of twice.
+# Keyed by (path, limits) and checked against the file's size and modification time; a pool
+# that does not fork (Ray) finds it empty and reads the file again, as before.
+_PREREAD_SUFFIXES = frozenset({".docx", ".html", ".htm", ".xhtml", ".mht", ".mhtml"})
+_PREREAD_MAX_CHARS = 32 << 20  # what the writer holds at most (characters of text)
+_Stamp = tuple[int, int]  # (size, modification time in ns)
+_Preread = tuple[_Stamp, str | None, list[DecodedFile | SkippedFile]]
+_preread: dict[tuple[str, ReadLimits], _Preread] = {}
+
+
+def _stamp(spath: str) -> _Stamp | None:
+    try:
+        st = os.stat(spath)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _read(spath: str, limits: ReadLimits) -> tuple[str | None, list[DecodedFile | SkippedFile]]:
+    """``read_documents``, or what the first pass read of the unchanged file."""
+    got = _preread.get((spath, limits))
+    if got is not None and got[0] == _stamp(spath):
+        return got[1], got[2]
+    return read_documents(spath, limits)
+
+
 def _prepare(job: Job) -> _Prepared:
     """Read and build one file's reports; runs in a worker process, touches no store."""
     spath, params, limits, boilerplate = job
     out = _Prepared(spath)
     t0 = _cpu()
-    sha, docs = read_documents(spath, limits)
+    sha, docs = _read(spath, limits)
     out.timings["read"] += _cpu() - t0
     out.sha256 = sha
     read = [d for d in docs if isinstance(d, DecodedFile)]
@@ -456,11 +484,16 @@ def ingest(
     segment_preload()
     summary.stage_seconds["load dictionaries"] += _cpu() - t0
     n_workers = min(workers, max(1, len(jobs)))
-    jobs, alone = _learn_boilerplate(store, jobs, n_workers, limits, pool, summary.stage_seconds)
-    # Every file is read in a worker process, even with one worker: a parser that hangs or
-    # blows up is killed there and the batch goes on.
-    results = _prepare_all(jobs, n_workers, limits, pool, alone)
-    _store_all(store, results, summary, run_id, progress, fresh)
+    try:
+        jobs, alone = _learn_boilerplate(
+            store, jobs, n_workers, limits, pool, summary.stage_seconds
+        )
+        # Every file is read in a worker process, even with one worker: a parser that hangs
+        # or blows up is killed there and the batch goes on.
+        results = _prepare_all(jobs, n_workers, limits, pool, alone)
+        _store_all(store, results, summary, run_id, progress, fresh)
+    finally:
+        _preread.clear()
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
     return summary
@@ -470,26 +503,32 @@ COMMIT_EVERY = 200
 
 
 def _edge_keys_chunk(chunk: list[Job]) -> _Edges:
-    """Fingerprints of the edge lines of each document the jobs' files hold, and the CPU
-    seconds it took."""
+    """Fingerprints of the edge lines of each document the jobs' files hold, the CPU
+    seconds it took, and what was read of the files that are slow to read (for
+    ``_preread``)."""
     t0 = _cpu()
     out: list[tuple[str, set[int] | None]] = []
+    kept: list[tuple[str, ReadLimits, _Preread]] = []
     for spath, _, limits, _ in chunk:
-        _, docs = read_documents(spath, limits)
+        stamp = _stamp(spath)
+        sha, docs = read_documents(spath, limits)
         out += [(d.path, boilerplate_keys(d.text)) for d in docs if isinstance(d, DecodedFile)]
-    return out, _cpu() - t0
+        if stamp is not None and os.path.splitext(spath)[1].lower() in _PREREAD_SUFFIXES:
+            kept.append((spath, limits, (stamp, sha, docs)))
+    return out, _cpu() - t0, kept
 
 
-# (document path, edge-line fingerprints) of a chunk's documents, and its CPU seconds; a
-# chunk whose worker timed out or died gives (file path, None) for each of its files.
-_Edges = tuple[list[tuple[str, set[int] | None]], float]
+# (document path, edge-line fingerprints) of a chunk's documents, its CPU seconds, and the
+# documents read from slow formats; a chunk whose worker timed out or died gives
+# (file path, None) for each of its files.
+_Edges = tuple[list[tuple[str, set[int] | None]], float, list[tuple[str, ReadLimits, _Preread]]]
 
 
 def _edge_failed(chunk: list[Job], reason: str) -> _Edges:
     # The second pass skips the culprit with its reason. Its chunk's files travel alone
     # there: chunked again, the culprit would cost a timeout for the chunk and another on
     # its own (a hanging file: three timeouts in all instead of two).
-    return [(job[0], None) for job in chunk], 0.0
+    return [(job[0], None) for job in chunk], 0.0, []
 
 
 def _learn_boilerplate(
@@ -517,11 +556,17 @@ def _learn_boilerplate(
         timeout_s=limits.timeout_s,
         memory_mb=limits.memory_mb,
     )
+    held = 0  # characters kept in _preread
     with store.batch():
-        for got, seconds in pool.imap(chunk_jobs(light)):
+        for got, seconds, read in pool.imap(chunk_jobs(light)):
             if timings is not None:
                 timings["boilerplate pass"] += seconds
             t0 = _cpu()
+            for spath, lim, pre in read:
+                chars = sum(len(d.text) for d in pre[2] if isinstance(d, DecodedFile))
+                if held + chars <= _PREREAD_MAX_CHARS:
+                    _preread[(spath, lim)] = pre
+                    held += chars
             edges: dict[int, set[int]] = {}
             for path, keys in got:
                 if keys is None:

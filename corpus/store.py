@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
 from functools import lru_cache
@@ -969,7 +969,7 @@ class CorpusStore:
         with self.savepoint():
             self._replace_edge_lines(file_key, keys)
 
-    def add_edge_lines_of(self, files: dict[int, Iterable[int]]) -> None:
+    def add_edge_lines_of(self, files: Mapping[int, Iterable[int]]) -> None:
         """``add_edge_lines`` for many files in one unit: three statements for a chunk of
         files instead of four per file."""
         with self.savepoint():

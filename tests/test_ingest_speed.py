@@ -8,6 +8,8 @@ import hashlib
 import logging
 import random
 import re
+from collections import Counter
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -196,3 +198,73 @@ def test_detect_script(text: str, script: str) -> None:
     """Text its simplified twin equals is simplified without counting characters."""
     assert detect_script(text) == script
     assert detect_script(text, to_simplified(text)) == script
+
+
+def _docx(path: Path, paragraphs: list[str]) -> Path:
+    import docx
+
+    d = docx.Document()
+    for p in paragraphs:
+        d.add_paragraph(p)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    d.save(str(path))
+    return path
+
+
+def test_preread_document_is_used_only_while_the_file_is_unchanged(tmp_path: Path) -> None:
+    from corpus import pipeline
+    from corpus.limits import DEFAULT_LIMITS, ReadLimits
+    from corpus.readers import read_documents
+
+    f = _docx(tmp_path / "a.docx", ["凤凰镇工会2019年工作总结", "一、主要做法"])
+    spath = str(f)
+    stamp = pipeline._stamp(spath)
+    assert stamp is not None
+    fake = (stamp, "sha-from-first-pass", [])
+    pipeline._preread[(spath, DEFAULT_LIMITS)] = fake
+    try:
+        assert pipeline._read(spath, DEFAULT_LIMITS) == ("sha-from-first-pass", [])
+        # Other limits are another reading.
+        other = ReadLimits(timeout_s=DEFAULT_LIMITS.timeout_s + 1)
+        assert pipeline._read(spath, other) == read_documents(spath, other)
+        _docx(f, ["青山乡工会2020年工作总结", "二、存在问题", "经费不足"])  # changed
+        assert pipeline._read(spath, DEFAULT_LIMITS) == read_documents(spath, DEFAULT_LIMITS)
+    finally:
+        pipeline._preread.clear()
+
+
+def test_second_pass_reuses_what_the_first_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A .docx is parsed once per ingest (the first pass hands it to the second), a .txt
+    twice; the store is the same as when every file is read twice."""
+    from corpus import pipeline
+    from corpus.store import CorpusStore
+    from scripts.ingest_digest import table_digests
+
+    src = tmp_path / "src"
+    text = REPORTS_A[0]["text"]
+    _docx(src / "a.docx", text.split("\n"))
+    (src / "b.txt").write_text(REPORTS_A[1]["text"], encoding="utf-8")
+    reads = tmp_path / "reads.log"
+    real_read = pipeline.read_documents
+
+    def counting(path: str, limits: object) -> object:
+        with reads.open("a") as fh:  # the workers are forked processes: count in a file
+            fh.write(Path(path).name + "\n")
+        return real_read(path, limits)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pipeline, "read_documents", counting)
+    digests = []
+    for preread in (True, False):
+        if not preread:
+            monkeypatch.setattr(pipeline, "_PREREAD_SUFFIXES", frozenset())
+        reads.write_text("")
+        with CorpusStore(tmp_path / f"data-{preread}") as store:
+            summary = pipeline.ingest([src], store, workers=1)
+            assert summary.files_read == 2
+            digests.append(table_digests(store))
+        counts = Counter(reads.read_text().split())
+        assert counts == {"a.docx": 1 if preread else 2, "b.txt": 2}
+        assert pipeline._preread == {}
+    assert digests[0] == digests[1]
