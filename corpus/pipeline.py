@@ -23,6 +23,7 @@ from corpus.dedup import (
     values_similarity,
 )
 from corpus.gazetteer import Gazetteer, load_gazetteer
+from corpus.jurisdiction import preload as jurisdiction_preload
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
@@ -418,6 +419,34 @@ def _file_sha(path: str) -> str | None:
         return None
 
 
+class PathResolver:
+    """``str(Path(p).resolve())`` for the many files of a few folders: each folder is
+    resolved once, and a file only needs a check that it is not itself a link. (A resolve
+    per file walks every component of its path; on a folder of small reports it was the
+    writer's largest cost after the store.)"""
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, str] = {}
+
+    def __call__(self, path: str | os.PathLike[str]) -> str:
+        p = os.fspath(path)
+        head, name = os.path.split(p)
+        if name in ("", ".", "..") or os.path.islink(p):
+            return str(Path(p).resolve())
+        folder = self._dirs.get(head)
+        if folder is None:
+            folder = self._dirs[head] = str(Path(head or ".").resolve())
+        return os.path.join(folder, name)
+
+
+def _under(folder: Path) -> Callable[[str], bool]:
+    """Whether a resolved path string is ``folder`` or inside it (``Path.is_relative_to``
+    without making a Path)."""
+    top = str(folder)
+    prefix = top if top.endswith(os.sep) else top + os.sep
+    return lambda spath: spath == top or spath.startswith(prefix)
+
+
 def ingest(
     sources: Iterable[str | Path],
     store: CorpusStore,
@@ -445,18 +474,18 @@ def ingest(
     summary = IngestSummary()
     started = time.perf_counter()
     run_id = store.start_run()
-    own_dir = store.data_dir.resolve()
-    raw = tuple(Path(d).resolve() for d in raw_dirs)  # kept raw files are ordinary sources
+    own_dir = _under(store.data_dir.resolve())
+    raw = tuple(_under(Path(d).resolve()) for d in raw_dirs)  # kept raw files are sources
+    resolve = PathResolver()
     backfill_practices(store)
     jobs: list[Job] = []
     recorded = store.source_paths()
     shas = store.file_shas(PIPELINE_VERSION)  # one query, not one per file
     fresh: set[str] = set()  # never seen: nothing of theirs to forget before storing
     for path in paths if paths is not None else iter_paths(sources):
-        resolved = Path(path).resolve()
-        if resolved.is_relative_to(own_dir) and not any(resolved.is_relative_to(d) for d in raw):
+        spath = resolve(path)
+        if own_dir(spath) and not any(inside(spath) for inside in raw):
             continue  # never ingest the store's own files when SRC contains --data
-        spath = str(resolved)
         summary.files_seen += 1
         known = shas.get(spath)
         if known is not None and known == _file_sha(spath):
@@ -479,7 +508,7 @@ def ingest(
         jobs.append((spath, params, limits, frozenset()))
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
     t0 = _cpu()
-    load_gazetteer()
+    jurisdiction_preload(load_gazetteer())
     preload_segmenter()
     segment_preload()
     summary.stage_seconds["load dictionaries"] += _cpu() - t0

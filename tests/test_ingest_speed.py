@@ -268,3 +268,53 @@ def test_second_pass_reuses_what_the_first_read(
         assert counts == {"a.docx": 1 if preread else 2, "b.txt": 2}
         assert pipeline._preread == {}
     assert digests[0] == digests[1]
+
+
+def test_path_resolver_equals_path_resolve(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from corpus.pipeline import PathResolver
+
+    real = tmp_path / "real"
+    (real / "sub").mkdir(parents=True)
+    (real / "sub" / "a.txt").write_text("甲")
+    (real / "b.txt").write_text("乙")
+    (tmp_path / "linkdir").symlink_to(real)
+    (real / "link.txt").symlink_to(real / "sub" / "a.txt")
+    (real / "dangling.txt").symlink_to(tmp_path / "nowhere.txt")
+    monkeypatch.chdir(real)
+    paths = [
+        real / "b.txt",
+        real / "sub" / "a.txt",
+        tmp_path / "linkdir" / "b.txt",
+        tmp_path / "linkdir" / "sub" / "a.txt",
+        real / "link.txt",
+        real / "dangling.txt",
+        real / "missing.txt",
+        real / "sub" / ".." / "b.txt",
+        real / "sub" / ".",
+        real / "sub" / "",
+        Path("b.txt"),
+        Path("./sub/a.txt"),
+        Path("sub/../b.txt"),
+        Path("../linkdir/sub/a.txt"),
+    ]
+    resolve = PathResolver()
+    for p in paths * 2:  # the second round comes from the folder cache
+        assert resolve(p) == str(p.resolve()), p
+        assert resolve(str(p)) == str(Path(str(p)).resolve()), p
+
+
+@pytest.mark.parametrize(
+    ("folder", "path", "inside"),
+    [
+        ("/data", "/data", True),
+        ("/data", "/data/a.txt", True),
+        ("/data", "/data2/a.txt", False),
+        ("/data", "/dat", False),
+        ("/", "/x", True),
+    ],
+)
+def test_under_equals_is_relative_to(folder: str, path: str, inside: bool) -> None:
+    from corpus.pipeline import _under
+
+    assert _under(Path(folder))(path) is inside
+    assert Path(path).is_relative_to(folder) is inside
