@@ -619,16 +619,20 @@ def _store_all(
 ) -> None:
     fresh = fresh or set()
     pending = True
-    while pending:
-        pending = False
-        with store.batch():
-            for n, prepared in enumerate(results, start=1):
-                _store_one(store, prepared, summary, run_id, prepared.path in fresh)
-                if progress:
-                    progress(prepared.path)
-                if n >= COMMIT_EVERY:
-                    pending = True
-                    break
+    store.start_run_memo()  # into an empty store: de-duplication look-ups from memory
+    try:
+        while pending:
+            pending = False
+            with store.batch():
+                for n, prepared in enumerate(results, start=1):
+                    _store_one(store, prepared, summary, run_id, prepared.path in fresh)
+                    if progress:
+                        progress(prepared.path)
+                    if n >= COMMIT_EVERY:
+                        pending = True
+                        break
+    finally:
+        store.stop_run_memo()
 
 
 def _outcome(
