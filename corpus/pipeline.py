@@ -234,12 +234,15 @@ class _Prepared:
     timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
-# Documents the first pass read from formats that are slow to read (docx, web pages), kept
-# by the writer for the second pass: its workers are forked after the first pass ends, so
-# they find them here without any copying, and a document is parsed once instead of twice.
-# Keyed by (path, limits) and checked against the file's size and modification time; a pool
-# that does not fork (Ray) finds it empty and reads the file again, as before.
-_PREREAD_SUFFIXES = frozenset({".docx", ".html", ".htm", ".xhtml", ".mht", ".mhtml"})
+# Documents the first pass read, kept by the writer for the second pass: its workers are
+# forked after the first pass ends, so they find them here without any copying, and a file is
+# read and decoded once instead of twice (a .docx parsed once; on 8 MB of .txt reports the
+# second pass's read stage went from ~0.55 to ~0.1 CPU-s, for ~0.1 more in the writer, which
+# receives the text). Keyed by (path, limits) and checked against the file's size and
+# modification time; a pool that does not fork (Ray) finds it empty and reads the file again.
+_PREREAD_SUFFIXES = frozenset(
+    {".txt", ".text", ".docx", ".html", ".htm", ".xhtml", ".mht", ".mhtml"}
+)
 _PREREAD_MAX_CHARS = 32 << 20  # what the writer holds at most (characters of text)
 _Stamp = tuple[int, int]  # (size, modification time in ns)
 _Preread = tuple[_Stamp, str | None, list[DecodedFile | SkippedFile]]
