@@ -99,6 +99,27 @@ def test_inline_rules_never_match_without_what_they_need() -> None:
         assert all(furniture._may_match(s, needs) for s in matched), name
 
 
+LINE_PIECES = [
+    "好范文网", "范文", "文库", "網", "站", "工会", "的", ".", "的.", "。", "．", " ", "\t",
+    "（", ")", "http://", "HTTPS://", "http:/", "www.", "WWW.", "ｗｗｗ", "abc", "x-y",
+    ".com", ".CN", ".net", "/a?b=1", "学习", "學習", "com", "cn", "：", "2021",
+]  # fmt: skip
+
+
+def test_line_rules_never_match_without_what_they_need() -> None:
+    """clean_lines tries the ad-address and watermark-dot rules only on lines holding what
+    they need: that must never skip a match."""
+    from corpus import noise
+
+    strings = _fuzz(LINE_PIECES, 30_000, 10)
+    urls = [s for s in strings if noise.AD_URL.search(s)]
+    dots = [s for s in strings if noise.WATERMARK_DOT.search(s)]
+    assert len(urls) > 100 and len(dots) > 100  # the fuzz does exercise the rules
+    assert all(noise._may_hold_url(s) for s in urls)
+    assert all("的." in s for s in dots)
+    assert not any(noise.AD_URL.search(s) for s in strings if not noise._may_hold_url(s))
+
+
 def test_plain_words_cut_as_jieba_does() -> None:
     """The boundary checks moved from jieba (Python) to rjieba: same words, windows of the
     sizes they look at (4 + 4 characters at a line break, a place name and 4 before it)."""
