@@ -7,6 +7,7 @@ files; raw files are only ever read.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections import defaultdict
@@ -122,11 +123,20 @@ def _fields_of(cls: Any, row: Any) -> dict[str, Any]:
 _json = json.JSONEncoder(ensure_ascii=False).encode
 
 
+# What JSON escapes in a string when ensure_ascii is off: quotes, backslashes, controls.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+
+
 @lru_cache(maxsize=4096)
 def _json_strings(values: tuple[str, ...]) -> str:
     # Passages of one section share its path, and the writer encodes one per passage and
-    # practice: remembered, most encodings become a dict look-up. (A tuple encodes as the
-    # list does.)
+    # practice: remembered, most encodings become a dict look-up. Strings with nothing to
+    # escape are joined directly, exactly as the encoder writes them (a test compares the
+    # two), in a fraction of its time; the rest go through the encoder.
+    if all(type(v) is str for v in values):
+        body = '", "'.join(values)
+        if not _JSON_ESCAPED.search(body):
+            return f'["{body}"]' if values else "[]"
     return _json(values)
 
 

@@ -339,3 +339,18 @@ def test_under_equals_is_relative_to(folder: str, path: str, inside: bool) -> No
 
     assert _under(Path(folder))(path) is inside
     assert Path(path).is_relative_to(folder) is inside
+
+
+def test_json_lists_written_as_the_encoder_writes_them() -> None:
+    import json
+
+    from corpus.store import _json_list
+
+    rng = random.Random(4)
+    pieces = ["工会", "一、", '"', "\\", "\n", "\t", "\x00", "\x1f", "\u2028", "é", "a b", ",", ""]
+    lists = [[]] + [
+        ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 4))) for _ in range(k)]
+        for k in [rng.randint(1, 4) for _ in range(3000)]
+    ]
+    for values in lists:
+        assert _json_list(values) == json.dumps(values, ensure_ascii=False), values
