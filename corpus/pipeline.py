@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
-from corpus.boilerplate import MIN_FILES, line_key
-from corpus.clean import boilerplate_keys, clean_text
+from corpus.boilerplate import MIN_FILES, line_key, zone_keys
+from corpus.clean import Normalized, clean_text, normalize
 from corpus.dedup import (
     THRESHOLD,
     band_keys_of,
@@ -106,12 +106,14 @@ def build_reports(
     stats: Counter[str] | None = None,
     timings: defaultdict[str, float] | None = None,
     boilerplate: frozenset[int] = frozenset(),
+    normalized: Normalized | None = None,
 ) -> list[Report]:
     """Everything from decoded text to reports with passages; no store access.
-    ``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
+    ``boilerplate``: line fingerprints the corpus has shown to recur at file edges;
+    ``normalized``: ``corpus.clean.normalize(doc.text)`` if the caller has it."""
     timings = timings if timings is not None else defaultdict(float)
     t0 = _cpu()
-    cleaned = clean_text(doc.text, boilerplate)
+    cleaned = clean_text(doc.text, boilerplate, normalized)
     if stats is not None:
         stats.update(cleaned.stats)
     t1 = _cpu()
@@ -243,9 +245,11 @@ class _Prepared:
 _PREREAD_SUFFIXES = frozenset(
     {".txt", ".text", ".docx", ".html", ".htm", ".xhtml", ".mht", ".mhtml"}
 )
-_PREREAD_MAX_CHARS = 32 << 20  # what the writer holds at most (characters of text)
+_PREREAD_MAX_CHARS = 32 << 20  # what the writer holds at most (characters: text and lines)
 _Stamp = tuple[int, int]  # (size, modification time in ns)
-_Preread = tuple[_Stamp, str | None, list[DecodedFile | SkippedFile]]
+# (stamp, sha256, documents, each document's normalized lines: None for a skipped one)
+_Preread = tuple[_Stamp, str | None, list[DecodedFile | SkippedFile], list[Normalized | None]]
+_Read = tuple[str | None, list[DecodedFile | SkippedFile], list[Normalized | None] | None]
 _preread: dict[tuple[str, ReadLimits], _Preread] = {}
 
 
@@ -257,12 +261,14 @@ def _stamp(spath: str) -> _Stamp | None:
     return st.st_size, st.st_mtime_ns
 
 
-def _read(spath: str, limits: ReadLimits) -> tuple[str | None, list[DecodedFile | SkippedFile]]:
-    """``read_documents``, or what the first pass read of the unchanged file."""
+def _read(spath: str, limits: ReadLimits) -> _Read:
+    """``read_documents``, or what the first pass read and normalized of the unchanged
+    file."""
     got = _preread.get((spath, limits))
     if got is not None and got[0] == _stamp(spath):
-        return got[1], got[2]
-    return read_documents(spath, limits)
+        return got[1], got[2], got[3]
+    sha, docs = read_documents(spath, limits)
+    return sha, docs, None
 
 
 def _prepare(job: Job) -> _Prepared:
@@ -270,10 +276,12 @@ def _prepare(job: Job) -> _Prepared:
     spath, params, limits, boilerplate = job
     out = _Prepared(spath)
     t0 = _cpu()
-    sha, docs = _read(spath, limits)
+    sha, docs, normalized = _read(spath, limits)
+    lines_of = normalized if normalized is not None else [None] * len(docs)
     out.timings["read"] += _cpu() - t0
     out.sha256 = sha
-    read = [d for d in docs if isinstance(d, DecodedFile)]
+    pairs = [(d, n) for d, n in zip(docs, lines_of, strict=True) if isinstance(d, DecodedFile)]
+    read = [d for d, _ in pairs]
     out.skipped = [(d.path, d.reason) for d in docs if isinstance(d, SkippedFile)]
     if not read:
         if len(docs) > 1 or (docs and docs[0].path != spath):  # an archive with no report
@@ -288,10 +296,10 @@ def _prepare(job: Job) -> _Prepared:
         if replaced:
             encodings = ", ".join(sorted({d.encoding or d.format for d in read}))
             out.warning = f"{replaced} undecodable byte sequences read as U+FFFD ({encodings})"
-        for doc in read:
+        for doc, lines in pairs:
             out.text_bytes += len(doc.text.encode("utf-8"))
             out.reports += build_reports(
-                doc, load_gazetteer(), params, out.noise, out.timings, boilerplate
+                doc, load_gazetteer(), params, out.noise, out.timings, boilerplate, lines
             )
         t1 = _cpu()
         for report in out.reports:
@@ -544,9 +552,14 @@ def _edge_keys_chunk(chunk: list[Job]) -> _Edges:
     for spath, _, limits, _ in chunk:
         stamp = _stamp(spath)
         sha, docs = read_documents(spath, limits)
-        out += [(d.path, boilerplate_keys(d.text)) for d in docs if isinstance(d, DecodedFile)]
+        normalized = [normalize(d.text) if isinstance(d, DecodedFile) else None for d in docs]
+        out += [
+            (d.path, zone_keys(list(n.lines)))
+            for d, n in zip(docs, normalized, strict=True)
+            if isinstance(d, DecodedFile) and n is not None
+        ]
         if stamp is not None and os.path.splitext(spath)[1].lower() in _PREREAD_SUFFIXES:
-            kept.append((spath, limits, (stamp, sha, docs)))
+            kept.append((spath, limits, (stamp, sha, docs, normalized)))
     return out, _cpu() - t0, kept
 
 
@@ -595,7 +608,8 @@ def _learn_boilerplate(
                 timings["boilerplate pass"] += seconds
             t0 = _cpu()
             for spath, lim, pre in read:
-                chars = sum(len(d.text) for d in pre[2] if isinstance(d, DecodedFile))
+                # The text and its normalized lines: about twice the text.
+                chars = 2 * sum(len(d.text) for d in pre[2] if isinstance(d, DecodedFile))
                 if held + chars <= _PREREAD_MAX_CHARS:
                     _preread[(spath, lim)] = pre
                     held += chars

@@ -146,6 +146,17 @@ def test_word_frequencies_are_jiebas() -> None:
     assert all(jieba.dt.FREQ[w] == n for w, n in freq.items())
 
 
+@pytest.mark.parametrize("index", range(len(REPORTS_A)))
+def test_clean_text_from_handed_lines_equals_clean_text(index: int) -> None:
+    """The second pass cleans from the lines the first pass normalized: same text, same
+    statistics."""
+    from corpus.clean import boilerplate_keys, clean_text, normalize
+
+    raw = REPORTS_A[index]["text"].replace("\n", "\r\n", 3) + "\n第 2 页\n"
+    known = frozenset(boilerplate_keys(raw))
+    assert clean_text(raw, known, normalize(raw)) == clean_text(raw, known)
+
+
 def test_part_of_speech_table_is_jiebas() -> None:
     """segment._tags reads dict.txt itself instead of importing jieba.posseg: same table."""
     from jieba import posseg
@@ -241,15 +252,16 @@ def test_preread_document_is_used_only_while_the_file_is_unchanged(tmp_path: Pat
     spath = str(f)
     stamp = pipeline._stamp(spath)
     assert stamp is not None
-    fake = (stamp, "sha-from-first-pass", [])
+    fake = (stamp, "sha-from-first-pass", [], [])
     pipeline._preread[(spath, DEFAULT_LIMITS)] = fake
     try:
-        assert pipeline._read(spath, DEFAULT_LIMITS) == ("sha-from-first-pass", [])
+        assert pipeline._read(spath, DEFAULT_LIMITS) == ("sha-from-first-pass", [], [])
         # Other limits are another reading.
         other = ReadLimits(timeout_s=DEFAULT_LIMITS.timeout_s + 1)
-        assert pipeline._read(spath, other) == read_documents(spath, other)
+        assert pipeline._read(spath, other) == (*read_documents(spath, other), None)
         _docx(f, ["青山乡工会2020年工作总结", "二、存在问题", "经费不足"])  # changed
-        assert pipeline._read(spath, DEFAULT_LIMITS) == read_documents(spath, DEFAULT_LIMITS)
+        fresh = (*read_documents(spath, DEFAULT_LIMITS), None)
+        assert pipeline._read(spath, DEFAULT_LIMITS) == fresh
     finally:
         pipeline._preread.clear()
 
