@@ -544,8 +544,7 @@ COMMIT_EVERY = 200
 
 def _edge_keys_chunk(chunk: list[Job]) -> _Edges:
     """Fingerprints of the edge lines of each document the jobs' files hold, the CPU
-    seconds it took, and what was read of the files that are slow to read (for
-    ``_preread``)."""
+    seconds it took, and what was read and normalized of each file (for ``_preread``)."""
     t0 = _cpu()
     out: list[tuple[str, set[int] | None]] = []
     kept: list[tuple[str, ReadLimits, _Preread]] = []
@@ -563,9 +562,9 @@ def _edge_keys_chunk(chunk: list[Job]) -> _Edges:
     return out, _cpu() - t0, kept
 
 
-# (document path, edge-line fingerprints) of a chunk's documents, its CPU seconds, and the
-# documents read from slow formats; a chunk whose worker timed out or died gives
-# (file path, None) for each of its files.
+# (document path, edge-line fingerprints) of a chunk's documents, its CPU seconds, and what
+# was read of each file (path, limits, _Preread); a chunk whose worker timed out or died
+# gives (file path, None) for each of its files and nothing read.
 _Edges = tuple[list[tuple[str, set[int] | None]], float, list[tuple[str, ReadLimits, _Preread]]]
 
 
