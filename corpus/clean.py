@@ -67,15 +67,37 @@ def _normalized_lines(raw: str, stats: Counter[str]) -> list[str]:
     ]
 
 
+@dataclass(frozen=True)
+class Normalized:
+    """A text's lines after repair and character normalisation: the first step of
+    :func:`clean_text`, which the boilerplate pass takes too and can hand on."""
+
+    lines: tuple[str, ...]
+    repaired: int  # artifacts repaired (a cleaning statistic)
+
+
+def normalize(raw: str) -> Normalized:
+    stats: Counter[str] = Counter()
+    lines = _normalized_lines(raw, stats)
+    return Normalized(tuple(lines), stats["artifacts_repaired"])
+
+
 def boilerplate_keys(raw: str) -> set[int]:
     """Fingerprints of the lines at the edges of a file, as :func:`clean_text` sees them."""
     return zone_keys(_normalized_lines(raw, Counter()))
 
 
-def clean_text(raw: str, boilerplate: frozenset[int] = frozenset()) -> CleanResult:
-    """``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
+def clean_text(
+    raw: str, boilerplate: frozenset[int] = frozenset(), normalized: Normalized | None = None
+) -> CleanResult:
+    """``boilerplate``: line fingerprints the corpus has shown to recur at file edges.
+    ``normalized``: ``normalize(raw)``, when the caller has it already."""
     stats: Counter[str] = Counter()
-    lines = _normalized_lines(raw, stats)
+    if normalized is None:
+        lines = _normalized_lines(raw, stats)
+    else:
+        stats["artifacts_repaired"] += normalized.repaired
+        lines = list(normalized.lines)
     lines = remove_boilerplate(lines, boilerplate, stats)
     lines = clean_lines(lines, stats)
     for i, line in enumerate(lines):

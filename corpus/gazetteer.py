@@ -8,11 +8,13 @@ whole NLP toolkit, which this project does not need.
 from __future__ import annotations
 
 import importlib.util
-import io
+import re
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from corpus import tablecache
 
 KIND_RANK = {"national": -1, "province": 0, "city": 1, "county": 2, "township": 3, "street": 3}
 _PLACEHOLDER_LEVELS = ("直辖", "市辖区")
@@ -76,12 +78,27 @@ def _town_kind(name: str) -> str:
     return "street" if name.endswith("街道") else "township"
 
 
+# Every line break str.splitlines knows but "\n" and "\r\n".
+_ODD_BREAKS = "\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+# A line that is not four tabs deep, up to its break.
+_KEPT_LINE = re.compile(rf"^(?!\t\t\t\t)[^\n\r{_ODD_BREAKS}]*", re.M)
+
+
+def _kept_lines(text: str) -> list[str]:
+    """The lines of ``text`` (as ``str.splitlines`` cuts them) that are not villages or
+    communities (four tabs deep, 14 of every 15 lines): they are below what reports are
+    about. One regex finds the others without making a string of every line (0.04 CPU-s
+    instead of 0.1, in every ingest); text with other breaks than \n and \r\n takes the
+    plain route."""
+    if text.count("\r") != text.count("\r\n") or any(c in text for c in _ODD_BREAKS):
+        return [line for line in text.splitlines() if not line.startswith("\t\t\t\t")]
+    return _KEPT_LINE.findall(text)
+
+
 def parse_location_text(text: str) -> list[Place]:
     places: list[Place] = []
     stack: list[int | None] = [None, None, None, None]
-    # Villages and communities (four tabs deep, 14 of every 15 lines) are below what reports
-    # are about: dropped before the loop, which cost more on them than on the rest.
-    for raw in [line for line in text.splitlines() if not line.startswith("\t\t\t\t")]:
+    for raw in _kept_lines(text):
         if not raw.strip():
             continue
         depth = len(raw) - len(raw.lstrip("\t"))
@@ -107,10 +124,46 @@ def parse_location_text(text: str) -> list[Place]:
     return places
 
 
+def _parse_location_file(path: Path) -> list[Place]:
+    with zipfile.ZipFile(path) as zf:
+        name = next(n for n in zf.namelist() if n.endswith(".txt"))
+        text = zf.read(name).decode("utf-8")  # one decode: a text stream took twice as long
+    return parse_location_text(text)
+
+
+# The cached form of the places: four columns (name, alias, kind, parent), pid = position.
+_Columns = tuple[list[str], list[str | None], list[str], list[int | None]]
+
+
+def _columns(places: list[Place]) -> _Columns:
+    return (
+        [p.name for p in places],
+        [p.alias for p in places],
+        [p.kind for p in places],
+        [p.parent for p in places],
+    )
+
+
+def _valid_columns(value: object) -> bool:
+    return (
+        isinstance(value, tuple)
+        and len(value) == 4
+        and all(isinstance(c, list) for c in value)
+        and len({len(c) for c in value}) == 1
+        and len(value[0]) > 0
+    )
+
+
 @lru_cache(maxsize=1)
 def load_gazetteer() -> Gazetteer:
-    with zipfile.ZipFile(location_file()) as zf:
-        name = next(n for n in zf.namelist() if n.endswith(".txt"))
-        with zf.open(name) as fh:
-            text = io.TextIOWrapper(fh, encoding="utf-8").read()
-    return Gazetteer(parse_location_text(text))
+    """The gazetteer of jionlp's location file; parsed once per user and kept in the table
+    cache (corpus.tablecache), which every later process reads in a third of the time."""
+    source = location_file()
+    names, aliases, kinds, parents = tablecache.cached(
+        "gazetteer",
+        source,
+        __file__,
+        lambda: _columns(_parse_location_file(source)),
+        _valid_columns,
+    )
+    return Gazetteer(list(map(Place, range(len(names)), names, aliases, kinds, parents)))

@@ -102,6 +102,12 @@ def _name_lengths(gaz: Gazetteer) -> dict[str, tuple[int, ...]]:
     return {ch: tuple(sorted(ks, reverse=True)) for ch, ks in lengths.items()}
 
 
+def preload(gaz: Gazetteer) -> None:
+    """Build the look-up tables now (before worker processes fork: each would build its
+    own)."""
+    _name_lengths(gaz)
+
+
 def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
     """Place names in (simplified) text: the longest gazetteer name ending at each suffix,
     accepted only on word boundaries; of overlapping names the leftmost wins."""

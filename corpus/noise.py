@@ -79,8 +79,19 @@ AD_URL = re.compile(
     rf"[（(]?(?:{_URL})[)）]?(?:学习|學習)?",
     re.IGNORECASE,
 )
-# Anti-copy watermark of some template sites: a full stop after 的 inside a sentence.
+# Anti-copy watermark of some template sites: a full stop after 的 inside a sentence. It
+# needs "的." in the line, which clean_lines tests first: the regex, tried at every position
+# of every body line, cost more than the test.
 WATERMARK_DOT = re.compile(r"(?<=的)\.(?=[\u4e00-\u9fff])")
+
+
+def _may_hold_url(line: str) -> bool:
+    """False only for a line AD_URL cannot match: every address it knows has "://" (a
+    scheme) or a dot (www., a domain). Tried at every position of every body line, the
+    regex cost ~30 µs a line; the test, well under one."""
+    return "." in line or "://" in line
+
+
 PAGE_MARK = re.compile(r"第\s*\d{1,3}\s*页\s?")
 
 
@@ -252,16 +263,18 @@ def clean_lines(lines: list[str], stats: Counter[str]) -> list[str]:
             stats["aggregator"] += 1
             line = new
             simp = to_simplified(line)
-        before = line
-        line = AD_URL.sub("", line)
-        if line != before:
-            stats["ad_urls"] += 1
-            simp = to_simplified(line)
+        if _may_hold_url(line):
+            before = line
+            line = AD_URL.sub("", line)
+            if line != before:
+                stats["ad_urls"] += 1
+                simp = to_simplified(line)
         inline: dict[str, int] = {}
         line = strip_inline(line, simp, inline)
         for name, k in inline.items():
             stats[f"inline_{name}"] += k
-        line = WATERMARK_DOT.sub("", line)
+        if "的." in line:
+            line = WATERMARK_DOT.sub("", line)
         prev_noise = False
         kept.append(line.strip())
     return kept

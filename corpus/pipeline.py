@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import time
 from collections import Counter, defaultdict
@@ -12,8 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict
 
-from corpus.boilerplate import MIN_FILES, line_key
-from corpus.clean import boilerplate_keys, clean_text
+from corpus.boilerplate import MIN_FILES, line_key, zone_keys
+from corpus.clean import Normalized, clean_text, normalize
 from corpus.dedup import (
     THRESHOLD,
     band_keys_of,
@@ -22,6 +23,7 @@ from corpus.dedup import (
     values_similarity,
 )
 from corpus.gazetteer import Gazetteer, load_gazetteer
+from corpus.jurisdiction import preload as jurisdiction_preload
 from corpus.limits import DEFAULT_LIMITS, ReadLimits
 from corpus.linejoin import preload_segmenter
 from corpus.metadata import extract_metadata
@@ -104,12 +106,14 @@ def build_reports(
     stats: Counter[str] | None = None,
     timings: defaultdict[str, float] | None = None,
     boilerplate: frozenset[int] = frozenset(),
+    normalized: Normalized | None = None,
 ) -> list[Report]:
     """Everything from decoded text to reports with passages; no store access.
-    ``boilerplate``: line fingerprints the corpus has shown to recur at file edges."""
+    ``boilerplate``: line fingerprints the corpus has shown to recur at file edges;
+    ``normalized``: ``corpus.clean.normalize(doc.text)`` if the caller has it."""
     timings = timings if timings is not None else defaultdict(float)
     t0 = _cpu()
-    cleaned = clean_text(doc.text, boilerplate)
+    cleaned = clean_text(doc.text, boilerplate, normalized)
     if stats is not None:
         stats.update(cleaned.stats)
     t1 = _cpu()
@@ -232,15 +236,52 @@ class _Prepared:
     timings: defaultdict[str, float] = field(default_factory=lambda: defaultdict(float))
 
 
+# Documents the first pass read, kept by the writer for the second pass: its workers are
+# forked after the first pass ends, so they find them here without any copying, and a file is
+# read and decoded once instead of twice (a .docx parsed once; on 8 MB of .txt reports the
+# second pass's read stage went from ~0.55 to ~0.1 CPU-s, for ~0.1 more in the writer, which
+# receives the text). Keyed by (path, limits) and checked against the file's size and
+# modification time; a pool that does not fork (Ray) finds it empty and reads the file again.
+_PREREAD_SUFFIXES = frozenset(
+    {".txt", ".text", ".docx", ".html", ".htm", ".xhtml", ".mht", ".mhtml"}
+)
+_PREREAD_MAX_CHARS = 32 << 20  # what the writer holds at most (characters: text and lines)
+_Stamp = tuple[int, int]  # (size, modification time in ns)
+# (stamp, sha256, documents, each document's normalized lines: None for a skipped one)
+_Preread = tuple[_Stamp, str | None, list[DecodedFile | SkippedFile], list[Normalized | None]]
+_Read = tuple[str | None, list[DecodedFile | SkippedFile], list[Normalized | None] | None]
+_preread: dict[tuple[str, ReadLimits], _Preread] = {}
+
+
+def _stamp(spath: str) -> _Stamp | None:
+    try:
+        st = os.stat(spath)
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def _read(spath: str, limits: ReadLimits) -> _Read:
+    """``read_documents``, or what the first pass read and normalized of the unchanged
+    file."""
+    got = _preread.get((spath, limits))
+    if got is not None and got[0] == _stamp(spath):
+        return got[1], got[2], got[3]
+    sha, docs = read_documents(spath, limits)
+    return sha, docs, None
+
+
 def _prepare(job: Job) -> _Prepared:
     """Read and build one file's reports; runs in a worker process, touches no store."""
     spath, params, limits, boilerplate = job
     out = _Prepared(spath)
     t0 = _cpu()
-    sha, docs = read_documents(spath, limits)
+    sha, docs, normalized = _read(spath, limits)
+    lines_of = normalized if normalized is not None else [None] * len(docs)
     out.timings["read"] += _cpu() - t0
     out.sha256 = sha
-    read = [d for d in docs if isinstance(d, DecodedFile)]
+    pairs = [(d, n) for d, n in zip(docs, lines_of, strict=True) if isinstance(d, DecodedFile)]
+    read = [d for d, _ in pairs]
     out.skipped = [(d.path, d.reason) for d in docs if isinstance(d, SkippedFile)]
     if not read:
         if len(docs) > 1 or (docs and docs[0].path != spath):  # an archive with no report
@@ -255,10 +296,10 @@ def _prepare(job: Job) -> _Prepared:
         if replaced:
             encodings = ", ".join(sorted({d.encoding or d.format for d in read}))
             out.warning = f"{replaced} undecodable byte sequences read as U+FFFD ({encodings})"
-        for doc in read:
+        for doc, lines in pairs:
             out.text_bytes += len(doc.text.encode("utf-8"))
             out.reports += build_reports(
-                doc, load_gazetteer(), params, out.noise, out.timings, boilerplate
+                doc, load_gazetteer(), params, out.noise, out.timings, boilerplate, lines
             )
         t1 = _cpu()
         for report in out.reports:
@@ -309,6 +350,12 @@ CHUNK_BYTES = 1 << 20
 _LIGHT = {".txt", ".text", ".html", ".htm", ".xhtml", ".mht", ".mhtml", ".docx"}
 
 
+def _is_light(spath: str) -> bool:
+    # os.path, not pathlib: the writer asks this of every file twice, and a Path per call
+    # was a good part of its own CPU on folders of small reports.
+    return os.path.splitext(spath)[1].lower() in _LIGHT
+
+
 def chunk_jobs(jobs: list[Job], alone: Collection[str] = ()) -> list[list[Job]]:
     """Consecutive small light files grouped, everything else (and ``alone``) alone; order
     kept."""
@@ -316,12 +363,11 @@ def chunk_jobs(jobs: list[Job], alone: Collection[str] = ()) -> list[list[Job]]:
     cur: list[Job] = []
     size = 0
     for job in jobs:
-        p = Path(job[0])
         try:
-            n = p.stat().st_size
+            n = os.stat(job[0]).st_size
         except OSError:
             n = 0
-        light = p.suffix.lower() in _LIGHT and n <= CHUNK_BYTES // 4 and job[0] not in alone
+        light = _is_light(job[0]) and n <= CHUNK_BYTES // 4 and job[0] not in alone
         if cur and (not light or len(cur) >= CHUNK_FILES or size + n > CHUNK_BYTES):
             out.append(cur)
             cur, size = [], 0
@@ -384,6 +430,34 @@ def _file_sha(path: str) -> str | None:
         return None
 
 
+class PathResolver:
+    """``str(Path(p).resolve())`` for the many files of a few folders: each folder is
+    resolved once, and a file only needs a check that it is not itself a link. (A resolve
+    per file walks every component of its path; on a folder of small reports it was the
+    writer's largest cost after the store.)"""
+
+    def __init__(self) -> None:
+        self._dirs: dict[str, str] = {}
+
+    def __call__(self, path: str | os.PathLike[str]) -> str:
+        p = os.fspath(path)
+        head, name = os.path.split(p)
+        if name in ("", ".", "..") or os.path.islink(p):
+            return str(Path(p).resolve())
+        folder = self._dirs.get(head)
+        if folder is None:
+            folder = self._dirs[head] = str(Path(head or ".").resolve())
+        return os.path.join(folder, name)
+
+
+def _under(folder: Path) -> Callable[[str], bool]:
+    """Whether a resolved path string is ``folder`` or inside it (``Path.is_relative_to``
+    without making a Path)."""
+    top = str(folder)
+    prefix = top if top.endswith(os.sep) else top + os.sep
+    return lambda spath: spath == top or spath.startswith(prefix)
+
+
 def ingest(
     sources: Iterable[str | Path],
     store: CorpusStore,
@@ -411,19 +485,20 @@ def ingest(
     summary = IngestSummary()
     started = time.perf_counter()
     run_id = store.start_run()
-    own_dir = store.data_dir.resolve()
-    raw = tuple(Path(d).resolve() for d in raw_dirs)  # kept raw files are ordinary sources
+    own_dir = _under(store.data_dir.resolve())
+    raw = tuple(_under(Path(d).resolve()) for d in raw_dirs)  # kept raw files are sources
+    resolve = PathResolver()
     backfill_practices(store)
     jobs: list[Job] = []
     recorded = store.source_paths()
+    shas = store.file_shas(PIPELINE_VERSION)  # one query, not one per file
     fresh: set[str] = set()  # never seen: nothing of theirs to forget before storing
     for path in paths if paths is not None else iter_paths(sources):
-        resolved = Path(path).resolve()
-        if resolved.is_relative_to(own_dir) and not any(resolved.is_relative_to(d) for d in raw):
+        spath = resolve(path)
+        if own_dir(spath) and not any(inside(spath) for inside in raw):
             continue  # never ingest the store's own files when SRC contains --data
-        spath = str(resolved)
         summary.files_seen += 1
-        known = store.file_sha(spath, PIPELINE_VERSION)
+        known = shas.get(spath)
         if known is not None and known == _file_sha(spath):
             summary.files_unchanged += 1
             summary.outcomes.append(
@@ -444,16 +519,21 @@ def ingest(
         jobs.append((spath, params, limits, frozenset()))
     # Loaded before the pool forks, so every worker shares them instead of loading its own.
     t0 = _cpu()
-    load_gazetteer()
+    jurisdiction_preload(load_gazetteer())
     preload_segmenter()
     segment_preload()
     summary.stage_seconds["load dictionaries"] += _cpu() - t0
     n_workers = min(workers, max(1, len(jobs)))
-    jobs, alone = _learn_boilerplate(store, jobs, n_workers, limits, pool, summary.stage_seconds)
-    # Every file is read in a worker process, even with one worker: a parser that hangs or
-    # blows up is killed there and the batch goes on.
-    results = _prepare_all(jobs, n_workers, limits, pool, alone)
-    _store_all(store, results, summary, run_id, progress, fresh)
+    try:
+        jobs, alone = _learn_boilerplate(
+            store, jobs, n_workers, limits, pool, summary.stage_seconds
+        )
+        # Every file is read in a worker process, even with one worker: a parser that hangs
+        # or blows up is killed there and the batch goes on.
+        results = _prepare_all(jobs, n_workers, limits, pool, alone)
+        _store_all(store, results, summary, run_id, progress, fresh)
+    finally:
+        _preread.clear()
     summary.seconds = time.perf_counter() - started
     store.finish_run(run_id, summary.seconds, summary.as_dict())
     return summary
@@ -463,26 +543,36 @@ COMMIT_EVERY = 200
 
 
 def _edge_keys_chunk(chunk: list[Job]) -> _Edges:
-    """Fingerprints of the edge lines of each document the jobs' files hold, and the CPU
-    seconds it took."""
+    """Fingerprints of the edge lines of each document the jobs' files hold, the CPU
+    seconds it took, and what was read and normalized of each file (for ``_preread``)."""
     t0 = _cpu()
     out: list[tuple[str, set[int] | None]] = []
+    kept: list[tuple[str, ReadLimits, _Preread]] = []
     for spath, _, limits, _ in chunk:
-        _, docs = read_documents(spath, limits)
-        out += [(d.path, boilerplate_keys(d.text)) for d in docs if isinstance(d, DecodedFile)]
-    return out, _cpu() - t0
+        stamp = _stamp(spath)
+        sha, docs = read_documents(spath, limits)
+        normalized = [normalize(d.text) if isinstance(d, DecodedFile) else None for d in docs]
+        out += [
+            (d.path, zone_keys(list(n.lines)))
+            for d, n in zip(docs, normalized, strict=True)
+            if isinstance(d, DecodedFile) and n is not None
+        ]
+        if stamp is not None and os.path.splitext(spath)[1].lower() in _PREREAD_SUFFIXES:
+            kept.append((spath, limits, (stamp, sha, docs, normalized)))
+    return out, _cpu() - t0, kept
 
 
-# (document path, edge-line fingerprints) of a chunk's documents, and its CPU seconds; a
-# chunk whose worker timed out or died gives (file path, None) for each of its files.
-_Edges = tuple[list[tuple[str, set[int] | None]], float]
+# (document path, edge-line fingerprints) of a chunk's documents, its CPU seconds, and what
+# was read of each file (path, limits, _Preread); a chunk whose worker timed out or died
+# gives (file path, None) for each of its files and nothing read.
+_Edges = tuple[list[tuple[str, set[int] | None]], float, list[tuple[str, ReadLimits, _Preread]]]
 
 
 def _edge_failed(chunk: list[Job], reason: str) -> _Edges:
     # The second pass skips the culprit with its reason. Its chunk's files travel alone
     # there: chunked again, the culprit would cost a timeout for the chunk and another on
     # its own (a hanging file: three timeouts in all instead of two).
-    return [(job[0], None) for job in chunk], 0.0
+    return [(job[0], None) for job in chunk], 0.0, []
 
 
 def _learn_boilerplate(
@@ -499,7 +589,7 @@ def _learn_boilerplate(
     timed out or died, which the second pass reads one at a time."""
     # Only text-like formats are read twice: wrappers are a trait of scraped pages and text
     # archives, and a second OCR or converter run would cost more than the whole ingest.
-    light = [j for j in jobs if Path(j[0]).suffix.lower() in _LIGHT]
+    light = [j for j in jobs if _is_light(j[0])]
     suspects: set[str] = set()
     if not light:
         return jobs, suspects
@@ -510,16 +600,25 @@ def _learn_boilerplate(
         timeout_s=limits.timeout_s,
         memory_mb=limits.memory_mb,
     )
+    held = 0  # characters kept in _preread
     with store.batch():
-        for got, seconds in pool.imap(chunk_jobs(light)):
+        for got, seconds, read in pool.imap(chunk_jobs(light)):
             if timings is not None:
                 timings["boilerplate pass"] += seconds
             t0 = _cpu()
+            for spath, lim, pre in read:
+                # The text and its normalized lines: about twice the text.
+                chars = 2 * sum(len(d.text) for d in pre[2] if isinstance(d, DecodedFile))
+                if held + chars <= _PREREAD_MAX_CHARS:
+                    _preread[(spath, lim)] = pre
+                    held += chars
+            edges: dict[int, set[int]] = {}
             for path, keys in got:
                 if keys is None:
                     suspects.add(path)
                 else:
-                    store.add_edge_lines(line_key(path), keys)
+                    edges[line_key(path)] = keys
+            store.add_edge_lines_of(edges)
             if timings is not None:
                 timings["boilerplate pass"] += _cpu() - t0
     known = store.recurring_edge_lines(MIN_FILES)
@@ -536,16 +635,20 @@ def _store_all(
 ) -> None:
     fresh = fresh or set()
     pending = True
-    while pending:
-        pending = False
-        with store.batch():
-            for n, prepared in enumerate(results, start=1):
-                _store_one(store, prepared, summary, run_id, prepared.path in fresh)
-                if progress:
-                    progress(prepared.path)
-                if n >= COMMIT_EVERY:
-                    pending = True
-                    break
+    store.start_run_memo()  # into an empty store: de-duplication look-ups from memory
+    try:
+        while pending:
+            pending = False
+            with store.batch():
+                for n, prepared in enumerate(results, start=1):
+                    _store_one(store, prepared, summary, run_id, prepared.path in fresh)
+                    if progress:
+                        progress(prepared.path)
+                    if n >= COMMIT_EVERY:
+                        pending = True
+                        break
+    finally:
+        store.stop_run_memo()
 
 
 def _outcome(

@@ -7,11 +7,14 @@ files; raw files are only ever read.
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, fields
+from functools import lru_cache
 from operator import attrgetter
 from pathlib import Path
 from typing import Any, ClassVar
@@ -120,13 +123,34 @@ def _fields_of(cls: Any, row: Any) -> dict[str, Any]:
 _json = json.JSONEncoder(ensure_ascii=False).encode
 
 
+# What JSON escapes in a string when ensure_ascii is off: quotes, backslashes, controls.
+_JSON_ESCAPED = re.compile(r'[\x00-\x1f"\\]')
+
+
+@lru_cache(maxsize=4096)
+def _json_strings(values: tuple[str, ...]) -> str:
+    # Passages of one section share its path, and the writer encodes one per passage and
+    # practice: remembered, most encodings become a dict look-up. Strings with nothing to
+    # escape are joined directly, exactly as the encoder writes them (a test compares the
+    # two), in a fraction of its time; the rest go through the encoder.
+    if all(type(v) is str for v in values):
+        body = '", "'.join(values)
+        if not _JSON_ESCAPED.search(body):
+            return f'["{body}"]' if values else "[]"
+    return _json(values)
+
+
+def _json_list(values: list[str]) -> str:
+    return _json_strings(tuple(values))
+
+
 def _row_maker(columns: tuple[str, ...]) -> Callable[[Any], list[Any]]:
     """A record's values in ``columns`` order as the store keeps them: JSON lists as text,
     flags as 1 or NULL. One rule for every table whose columns are a record's fields (the
     write side of ``_fields_of``)."""
     get = attrgetter(*columns)
     convert: list[tuple[int, Callable[[Any], Any]]]
-    convert = [(i, _json) for i, c in enumerate(columns) if c in _JSON_COLUMNS]
+    convert = [(i, _json_list) for i, c in enumerate(columns) if c in _JSON_COLUMNS]
     convert += [(i, _flag) for i, c in enumerate(columns) if c in _FLAG_COLUMNS]
 
     def row(record: Any) -> list[Any]:
@@ -148,6 +172,86 @@ _practice_row = _row_maker(_PRACTICE_COLUMNS)
 
 class StoreError(RuntimeError):
     pass
+
+
+# What one insert added to a _RunMemo, to take out again: (report or passage id, its band
+# keys in the LSH table, whether it has a signature).
+_MemoEntry = tuple[str, Sequence[int], bool]
+
+
+@dataclass
+class _RunMemo:
+    """The de-duplication tables of what this ingest run stored, held in the writer so that
+    its look-ups cost a dict access instead of a query (four per report: a good part of the
+    single writer's CPU on folders of small reports).
+
+    Only exact while this run is the store's whole content for those tables: it is made only
+    for a SQLite store that held no report when the run began, checked at every batch for
+    another connection's commit (``PRAGMA data_version``), and dropped for the rest of the run
+    on any such commit, deletion or rolled-back batch; from then on the queries answer. A
+    savepoint that rolls back takes its entries out again (``journals``)."""
+
+    version: int  # PRAGMA data_version after this run's last commit
+    reports: set[str] = field(default_factory=set)
+    report_bands: defaultdict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    passage_bands: defaultdict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    sigs: dict[str, bytes] = field(default_factory=dict)
+    groups: dict[str, str | None] = field(default_factory=dict)  # passage id -> dup group
+    # One journal per open savepoint: (is a report, entries) per insert, to take out again.
+    journals: list[list[tuple[bool, list[_MemoEntry]]]] = field(default_factory=list)
+
+    def add_report(self, rid: str, keys: Sequence[int], sig: bytes) -> None:
+        self.reports.add(rid)
+        bands = self.report_bands
+        for k in keys:
+            bands[k].append(rid)
+        if sig:
+            self.sigs[rid] = sig
+        if self.journals:
+            self.journals[-1].append((True, [(rid, keys, bool(sig))]))
+
+    def add_passages(self, rows: list[tuple[str, str | None, Sequence[int], bytes]]) -> None:
+        """(passage id, duplicate group, band keys, signature) of each stored passage; only
+        ungrouped passages enter the LSH table, as in the store."""
+        bands, groups, sigs = self.passage_bands, self.groups, self.sigs
+        entries: list[_MemoEntry] = []
+        for pid, group, keys, sig in rows:
+            groups[pid] = group
+            listed = keys if group is None else ()
+            for k in listed:
+                bands[k].append(pid)
+            if sig:
+                sigs[pid] = sig
+            entries.append((pid, listed, bool(sig)))
+        if self.journals:
+            self.journals[-1].append((False, entries))
+
+    def undo(self, journal: list[tuple[bool, list[_MemoEntry]]]) -> None:
+        for is_report, entries in reversed(journal):
+            bands = self.report_bands if is_report else self.passage_bands
+            for rid, keys, signed in reversed(entries):
+                if is_report:
+                    self.reports.discard(rid)
+                else:
+                    self.groups.pop(rid, None)
+                for k in keys:
+                    bands[k].pop()
+                    if not bands[k]:
+                        del bands[k]
+                if signed:
+                    self.sigs.pop(rid, None)
+
+    def candidates(self, keys: Iterable[int]) -> list[str]:
+        """Reports sharing a band key, in the order SQLite's ``SELECT DISTINCT report_id ...
+        WHERE key IN (...)`` returns them: keys ascending, each key's rows in insertion
+        order (a test compares the two)."""
+        out: dict[str, None] = {}
+        bands = self.report_bands
+        for k in sorted(set(keys)):
+            if k in bands:
+                for rid in bands[k]:
+                    out[rid] = None
+        return list(out)
 
 
 class CorpusStore:
@@ -178,6 +282,7 @@ class CorpusStore:
         self.readonly = readonly
         self._batch = False  # inside batch() on PostgreSQL: units are transactions
         self._in_tx = False
+        self._memo: _RunMemo | None = None  # see start_run_memo
         self.db: Any
         if is_postgres_url(url):
             assert url is not None
@@ -308,13 +413,35 @@ class CorpusStore:
         try:
             if self.is_postgres:
                 self.db.advisory_lock(WRITER_LOCK)
+            elif self._memo is not None and self._data_version() != self._memo.version:
+                self._memo = None  # another connection wrote since our last commit
             yield
         except BaseException:
             self._in_tx = False
+            self._memo = None  # it may hold rows the rollback took back
             self.db.execute("ROLLBACK")
             raise
         self._in_tx = False
         self.db.execute("COMMIT")
+        if self._memo is not None:
+            self._memo.version = self._data_version()
+
+    def _data_version(self) -> int:
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    def start_run_memo(self) -> bool:
+        """Answer de-duplication look-ups from memory for the rest of this ingest run
+        (``_RunMemo``), when that is exact: a SQLite store with no report yet. Returns
+        whether it did."""
+        if self.is_postgres or self._in_tx:
+            return False
+        if self.db.execute("SELECT 1 FROM reports LIMIT 1").fetchone() is not None:
+            return False
+        self._memo = _RunMemo(self._data_version())
+        return True
+
+    def stop_run_memo(self) -> None:
+        self._memo = None
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -360,13 +487,22 @@ class CorpusStore:
                 yield
             return
         self.db.execute("SAVEPOINT unit")
+        memo = self._memo
+        if memo is not None:
+            memo.journals.append([])
         try:
             yield
         except BaseException:
             self.db.execute("ROLLBACK TO unit")
             self.db.execute("RELEASE unit")
+            if memo is not None:
+                memo.undo(memo.journals.pop())
             raise
         self.db.execute("RELEASE unit")
+        if memo is not None:
+            journal = memo.journals.pop()
+            if memo.journals:  # a nested unit: its entries belong to the outer one now
+                memo.journals[-1].extend(journal)
 
     def _rows_in(self, sql: str, values: Sequence[Any]) -> Iterator[Any]:
         """Rows of `sql`, whose `IN ({marks})` list takes `values`, a few hundred at a time.
@@ -513,6 +649,18 @@ class CorpusStore:
         """Every file path the store has a record of (read or skipped)."""
         return {r[0] for r in self.db.execute("SELECT path FROM sources")}
 
+    def file_shas(self, pipeline: int) -> dict[str, str]:
+        """``file_sha(path, pipeline)`` of every stored file that has one, in one query (an
+        ingest asks it of every file it is given)."""
+        return {
+            r[0]: r[1]
+            for r in self.db.execute(
+                "SELECT path, sha256 FROM sources WHERE status='ok' AND pipeline=?"
+                " AND sha256 IS NOT NULL",
+                (pipeline,),
+            )
+        }
+
     def file_sha(self, path: str, pipeline: int | None = None) -> str | None:
         """The stored file's checksum; None when it was not stored, or (with ``pipeline``)
         was extracted by another pipeline version and must be extracted again."""
@@ -595,6 +743,8 @@ class CorpusStore:
         """Whether the report is stored already, and the stored reports sharing a band key
         (one query for both)."""
         keys = list(keys)
+        if self._memo is not None:
+            return report_id in self._memo.reports, self._memo.candidates(keys)
         marks = ",".join("?" * len(keys))
         rows = self.db.execute(
             "SELECT report_id, 1 FROM reports WHERE report_id=? UNION ALL "
@@ -607,12 +757,18 @@ class CorpusStore:
     def signatures_of(self, ids: list[str]) -> dict[str, bytes]:
         """Stored MinHash values of reports or passages (absent for rows stored before
         signatures were kept)."""
+        if self._memo is not None:
+            sigs = self._memo.sigs
+            return {i: sigs[i] for i in ids if i in sigs}
         return {
             r[0]: r[1]
             for r in self._rows_in("SELECT id, sig FROM signatures WHERE id IN ({marks})", ids)
         }
 
     def dup_groups_of(self, passage_ids: list[str]) -> dict[str, str | None]:
+        if self._memo is not None:
+            groups = self._memo.groups
+            return {p: groups[p] for p in passage_ids if p in groups}
         return {
             r[0]: r[1]
             for r in self._rows_in(
@@ -667,9 +823,14 @@ class CorpusStore:
                 _UPSERT_SIGNATURE,
                 (report.report_id, report.signature),
             )
+        if self._memo is not None:
+            self._memo.add_report(report.report_id, band_keys, report.signature)
 
     def passages_by_band(self, keys: Iterable[int]) -> dict[int, list[str]]:
         """Stored passages sharing each LSH band key (one query for a whole report)."""
+        if self._memo is not None:
+            bands = self._memo.passage_bands
+            return {k: list(bands[k]) for k in set(keys) if k in bands}
         out: dict[int, list[str]] = {}
         for key, pid in self._rows_in(
             "SELECT key, passage_id FROM passage_bands WHERE key IN ({marks})", list(set(keys))
@@ -705,6 +866,14 @@ class CorpusStore:
             self.db.executemany(
                 _UPSERT_SIGNATURE,
                 [(p.passage_id, sig) for p, sig in zip(passages, signatures, strict=True) if sig],
+            )
+        if self._memo is not None:
+            sigs = signatures or [b""] * len(passages)
+            self._memo.add_passages(
+                [
+                    (p.passage_id, p.dup_group, ks, sig)
+                    for p, ks, sig in zip(passages, keys, sigs, strict=True)
+                ]
             )
 
     def insert_practices(self, practices: list[Practice]) -> None:
@@ -757,6 +926,7 @@ class CorpusStore:
         ]
 
     def _delete_report_rows(self, report_id: str) -> None:
+        self._memo = None  # the memo only ever grows: deletions go back to the queries
         pids = [
             r[0]
             for r in self.db.execute(
@@ -943,6 +1113,15 @@ class CorpusStore:
         """Record the fingerprints of a file's edge lines (see corpus.boilerplate)."""
         with self.savepoint():
             self._replace_edge_lines(file_key, keys)
+
+    def add_edge_lines_of(self, files: Mapping[int, Iterable[int]]) -> None:
+        """``add_edge_lines`` for many files in one unit: three statements for a chunk of
+        files instead of four per file."""
+        with self.savepoint():
+            self.db.executemany("DELETE FROM edge_lines WHERE file=?", [(f,) for f in files])
+            self.db.executemany(
+                _ADD_EDGE_LINE, [(f, k) for f, keys in files.items() for k in sorted(keys)]
+            )
 
     def _replace_edge_lines(self, file_key: int, keys: Iterable[int]) -> None:
         self.db.execute("DELETE FROM edge_lines WHERE file=?", (file_key,))

@@ -33,6 +33,29 @@ def test_signature_equals_datasketch(text: str) -> None:
     assert dedup.band_keys_of(dedup.signature_values(text)) == dedup.band_keys(ref)
 
 
+def test_permutations_equal_datasketchs_own() -> None:
+    # Drawn without importing datasketch (its import cost every ingest worker ~1 CPU-s):
+    # they must be the very permutations datasketch makes, or stored signatures and band
+    # keys would change.
+    ref = MinHash(num_perm=dedup.NUM_PERM, seed=dedup.SEED, scheme=dedup.SCHEME).permutations
+    ours = dedup._permutations()
+    assert ours.dtype == ref.dtype and ours.shape == ref.shape
+    assert np.array_equal(ours, ref)
+
+
+def test_hashing_does_not_import_datasketch() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from corpus import dedup; "
+        "dedup.signatures_with_parts('凤凰镇工会2019年工作总结' * 9, [(0, 20)]); "
+        "print('datasketch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
 @pytest.mark.parametrize("old_store", [False, True])
 def test_near_duplicates_with_and_without_stored_signatures(
     tmp_path: Path, old_store: bool
