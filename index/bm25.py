@@ -15,6 +15,7 @@ from typing import cast
 
 import tantivy
 
+from index.backends.base import Scored, Terms
 from index.filters import Filters
 
 WRITER_HEAP = 256 * 1024 * 1024
@@ -145,12 +146,8 @@ class LexicalIndex:
         return self.search_more(terms, k, filters, heading_boost)[0]
 
     def search_more(
-        self,
-        terms: list[tuple[str, float]],
-        k: int,
-        filters: Filters | None = None,
-        heading_boost: float = 0.3,
-    ) -> tuple[list[tuple[int, float]], bool]:
+        self, terms: Terms, k: int, filters: Filters | None = None, heading_boost: float = 0.3
+    ) -> tuple[Scored, bool]:
         """:meth:`search`, and whether more than ``k`` documents match: the margin fetched
         for ties answers that, so a caller needs no :meth:`count` (which visits every match,
         a whole corpus for 工会, and cost as much as the search at 1M passages)."""
