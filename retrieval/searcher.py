@@ -344,7 +344,10 @@ class Searcher:
                         **{
                             k: {"rank": v["rank"], "score": round(v["score"], 4)}
                             for k, v in f.parts.items()
+                            if "rank" in v
                         },
+                        # the section-role prior's factor, when it moved this hit
+                        **({"prior": f.parts["prior"]["factor"]} if "prior" in f.parts else {}),
                     },
                     sources=sources,
                     duplicates=dup_ids or [t.passage_ids[d.doc_id] for d in dupes],

@@ -187,7 +187,12 @@ def test_demote_per_key_moves_extras_down(keys: str, limit: int, expected: str) 
 )
 def test_prior_boost(roles, boosts, order) -> None:  # type: ignore[no-untyped-def]
     fused = [Fused(0, 1.0), Fused(1, 0.95)]
-    assert [f.doc_id for f in prior_boost(fused, roles, boosts)] == order
+    out = prior_boost(fused, roles, boosts)
+    assert [f.doc_id for f in out] == order
+    # a hit the prior moved says by what factor (its explanation shows it)
+    for f in out:
+        factor = boosts.get(roles[f.doc_id], 1.0)
+        assert f.parts.get("prior") == ({"factor": factor} if factor != 1.0 else None)
 
 
 DICTIONARY = ["合理化建议", "职工之家", "建家"]
