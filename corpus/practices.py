@@ -57,6 +57,11 @@ class Practice(ReportSpan):
     figures: list[str] = field(default_factory=list)
 
 
+# jieba part-of-speech initials of words a figure's phrase does not start with: particles
+# (的, 了, 地) and conjunctions (和, 并, 及).
+_LEADING_DROPPED = frozenset("uc")
+
+
 def _clause(simp: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the clause around ``simp[start:end]``, looking at most MAX_CLAUSE_SIDE
     characters either side (enough to find the words that touch the figure)."""
@@ -83,6 +88,12 @@ def _figure_span(simp: str, m: re.Match[str], counting: bool) -> tuple[int, int]
             if ws + cs <= start < we + cs:
                 start = ws + cs
                 break
+    # Nor does it start on a particle or conjunction the window happened to begin with
+    # (的单位实行按工资总额2% -> 单位实行按工资总额2%).
+    for word, ws, _ in segment.words(simp[start : m.start("num")]):
+        if (segment.tag(word) or "n")[0] not in _LEADING_DROPPED:
+            start += ws
+            break
     end = unit_end
     if not counting:
         return start, end

@@ -68,6 +68,9 @@ def test_multiline_subsections_are_practices_and_groupings_are_not() -> None:
             "走访慰问困难职工120户，发放慰问金18.9万元",
             ["走访慰问困难职工120户", "发放慰问金18.9万元"],
         ),
+        # nor start on a particle or conjunction the context window began with
+        ("各基层工会的单位实行按工资总额2%的比例拨缴", ["单位实行按工资总额2%"]),
+        ("并完成了85%的建会任务", ["完成了85%"]),
     ],
 )
 def test_figures(text: str, figures: list[str]) -> None:
