@@ -252,3 +252,6 @@ def test_openapi_and_ui_are_served(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     page = client.get("/")
     assert page.status_code == 200 and 'lang="zh-CN"' in page.text and "搜索" in page.text
+    # assets by path, not by the URL this request came in on (a proxy may change the host
+    # or scheme)
+    assert 'href="/static/app.css"' in page.text and "://" not in page.text.split("<body")[0]
