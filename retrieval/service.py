@@ -111,7 +111,12 @@ class SearchService:
         # the cyclic collector walked: 36-50 ms, falling on whichever request was running.
         # Frozen, the collector skips what is alive now; what requests allocate is still
         # collected, and a retired snapshot is freed by reference counting (as in the ingest
-        # workers, corpus/workers.py).
+        # workers, corpus/workers.py). The reference cycles a retired snapshot leaves were
+        # frozen with it: one full collection per swap, before freezing again, frees them,
+        # so that many swaps in a long-running server do not pile them up.
+        if previous is not None:
+            gc.unfreeze()
+            gc.collect()
         gc.freeze()
         return True
 
