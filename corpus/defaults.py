@@ -24,3 +24,8 @@ YEAR_MAX = 2100
 # server's max_connections (100 by default).
 STORE_READ_POOL = 8
 STORE_READ_POOL_RANGE = (1, 256)
+
+# The ingest writer's in-memory de-duplication look-ups (``corpus.store._RunMemo``) hold about
+# 1.9 KB a passage; past this many reports and passages in one run the store's queries answer
+# instead.
+MEMO_MAX_ROWS = 200_000

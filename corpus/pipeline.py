@@ -10,6 +10,7 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypedDict
 
@@ -240,13 +241,16 @@ class _Prepared:
 # forked after the first pass ends, so they find them here without any copying, and a file is
 # read and decoded once instead of twice (a .docx parsed once; on 8 MB of .txt reports the
 # second pass's read stage went from ~0.55 to ~0.1 CPU-s, for ~0.1 more in the writer, which
-# receives the text). Keyed by (path, limits) and checked against the file's size and
-# modification time; a pool that does not fork (Ray) finds it empty and reads the file again.
+# receives the text). Keyed by (path, limits) and checked against the file's size, times and
+# inode; a pool that does not fork (Ray) finds it empty and reads the file again.
 _PREREAD_SUFFIXES = frozenset(
     {".txt", ".text", ".docx", ".html", ".htm", ".xhtml", ".mht", ".mhtml"}
 )
 _PREREAD_MAX_CHARS = 32 << 20  # what the writer holds at most (characters: text and lines)
-_Stamp = tuple[int, int]  # (size, modification time in ns)
+# (size, modification time, inode, status-change time; ns): a file rewritten with its size
+# and mtime put back (cp -p, rsync -t, tar x) still changes inode or ctime, which no user
+# can set.
+_Stamp = tuple[int, int, int, int]
 # (stamp, sha256, documents, each document's normalized lines: None for a skipped one)
 _Preread = tuple[_Stamp, str | None, list[DecodedFile | SkippedFile], list[Normalized | None]]
 _Read = tuple[str | None, list[DecodedFile | SkippedFile], list[Normalized | None] | None]
@@ -258,7 +262,7 @@ def _stamp(spath: str) -> _Stamp | None:
         st = os.stat(spath)
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns
 
 
 def _read(spath: str, limits: ReadLimits) -> _Read:
@@ -542,9 +546,10 @@ def ingest(
 COMMIT_EVERY = 200
 
 
-def _edge_keys_chunk(chunk: list[Job]) -> _Edges:
+def _edge_keys_chunk(chunk: list[Job], keep: bool = True) -> _Edges:
     """Fingerprints of the edge lines of each document the jobs' files hold, the CPU
-    seconds it took, and what was read and normalized of each file (for ``_preread``)."""
+    seconds it took, and (``keep``) what was read and normalized of each file (for
+    ``_preread``)."""
     t0 = _cpu()
     out: list[tuple[str, set[int] | None]] = []
     kept: list[tuple[str, ReadLimits, _Preread]] = []
@@ -557,7 +562,7 @@ def _edge_keys_chunk(chunk: list[Job]) -> _Edges:
             for d, n in zip(docs, normalized, strict=True)
             if isinstance(d, DecodedFile) and n is not None
         ]
-        if stamp is not None and os.path.splitext(spath)[1].lower() in _PREREAD_SUFFIXES:
+        if keep and stamp is not None and os.path.splitext(spath)[1].lower() in _PREREAD_SUFFIXES:
             kept.append((spath, limits, (stamp, sha, docs, normalized)))
     return out, _cpu() - t0, kept
 
@@ -593,8 +598,11 @@ def _learn_boilerplate(
     suspects: set[str] = set()
     if not light:
         return jobs, suspects
+    # What the first pass read serves the second only in workers forked after it: a pool
+    # that does not fork (Ray) reads again, so nothing is shipped back for it.
+    keep = getattr(pool_cls, "forks", False)
     pool: BoundedPool[list[Job], _Edges] = pool_cls(
-        _edge_keys_chunk,
+        _edge_keys_chunk if keep else partial(_edge_keys_chunk, keep=False),
         _edge_failed,
         workers=workers,
         timeout_s=limits.timeout_s,

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from corpus.dedup import band_keys, signature
-from corpus.defaults import STORE_READ_POOL
+from corpus.defaults import MEMO_MAX_ROWS, STORE_READ_POOL
 from corpus.models import Passage, Report, ReportFields
 from corpus.practices import Practice
 from corpus.script import to_simplified
@@ -191,7 +191,7 @@ class _RunMemo:
     on any such commit, deletion or rolled-back batch; from then on the queries answer. A
     savepoint that rolls back takes its entries out again (``journals``)."""
 
-    version: int  # PRAGMA data_version after this run's last commit
+    version: int  # PRAGMA data_version when the memo began
     reports: set[str] = field(default_factory=set)
     report_bands: defaultdict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
     passage_bands: defaultdict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
@@ -423,8 +423,9 @@ class CorpusStore:
             raise
         self._in_tx = False
         self.db.execute("COMMIT")
-        if self._memo is not None:
-            self._memo.version = self._data_version()
+        # The memo's version stays the one read when it began: this connection's own commits
+        # do not change PRAGMA data_version, and re-reading it here would take in a commit
+        # another connection made just after ours, unseen.
 
     def _data_version(self) -> int:
         return int(self.db.execute("PRAGMA data_version").fetchone()[0])
@@ -435,13 +436,22 @@ class CorpusStore:
         whether it did."""
         if self.is_postgres or self._in_tx:
             return False
+        version = self._data_version()  # first: a commit after it is seen at the next batch
         if self.db.execute("SELECT 1 FROM reports LIMIT 1").fetchone() is not None:
             return False
-        self._memo = _RunMemo(self._data_version())
+        self._memo = _RunMemo(version)
         return True
 
     def stop_run_memo(self) -> None:
         self._memo = None
+
+    def _bound_memo(self) -> None:
+        """Memory stays bounded on a big first ingest (~1.9 KB a passage): past
+        MEMO_MAX_ROWS reports and passages the queries answer from here on, and they see
+        this transaction's own rows."""
+        memo = self._memo
+        if memo is not None and len(memo.reports) + len(memo.groups) > MEMO_MAX_ROWS:
+            self._memo = None
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -825,6 +835,7 @@ class CorpusStore:
             )
         if self._memo is not None:
             self._memo.add_report(report.report_id, band_keys, report.signature)
+            self._bound_memo()
 
     def passages_by_band(self, keys: Iterable[int]) -> dict[int, list[str]]:
         """Stored passages sharing each LSH band key (one query for a whole report)."""
@@ -875,6 +886,7 @@ class CorpusStore:
                     for p, ks, sig in zip(passages, keys, sigs, strict=True)
                 ]
             )
+            self._bound_memo()
 
     def insert_practices(self, practices: list[Practice]) -> None:
         self.db.executemany(_UPSERT_PRACTICE, [_practice_row(p) for p in practices])

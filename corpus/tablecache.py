@@ -46,7 +46,7 @@ def _read(path: Path) -> Any:
         return marshal.loads(path.read_bytes())
     except FileNotFoundError:
         return None
-    except (OSError, EOFError, ValueError, TypeError) as exc:
+    except (OSError, EOFError, ValueError, TypeError, MemoryError) as exc:
         log.info("table cache entry %s unreadable (%s): building the table", path, exc)
         return None
 
@@ -79,7 +79,7 @@ def cached(
     for this source and builder exists and passes ``valid``, else built and stored."""
     try:
         path = cache_dir() / entry_key(name, source, builder_file)
-    except OSError:
+    except (OSError, RuntimeError):  # RuntimeError: no home directory (a uid without passwd)
         return build()
     value = _read(path)
     if value is not None and valid(value):

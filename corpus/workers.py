@@ -151,6 +151,8 @@ class JobPool(Generic[J, R]):
 class BoundedPool(JobPool[J, R]):
     """Run ``fn`` over jobs in ``workers`` processes; see the module docstring."""
 
+    forks = True  # workers are forked when a pool starts: they inherit the parent's memory
+
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.ahead = self.ahead or 8 * self.n

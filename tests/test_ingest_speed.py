@@ -6,10 +6,13 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
+import os
 import random
 import re
+import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -262,6 +265,17 @@ def test_preread_document_is_used_only_while_the_file_is_unchanged(tmp_path: Pat
         _docx(f, ["青山乡工会2020年工作总结", "二、存在问题", "经费不足"])  # changed
         fresh = (*read_documents(spath, DEFAULT_LIMITS), None)
         assert pipeline._read(spath, DEFAULT_LIMITS) == fresh
+        # Rewritten with its size and modification time put back (cp -p, rsync -t): the
+        # status-change time still tells.
+        t = tmp_path / "t.txt"
+        t.write_text("甲乙丙", encoding="utf-8")
+        before = os.stat(t)
+        pipeline._preread[(str(t), DEFAULT_LIMITS)] = (pipeline._stamp(str(t)), "old", [], [])
+        time.sleep(0.01)
+        t.write_text("丁戊己", encoding="utf-8")
+        os.utime(t, ns=(before.st_atime_ns, before.st_mtime_ns))
+        assert os.stat(t).st_size == before.st_size
+        assert pipeline._read(str(t), DEFAULT_LIMITS)[0] != "old"
     finally:
         pipeline._preread.clear()
 
@@ -366,3 +380,32 @@ def test_json_lists_written_as_the_encoder_writes_them() -> None:
     ]
     for values in lists:
         assert _json_list(values) == json.dumps(values, ensure_ascii=False), values
+
+
+@pytest.mark.parametrize(("forks", "kept"), [(True, True), (False, False)])
+def test_what_the_first_pass_read_is_kept_only_for_forked_workers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: bool, kept: bool
+) -> None:
+    """Forked second-pass workers inherit what the first pass read; a pool that does not fork
+    (Ray) reads again, so its first pass ships nothing back to be held."""
+    from corpus import pipeline
+    from corpus.store import CorpusStore
+
+    held: list[str] = []
+
+    class Recording(dict):  # type: ignore[type-arg]
+        def __setitem__(self, key: Any, value: Any) -> None:
+            held.append(key[0])
+            super().__setitem__(key, value)
+
+    class Pool(BoundedPool):  # type: ignore[type-arg]
+        pass
+
+    Pool.forks = forks
+    monkeypatch.setattr(pipeline, "_preread", Recording())
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "a.txt").write_text(REPORTS_A[0]["text"], encoding="utf-8")
+    with CorpusStore(tmp_path / "data") as store:
+        s = pipeline.ingest([tmp_path / "src"], store, pool=Pool)
+        assert s.files_read == 1
+    assert bool(held) == kept

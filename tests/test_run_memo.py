@@ -4,6 +4,7 @@ exactly as the store's queries do, and step aside whenever they could not."""
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -127,3 +128,66 @@ def test_another_writer_or_a_rolled_back_batch_ends_the_memo(tmp_path: Path) -> 
     with pytest.raises(RuntimeError), fresh.batch():
         raise RuntimeError("the batch fails")
     assert fresh._memo is None
+
+
+class _After:
+    """The store's SQLite connection, with another writer's commit made right after the first
+    statement ``when`` picks: the moments a race would choose."""
+
+    def __init__(self, db: object, when: str, then: Callable[[], None]) -> None:
+        self._db, self._when, self._then = db, when, then
+
+    def execute(self, sql: str, *args: object) -> object:
+        out = self._db.execute(sql, *args)  # type: ignore[attr-defined]
+        if self._then is not None and sql.startswith(self._when):
+            then, self._then = self._then, None
+            then()
+        return out
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._db, name)
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        "COMMIT",  # right after this run's own commit
+        "SELECT 1 FROM reports",  # while the memo begins, after it found the store empty
+    ],
+)
+def test_a_commit_by_another_writer_at_any_moment_ends_the_memo(tmp_path: Path, when: str) -> None:
+    first, second = _reports()[:2]
+
+    def other_writer() -> None:
+        with CorpusStore(tmp_path / "data") as other, other.transaction():
+            other.insert_report(second, second.band_keys)
+
+    store = CorpusStore(tmp_path / "data")
+    store.db = _After(store.db, when, other_writer)  # type: ignore[assignment]
+    assert store.start_run_memo()
+    with store.batch(), store.savepoint():
+        store.insert_report(first, first.band_keys)
+    with store.batch():
+        assert store._memo is None  # the queries answer: they see the other writer's report
+        assert store.report_candidates(second.report_id, second.band_keys)[0]
+
+
+def test_the_memo_steps_aside_past_its_size_bound(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Memory stays bounded on a big first ingest: past MEMO_MAX_ROWS the queries answer,
+    and they see the rows of the batch under way."""
+    import corpus.store
+
+    reports = _reports()
+    monkeypatch.setattr(corpus.store, "MEMO_MAX_ROWS", 1)
+    store = CorpusStore(tmp_path / "data")
+    assert store.start_run_memo()
+    with store.batch():
+        with store.savepoint():
+            store.insert_report(reports[0], reports[0].band_keys)
+        assert store._memo is not None
+        with store.savepoint():
+            store.insert_report(reports[1], reports[1].band_keys)
+        assert store._memo is None
+        assert store.report_candidates(reports[1].report_id, reports[1].band_keys)[0]

@@ -92,3 +92,19 @@ def test_cached_gazetteer_equals_the_parsed_one(cache_home: Path) -> None:
     assert built.places == parsed and read.places == parsed
     assert read.by_name == built.by_name and read.by_alias == built.by_alias
     assert read.max_name_len == built.max_name_len
+
+
+def test_no_home_directory_still_builds(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A uid without a passwd entry and no HOME or XDG_CACHE_HOME (containers with -u 12345):
+    Path.home() raises RuntimeError, and the table is simply built."""
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(tablecache.Path, "home", staticmethod(no_home))
+    src = tmp_path / "data.txt"
+    src.write_text("甲\n", encoding="utf-8")
+    calls, build = _build_counter([3])
+    assert tablecache.cached("t", src, __file__, build, lambda v: True) == [3]
+    assert len(calls) == 1
