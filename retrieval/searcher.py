@@ -421,6 +421,9 @@ class Searcher:
         if not words:
             return []
         unused = {t for t, df in self.bundle.backend.doc_freq(words).items() if df == 0}
+        # A word only a title or section heading uses is not absent: the engine searches
+        # headings too (a one-word search each, only for the few words no body holds).
+        unused = {t for t in unused if not self.bundle.lexical_search([(t, 1.0)], 1)}
         absent = [t for t in words if t in unused and all(o in unused for o in words if o in t)]
         # Only the longest: 光刻机, not also 光刻 inside it.
         return [t for t in absent if not any(t != o and t in o for o in absent)]
