@@ -243,9 +243,6 @@ class _Prepared:
 # second pass's read stage went from ~0.55 to ~0.1 CPU-s, for ~0.1 more in the writer, which
 # receives the text). Keyed by (path, limits) and checked against the file's size, times and
 # inode; a pool that does not fork (Ray) finds it empty and reads the file again.
-_PREREAD_SUFFIXES = frozenset(
-    {".txt", ".text", ".docx", ".html", ".htm", ".xhtml", ".mht", ".mhtml"}
-)
 _PREREAD_MAX_CHARS = 32 << 20  # what the writer holds at most (characters: text and lines)
 # (size, modification time, inode, status-change time; ns): a file rewritten with its size
 # and mtime put back (cp -p, rsync -t, tar x) still changes inode or ctime, which no user
@@ -562,7 +559,7 @@ def _edge_keys_chunk(chunk: list[Job], keep: bool = True) -> _Edges:
             for d, n in zip(docs, normalized, strict=True)
             if isinstance(d, DecodedFile) and n is not None
         ]
-        if keep and stamp is not None and os.path.splitext(spath)[1].lower() in _PREREAD_SUFFIXES:
+        if keep and stamp is not None:  # the first pass reads light files only
             kept.append((spath, limits, (stamp, sha, docs, normalized)))
     return out, _cpu() - t0, kept
 

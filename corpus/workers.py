@@ -123,6 +123,10 @@ class JobPool(Generic[J, R]):
     ``ahead`` bounds the jobs in flight or waiting to be yielded (0: the pool's default).
     """
 
+    # Whether workers are forked when the pool starts, inheriting the parent's memory (what
+    # the first ingest pass read is then handed to the second without copying).
+    forks = False
+
     def __init__(
         self,
         fn: Callable[[J], R],
@@ -151,7 +155,7 @@ class JobPool(Generic[J, R]):
 class BoundedPool(JobPool[J, R]):
     """Run ``fn`` over jobs in ``workers`` processes; see the module docstring."""
 
-    forks = True  # workers are forked when a pool starts: they inherit the parent's memory
+    forks = True  # see JobPool.forks
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

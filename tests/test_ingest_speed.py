@@ -12,7 +12,6 @@ import re
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pytest
@@ -302,13 +301,16 @@ def test_second_pass_reuses_what_the_first_read(
         return real_read(path, limits)  # type: ignore[arg-type]
 
     monkeypatch.setattr(pipeline, "read_documents", counting)
+
+    class NoPreread(BoundedPool):  # type: ignore[type-arg]
+        forks = False  # as for Ray: the first pass hands nothing on
+
     digests = []
     for preread in (True, False):
-        if not preread:
-            monkeypatch.setattr(pipeline, "_PREREAD_SUFFIXES", frozenset())
         reads.write_text("")
         with CorpusStore(tmp_path / f"data-{preread}") as store:
-            summary = pipeline.ingest([src], store, workers=1)
+            pool = BoundedPool if preread else NoPreread
+            summary = pipeline.ingest([src], store, workers=1, pool=pool)
             assert summary.files_read == 2
             digests.append(table_digests(store))
         counts = Counter(reads.read_text().split())
@@ -380,32 +382,3 @@ def test_json_lists_written_as_the_encoder_writes_them() -> None:
     ]
     for values in lists:
         assert _json_list(values) == json.dumps(values, ensure_ascii=False), values
-
-
-@pytest.mark.parametrize(("forks", "kept"), [(True, True), (False, False)])
-def test_what_the_first_pass_read_is_kept_only_for_forked_workers(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forks: bool, kept: bool
-) -> None:
-    """Forked second-pass workers inherit what the first pass read; a pool that does not fork
-    (Ray) reads again, so its first pass ships nothing back to be held."""
-    from corpus import pipeline
-    from corpus.store import CorpusStore
-
-    held: list[str] = []
-
-    class Recording(dict):  # type: ignore[type-arg]
-        def __setitem__(self, key: Any, value: Any) -> None:
-            held.append(key[0])
-            super().__setitem__(key, value)
-
-    class Pool(BoundedPool):  # type: ignore[type-arg]
-        pass
-
-    Pool.forks = forks
-    monkeypatch.setattr(pipeline, "_preread", Recording())
-    (tmp_path / "src").mkdir()
-    (tmp_path / "src" / "a.txt").write_text(REPORTS_A[0]["text"], encoding="utf-8")
-    with CorpusStore(tmp_path / "data") as store:
-        s = pipeline.ingest([tmp_path / "src"], store, pool=Pool)
-        assert s.files_read == 1
-    assert bool(held) == kept
