@@ -660,8 +660,9 @@ class CorpusStore:
         return {r[0] for r in self.db.execute("SELECT path FROM sources")}
 
     def file_shas(self, pipeline: int) -> dict[str, str]:
-        """``file_sha(path, pipeline)`` of every stored file that has one, in one query (an
-        ingest asks it of every file it is given)."""
+        """Path -> checksum of every stored file extracted by ``pipeline``: a file not
+        stored, or extracted by another pipeline version, has none and must be extracted
+        again. One query (an ingest asks it of every file it is given)."""
         return {
             r[0]: r[1]
             for r in self.db.execute(
@@ -670,16 +671,6 @@ class CorpusStore:
                 (pipeline,),
             )
         }
-
-    def file_sha(self, path: str, pipeline: int | None = None) -> str | None:
-        """The stored file's checksum; None when it was not stored, or (with ``pipeline``)
-        was extracted by another pipeline version and must be extracted again."""
-        row = self.db.execute(
-            "SELECT sha256, pipeline FROM sources WHERE path=? AND status='ok'", (path,)
-        ).fetchone()
-        if row is None or (pipeline is not None and row[1] != pipeline):
-            return None
-        return row[0]
 
     def record_file(
         self,
@@ -1121,23 +1112,14 @@ class CorpusStore:
             )
         }
 
-    def add_edge_lines(self, file_key: int, keys: Iterable[int]) -> None:
-        """Record the fingerprints of a file's edge lines (see corpus.boilerplate)."""
-        with self.savepoint():
-            self._replace_edge_lines(file_key, keys)
-
     def add_edge_lines_of(self, files: Mapping[int, Iterable[int]]) -> None:
-        """``add_edge_lines`` for many files in one unit: three statements for a chunk of
-        files instead of four per file."""
+        """Record the fingerprints of each file's edge lines (see corpus.boilerplate),
+        replacing what was recorded for it: one unit of three statements for many files."""
         with self.savepoint():
             self.db.executemany("DELETE FROM edge_lines WHERE file=?", [(f,) for f in files])
             self.db.executemany(
                 _ADD_EDGE_LINE, [(f, k) for f, keys in files.items() for k in sorted(keys)]
             )
-
-    def _replace_edge_lines(self, file_key: int, keys: Iterable[int]) -> None:
-        self.db.execute("DELETE FROM edge_lines WHERE file=?", (file_key,))
-        self.db.executemany(_ADD_EDGE_LINE, [(file_key, k) for k in sorted(keys)])
 
     def recurring_edge_lines(self, min_files: int) -> frozenset[int]:
         rows = self.db.execute(

@@ -319,11 +319,11 @@ def test_version_1_store_is_migrated_and_re_extracted(tmp_path: Path) -> None:
     db.close()
     with CorpusStore(data) as store:
         assert store.get_report("old") is not None  # nothing stored is lost
-        assert store.file_sha(str(src.resolve()), PIPELINE_VERSION) is None
+        assert store.file_shas(PIPELINE_VERSION).get(str(src.resolve())) is None
         ingest([src], store)
         [report] = store.reports_of_source(str(src.resolve()))
         assert (report.year, report.year_delivered) == (2019, None)
-        assert store.file_sha(str(src.resolve()), PIPELINE_VERSION) is not None
+        assert store.file_shas(PIPELINE_VERSION).get(str(src.resolve())) is not None
         assert ingest([src], store).files_unchanged == 1
 
 
