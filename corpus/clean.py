@@ -82,9 +82,10 @@ def normalize(raw: str) -> Normalized:
     return Normalized(tuple(lines), stats["artifacts_repaired"])
 
 
-def boilerplate_keys(raw: str) -> set[int]:
-    """Fingerprints of the lines at the edges of a file, as :func:`clean_text` sees them."""
-    return zone_keys(_normalized_lines(raw, Counter()))
+def boilerplate_keys(normalized: Normalized) -> set[int]:
+    """Fingerprints of the lines at the edges of a file, as :func:`clean_text` sees them
+    (``normalized``: :func:`normalize` of its text)."""
+    return zone_keys(list(normalized.lines))
 
 
 def clean_text(

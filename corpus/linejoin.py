@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from corpus.markers import starts_with_marker
+from corpus.segment import dictionary_fields
 
 SENTENCE_END = re.compile(r"[。！？；：…”’」』）)!?;:]$")
 TITLE_END = re.compile(
@@ -41,15 +42,8 @@ def plain_words(text: str) -> list[str]:
 def word_frequencies() -> dict[str, int]:
     """The segmenter's dictionary (jieba's dict.txt): word -> frequency. Read only when a
     legacy encoding must be guessed from damaged bytes."""
-    import jieba
-
-    freq: dict[str, int] = {}
-    with jieba.dt.get_dict_file() as fh:
-        for line in fh.read().decode("utf-8").split("\n"):
-            if line := line.strip():
-                word, count = line.split(" ")[:2]
-                freq[word] = int(count)
-    return freq
+    fields = dictionary_fields()
+    return dict(zip(fields[0::3], map(int, fields[1::3]), strict=True))
 
 
 def preload_segmenter() -> None:

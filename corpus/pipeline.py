@@ -14,8 +14,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypedDict
 
-from corpus.boilerplate import MIN_FILES, line_key, zone_keys
-from corpus.clean import Normalized, clean_text, normalize
+from corpus.boilerplate import MIN_FILES, line_key
+from corpus.clean import Normalized, boilerplate_keys, clean_text, normalize
 from corpus.dedup import (
     THRESHOLD,
     band_keys_of,
@@ -555,7 +555,7 @@ def _edge_keys_chunk(chunk: list[Job], keep: bool = True) -> _Edges:
         sha, docs = read_documents(spath, limits)
         normalized = [normalize(d.text) if isinstance(d, DecodedFile) else None for d in docs]
         out += [
-            (d.path, zone_keys(list(n.lines)))
+            (d.path, boilerplate_keys(n))
             for d, n in zip(docs, normalized, strict=True)
             if isinstance(d, DecodedFile) and n is not None
         ]

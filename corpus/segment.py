@@ -50,17 +50,23 @@ def dictionary_file() -> Path:
     return Path(next(iter(spec.submodule_search_locations))) / "dict.txt"
 
 
-@lru_cache(maxsize=1)
-def _tags() -> dict[str, str]:
-    """Part of speech of each dictionary word (jieba's own dict.txt tags): the table
-    ``jieba.posseg.dt.word_tag_tab`` holds (a test compares them). Read from the file
-    directly: importing jieba.posseg also loads its HMM tables, and its line-by-line reader
-    took ~0.25 CPU-s of every ingest; one split of the whole file takes ~0.15."""
+def dictionary_fields() -> list[str]:
+    """dict.txt's fields in order: word, frequency, tag, word, ... Read from the file
+    directly, in one split: jieba's own line-by-line readers (and importing jieba.posseg,
+    which also loads its HMM tables) took ~0.25 CPU-s; this takes ~0.15."""
     text = dictionary_file().read_bytes().decode("utf-8")
     fields = text.split()
     lines = text.count("\n") + (not text.endswith("\n"))
     if len(fields) != 3 * lines:  # a word with a space in it, or a line without its tag
         raise RuntimeError(f"{dictionary_file()}: not one 'word frequency tag' entry per line")
+    return fields
+
+
+@lru_cache(maxsize=1)
+def _tags() -> dict[str, str]:
+    """Part of speech of each dictionary word (jieba's own dict.txt tags): the table
+    ``jieba.posseg.dt.word_tag_tab`` holds (a test compares them)."""
+    fields = dictionary_fields()
     return dict(zip(fields[0::3], fields[2::3], strict=True))
 
 
