@@ -261,6 +261,12 @@ COLUMNS_OF = (
 )
 
 
+def _conninfo(url: str) -> str:
+    """The URL psycopg takes: SQLAlchemy's driver suffix stripped, so the same URL works for
+    both tools."""
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
 @lru_cache(maxsize=512)
 def to_pyformat(sql: str) -> str:
     """``?`` placeholders to psycopg's ``%s`` (a literal ``%`` doubled first). The store's
@@ -281,8 +287,7 @@ class PgConnection:
                 "a postgresql:// store needs psycopg: pip install 'psycopg[binary]'"
             ) from exc
         self.url = url
-        # Strip SQLAlchemy's driver suffix, so the same URL works for both tools.
-        conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        conninfo = _conninfo(url)
         self.conn = psycopg.connect(conninfo, autocommit=True, row_factory=_row_factory)
         if readonly:
             self.conn.execute("SET default_transaction_read_only = on")
@@ -373,7 +378,7 @@ class PgReadPool:
     def __init__(self, url: str, size: int):
         from psycopg_pool import ConnectionPool
 
-        conninfo = url.replace("postgresql+psycopg://", "postgresql://", 1)
+        conninfo = _conninfo(url)
 
         def configure(conn: Any) -> None:
             conn.execute("SET default_transaction_read_only = on")
