@@ -64,3 +64,14 @@ def check_members(kind: str, count: int, total: int, limits: ReadLimits) -> None
             limits.max_unzipped_mb,
             "MAX_UNZIPPED_MB",
         )
+
+
+def inflated_past(kind: str, cap: int, limits: ReadLimits) -> LimitExceeded:
+    """The error for an archive whose members inflate past ``cap`` bytes while they are read
+    (7z and RAR headers may understate sizes, so they are counted as they come)."""
+    return LimitExceeded(
+        f"{kind} decompressed MB",
+        f">{round(cap / 2**20, 1)}",
+        limits.max_unzipped_mb,
+        "MAX_UNZIPPED_MB",
+    )

@@ -22,7 +22,7 @@ import zipfile
 from pathlib import PurePosixPath
 from typing import Any
 
-from corpus.limits import LimitExceeded, ReadLimits, check_members
+from corpus.limits import LimitExceeded, ReadLimits, check_members, inflated_past
 from corpus.models import DecodedFile, SkippedFile
 
 _UTF8_FLAG = 0x800
@@ -156,12 +156,7 @@ def _capped_factory(cap: int, limits: ReadLimits) -> Any:
         def write(self, s: bytes | bytearray) -> int:
             self.owner.total += len(s)
             if self.owner.total > cap:
-                raise LimitExceeded(
-                    "7z decompressed MB",
-                    f">{round(cap / 2**20, 1)}",
-                    limits.max_unzipped_mb,
-                    "MAX_UNZIPPED_MB",
-                )
+                raise inflated_past("7z", cap, limits)
             return self.buf.write(s)
 
         def read(self, size: int | None = None) -> bytes:
@@ -254,12 +249,7 @@ def _read_rar_member(rf: Any, info: Any, budget: int, limits: ReadLimits) -> byt
     with rf.open(info) as fh:
         while chunk := fh.read(1 << 16):
             if out.tell() + len(chunk) > budget:
-                raise LimitExceeded(
-                    "rar decompressed MB",
-                    f">{round(limits.max_unzipped_bytes / 2**20, 1)}",
-                    limits.max_unzipped_mb,
-                    "MAX_UNZIPPED_MB",
-                )
+                raise inflated_past("rar", limits.max_unzipped_bytes, limits)
             out.write(chunk)
     return out.getvalue()
 
