@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from index.files import write_text
+from corpus.files import write_text
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,11 @@ import hashlib
 import logging
 import marshal
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from corpus.files import write_bytes
 
 log = logging.getLogger(__name__)
 
@@ -54,16 +55,7 @@ def _read(path: Path) -> Any:
 def _write(path: Path, value: Any) -> None:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(marshal.dumps(value))
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_bytes(path, marshal.dumps(value))
     except OSError as exc:  # read-only home, full disk: the built table serves all the same
         log.info("table cache entry %s not written (%s)", path, exc)
 

@@ -24,6 +24,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.files import fsync_dir, fsync_tree, write_text
 from corpus.models import Passage
 from corpus.practices import Practice
 from corpus.script import to_simplified
@@ -34,7 +35,6 @@ from index.config import IndexConfig
 from index.doctable import DocRow, DocTable
 from index.embedders import Embedder, is_corpus_model, load_embedder
 from index.embedders.corpus_static import build_static_model
-from index.files import fsync_dir, fsync_tree, write_text
 from index.manifest import IndexMismatchError, Manifest, check_compatible, verify_files
 from index.themes import assign as assign_themes
 from index.tokenizer import Tokenizer

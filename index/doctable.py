@@ -14,7 +14,7 @@ from typing import TypedDict
 
 import numpy as np
 
-from index.files import atomic_path, write_text
+from corpus.files import atomic_path, write_text
 from index.filters import Filters
 
 UNKNOWN_YEAR = 0

@@ -7,7 +7,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from index.files import sha256_of, write_text
+from corpus.files import sha256_of, write_text
 
 FORMAT_VERSION = 3  # 2: theme fields and the practices index; 3: file sizes and checksums
 MANIFEST = "manifest.json"

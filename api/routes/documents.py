@@ -18,7 +18,7 @@ from starlette.formparsers import MultiPartException
 
 from api.deps import AppSettings, Writer, require_api_key
 from api.schemas import FileResult, JobAccepted, JobFile, JobResponse, error_responses
-from index.files import fsync_dir
+from corpus.files import fsync_dir
 
 router = APIRouter(prefix="/api", tags=["documents"])
 _UNSAFE = re.compile(r"[^\w.\-\u4e00-\u9fff]+")

@@ -26,6 +26,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.files import write_text
 from corpus.models import Passage
 from corpus.practices import Practice
 from corpus.script import to_simplified
@@ -57,7 +58,6 @@ from index.builder import (
 from index.config import IndexConfig
 from index.embedders import Embedder, is_corpus_model
 from index.embedders.corpus_static import build_static_model
-from index.files import write_text
 from index.manifest import IndexMismatchError, Manifest
 from index.themes import assign as assign_themes
 from index.tokenizer import Tokenizer

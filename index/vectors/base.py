@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from index.files import atomic_path
+from corpus.files import atomic_path
 
 
 def save_npy(path: Path, array: np.ndarray) -> None:

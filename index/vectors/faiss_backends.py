@@ -14,7 +14,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from index.files import atomic_path
+from corpus.files import atomic_path
 from index.vectors.base import VectorIndex, save_npy
 
 INDEX_FILE = "vectors.faiss"

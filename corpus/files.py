@@ -1,8 +1,9 @@
 """Crash-safe file writing and the checksums a manifest records.
 
-Every file of an index version is written under a temporary name, fsynced and renamed into
-place: a crash leaves either the old file or the new one, never a torn one, and a rename
-never writes through a hard link shared with a published version.
+Every file of an index version (and every table cache entry, job record, ...) is written
+under a temporary name, fsynced and renamed into place: a crash leaves either the old file or
+the new one, never a torn one, and a rename never writes through a hard link shared with a
+published version. Here in the corpus layer so that every layer can use it.
 """
 
 from __future__ import annotations
