@@ -15,7 +15,7 @@ from typing import cast
 
 import tantivy
 
-from index.backends.base import Scored, Terms
+from index.backends.base import HEADING_BOOST, Scored, Terms
 from index.filters import Filters
 
 WRITER_HEAP = 256 * 1024 * 1024
@@ -134,26 +134,23 @@ class LexicalIndex:
         return clauses
 
     def search(
-        self,
-        terms: list[tuple[str, float]],
-        k: int,
-        filters: Filters | None = None,
-        heading_boost: float = 0.3,
-    ) -> list[tuple[int, float]]:
-        """``terms``: (token, weight) pairs; returns (doc_id, score), best first."""
+        self, terms: Terms, k: int, filters: Filters | None = None, boost: float = HEADING_BOOST
+    ) -> Scored:
+        """``terms``: (token, weight) pairs; returns (doc_id, score), best first (heading
+        matches weighted by ``boost``)."""
         if k <= 0:
             return []
-        return self.search_more(terms, k, filters, heading_boost)[0]
+        return self.search_more(terms, k, filters, boost)[0]
 
     def search_more(
-        self, terms: Terms, k: int, filters: Filters | None = None, heading_boost: float = 0.3
+        self, terms: Terms, k: int, filters: Filters | None = None, boost: float = HEADING_BOOST
     ) -> tuple[Scored, bool]:
         """:meth:`search`, and whether more than ``k`` documents match: the margin fetched
         for ties answers that, so a caller needs no :meth:`count` (which visits every match,
         a whole corpus for 工会, and cost as much as the search at 1M passages)."""
         if k <= 0:
             return [], self.count(terms, filters) > 0
-        query = self._query(terms, filters, heading_boost)
+        query = self._query(terms, filters, boost)
         if query is None:
             return [], False
         searcher = self.index.searcher()
@@ -175,7 +172,7 @@ class LexicalIndex:
 
     def count(self, terms: list[tuple[str, float]], filters: Filters | None = None) -> int:
         """How many documents match any of ``terms`` (within ``filters``): exact."""
-        query = self._query(terms, filters, 0.3)
+        query = self._query(terms, filters, HEADING_BOOST)
         if query is None:
             return 0
         result = self.index.searcher().search(query, limit=1, count=True)
