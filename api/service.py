@@ -276,6 +276,7 @@ class AppService(SearchService):
             settings.synonyms,
             store_url=settings.store_url,
             store_pool=settings.store_pool,
+            search_threads=settings.search_threads,
         )
         self._update_freshness()
         if background:

@@ -34,6 +34,7 @@ from index.defaults import (
     VECTOR_INDEX,
     VECTOR_INDEX_CHOICES,
 )
+from retrieval.defaults import SEARCH_THREADS, SEARCH_THREADS_RANGE
 
 # IndexConfig fields whose setting has another name.
 _INDEX_SETTING_NAMES = {"query_prefix": "embed_query_prefix"}
@@ -142,6 +143,13 @@ class Settings(BaseSettings):
         le=STORE_READ_POOL_RANGE[1],
         description="PostgreSQL store: connections each server process reads through, "
         "shared by its request threads",
+    )
+    search_threads: int = Field(
+        default=SEARCH_THREADS,
+        ge=SEARCH_THREADS_RANGE[0],
+        le=SEARCH_THREADS_RANGE[1],
+        description="threads each server process shares to run one query's engine searches "
+        "side by side (0: in the request's own thread)",
     )
 
     def index_config(self) -> IndexConfig:

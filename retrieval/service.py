@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gc
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -21,6 +22,7 @@ from index.bundle import IndexBundle
 from index.config import IndexConfig
 from index.filters import Filters
 from index.manifest import IndexMismatchError
+from retrieval.defaults import SEARCH_THREADS
 from retrieval.export_docs import collect, render
 from retrieval.filters import make_filters
 from retrieval.insights import report_facets, themes_overview, trend
@@ -59,10 +61,17 @@ class SearchService:
         synonyms: Path | None = None,
         store_url: str | None = None,
         store_pool: int = STORE_READ_POOL,
+        search_threads: int = SEARCH_THREADS,
     ):
         self.data_dir = data_dir
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
+        # One query's engine searches run side by side on these (Searcher's executor).
+        self.executor = (
+            ThreadPoolExecutor(search_threads, thread_name_prefix="jiejian-search")
+            if search_threads > 0
+            else None
+        )
         CorpusStore(data_dir, url=store_url).close()  # creates the schema read-only reads need
         # Reads forward to the calling thread's own read-only CorpusStore.
         self.store = cast(
@@ -77,6 +86,8 @@ class SearchService:
         for bundle in (self._retired, self.searcher.bundle if self.searcher else None):
             if bundle is not None:
                 bundle.close()
+        if self.executor is not None:
+            self.executor.shutdown(cancel_futures=True)
         self.store.close()
 
     @property
@@ -99,7 +110,7 @@ class SearchService:
             log.warning("index not loaded (search degraded): %s", exc)
             return False
         previous = self.searcher
-        self.searcher = Searcher(bundle, self.store, self.lexicon)  # atomic swap
+        self.searcher = Searcher(bundle, self.store, self.lexicon, self.executor)  # atomic swap
         self.index_problem = None
         # An engine's connections (Milvus mode) are closed one swap later, when no request
         # can still be using them; local bundles hold none.

@@ -13,8 +13,9 @@ served search ranks before touching a page: every list (BM25, dense, coverage, s
 the served depth, fusion, the relevance floor and the section prior; "hybrid (page)" is the whole
 served search (SearchService.search, as the API calls it): fusion, the relevance floor (texts
 of the candidates from SQLite, coverage), SQLite hydration, duplicate collapse, diversity,
-facets and highlights; "hybrid (page, no floor)" is the same without the floor and the
-coverage list; "tantivy BM25 (page)" is the served page of BM25 alone (mode=bm25: the same
+facets and highlights (its engine searches side by side on the service's search threads;
+"hybrid (page, one thread)" runs them in sequence); "hybrid (page, no floor)" is the same
+without the floor and the coverage list; "tantivy BM25 (page)" is the served page of BM25 alone (mode=bm25: the same
 code, floor, hydration, facets, highlights and cap), so that "hybrid (page) / tantivy BM25
 (page)" compares like with like. All are interleaved in the same run. Unfiltered latencies
 are also given apart for the queries that name a section (存在的问题), which search BM25 a
@@ -304,6 +305,13 @@ def main() -> None:
     def lexical_page(q: str, f=None):  # type: ignore[no-untyped-def]
         return service.search(q, SearchOptions(k=10, filters=f, mode="bm25"))
 
+    # The same page with every engine search in the calling thread (JIEJIAN_SEARCH_THREADS=0):
+    # what running them side by side saves in wall time (CPU time is not saved).
+    one_thread = Searcher(bundle, searcher.store, searcher.lexicon)
+
+    def page_one_thread(q: str, f=None):  # type: ignore[no-untyped-def]
+        return one_thread.search(q, SearchOptions(k=10, filters=f))
+
     def page_unfloored(q: str, f=None):  # type: ignore[no-untyped-def]
         # The served page without the relevance floor and the coverage list: what they cost.
         opts = SearchOptions(k=10, filters=f, floor=NO_FLOOR, role_prior={})
@@ -317,6 +325,7 @@ def main() -> None:
         ("hybrid (ids)", hybrid_ids),
         ("hybrid (ranked ids)", ranked_ids),
         ("hybrid (page)", page),
+        ("hybrid (page, one thread)", page_one_thread),
         ("hybrid (page, no floor)", page_unfloored),
     ]
     rows = []
@@ -348,7 +357,13 @@ def main() -> None:
                         *pct([x for x, i in zip(c, intent, strict=True) if i == named]),
                     )
                     for (name, _), v, c in zip(variants, lat, cpu, strict=True)
-                    if name in ("tantivy BM25", "tantivy BM25 (page)", "hybrid (page)")
+                    if name
+                    in (
+                        "tantivy BM25",
+                        "tantivy BM25 (page)",
+                        "hybrid (page)",
+                        "hybrid (page, one thread)",
+                    )
                 ]
     enc = timed(lambda q: bundle.encode_query(q), queries, args.repeat)
     rows.append(("query encoding (corpus-static)", "none", *pct(enc), *pct(enc)))
@@ -410,12 +425,13 @@ def main() -> None:
         print(f"| {name} | {part} | {p50:.2f} | {p95:.2f} | {c50:.2f} | {c95:.2f} |")
     for part in dict.fromkeys(r[1] for r in split_rows):
         got = {r[0]: r for r in split_rows if r[1] == part}
-        for ref in ("tantivy BM25", "tantivy BM25 (page)"):
-            row, lex = got["hybrid (page)"], got[ref]
-            print(
-                f"unfiltered, {part}: hybrid (page) p95 / {ref} p95 = "
-                f"{row[3] / lex[3]:.2f}× wall, {row[5] / lex[5]:.2f}× CPU"
-            )
+        for name in ("hybrid (page)", "hybrid (page, one thread)"):
+            for ref in ("tantivy BM25", "tantivy BM25 (page)"):
+                row, lex = got[name], got[ref]
+                print(
+                    f"unfiltered, {part}: {name} p95 / {ref} p95 = "
+                    f"{row[3] / lex[3]:.2f}× wall, {row[5] / lex[5]:.2f}× CPU"
+                )
     for fname in ("none", "level=township", "jurisdiction=江苏省, year≥2018"):
         got = {r[0]: r for r in rows if r[1] == fname}
         for name, ref in (
@@ -423,6 +439,7 @@ def main() -> None:
             ("hybrid (ranked ids)", "tantivy BM25"),
             ("hybrid (page)", "tantivy BM25"),
             ("hybrid (page)", "tantivy BM25 (page)"),
+            ("hybrid (page, one thread)", "tantivy BM25"),
         ):
             row, lex = got[name], got[ref]
             print(

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import gc
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -318,3 +323,80 @@ def test_a_section_name_filtered_to_that_section_browses_it(
     assert res.hits and all(h.passage.section_role == role for h in res.hits)
     literal = [h for h in res.hits if role in h.passage.text.replace("問題", "问题")]
     assert res.total > len(literal)
+
+
+# Section queries (a second, section-filtered BM25 list), a filtered one, plain ones.
+_PARALLEL_QUERIES = [
+    ("存在的问题", None),
+    ("困难职工生活问题", None),
+    ("下一步打算", {"level": "township"}),
+    ("工会经费收缴", None),
+    ("送温暖", {"year_from": 2015}),
+]
+
+
+@pytest.mark.parametrize(("query", "filters"), _PARALLEL_QUERIES)
+def test_engine_searches_side_by_side_give_the_same_page(
+    seed_searcher: Searcher, query: str, filters: dict[str, Any] | None
+) -> None:
+    opts = SearchOptions(k=20, filters=make_filters(**(filters or {})))
+    alone = seed_searcher.search(query, opts)
+    with ThreadPoolExecutor(2) as pool:
+        side = Searcher(seed_searcher.bundle, seed_searcher.store, seed_searcher.lexicon, pool)
+        beside = side.search(query, opts)
+    assert alone.hits, query
+    assert [(h.passage.passage_id, h.score) for h in beside.hits] == [
+        (h.passage.passage_id, h.score) for h in alone.hits
+    ]
+    assert (beside.total, beside.facets) == (alone.total, alone.facets)
+
+
+def test_a_search_whose_threads_are_busy_runs_its_own_lists(seed_searcher: Searcher) -> None:
+    """Every executor thread held by other work: the query takes its tasks back and answers
+    at once, instead of queueing behind that work."""
+    release = threading.Event()
+    with ThreadPoolExecutor(1) as pool:
+        blocker = pool.submit(release.wait, 30)
+        side = Searcher(seed_searcher.bundle, seed_searcher.store, seed_searcher.lexicon, pool)
+        t0 = time.perf_counter()
+        res = side.search("存在的问题", SearchOptions())
+        took = time.perf_counter() - t0
+        assert not blocker.done()  # the thread was busy all along
+        release.set()
+    assert res.hits and took < 10
+    assert [h.passage.passage_id for h in res.hits] == [
+        h.passage.passage_id for h in seed_searcher.search("存在的问题", SearchOptions()).hits
+    ]
+
+
+def test_an_engine_failure_beside_the_main_search_reaches_the_caller(
+    seed_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bundle = copy.copy(seed_searcher.bundle)
+
+    def broken(*args: object, **kwargs: object) -> list[tuple[int, float]]:
+        raise RuntimeError("vector index unreadable")
+
+    monkeypatch.setattr(bundle, "dense_search", broken)
+    with ThreadPoolExecutor(2) as pool:
+        side = Searcher(bundle, seed_searcher.store, seed_searcher.lexicon, pool)
+        with pytest.raises(RuntimeError, match="vector index unreadable"):
+            side.search("工会经费收缴", SearchOptions())
+
+
+@pytest.mark.parametrize("threads", [0, 2])
+def test_the_service_shares_its_search_threads_with_each_snapshot(
+    seed_searcher: Searcher, threads: int
+) -> None:
+    service = SearchService(seed_searcher.store.data_dir, IndexConfig(), search_threads=threads)
+    try:
+        assert service.searcher is not None
+        assert (service.executor is None) == (threads == 0)
+        service.reload()
+        assert service.searcher.executor is service.executor
+        assert service.search("存在的问题", SearchOptions()).hits
+    finally:
+        service.close()
+    if service.executor is not None:
+        with pytest.raises(RuntimeError):  # shut down with the service
+            service.executor.submit(print)
