@@ -20,8 +20,8 @@ REPORTS_PAGE = 20  # reports per page of the report list
 MAX_REPORTS_PAGE = 200
 MAX_REPORTS_OFFSET = 1_000_000
 # Threads a served search index shares to run one query's engine searches side by side (the
-# dense search and a section query's second BM25 list beside the main BM25 search); 0 runs
-# them in the request's thread.
+# dense search and a section query's second BM25 list beside the main BM25 search) while
+# cores are idle (retrieval/parallel.py); 0 runs them in the request's thread.
 SEARCH_THREADS = 2
 SEARCH_THREADS_RANGE = (0, 16)
 # The dev set `jiejian eval` scores by default (queries with graded relevant passages).

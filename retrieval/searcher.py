@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import Executor, Future
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from importlib import resources
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 from corpus.script import to_simplified
 from corpus.sections import role_of_title
@@ -31,10 +31,10 @@ from retrieval.fusion import FUSIONS, RRF_K, Fused
 from retrieval.grams import bigram_bm25, query_grams
 from retrieval.highlight import highlight_spans
 from retrieval.intent import named_role, section_intent
+from retrieval.parallel import SearchThreads, inline
 from retrieval.query import EXPANSION_WEIGHT, ParsedQuery, QueryError, parse_query
 from retrieval.synonyms import SynonymLexicon
 
-T = TypeVar("T")
 Mode = Literal["hybrid", "bm25", "dense"]
 Sort = Literal["relevance", "date"]
 FACETS = ("jurisdiction", "level", "year", "doc_type", "section_role", "theme")
@@ -126,39 +126,22 @@ def _question_words() -> frozenset[str]:
 
 
 class Searcher:
-    """``executor``: threads that run a query's engine searches beside each other (the
-    dense search and a section query's second BM25 search next to the main BM25 search).
-    tantivy and FAISS release the GIL while they search: a section query's two BM25
-    searches took 12.0 ms in sequence and 6.4 ms side by side at 1M passages on an idle
-    machine. Results are the same either way; without one, everything runs in the calling
-    thread."""
+    """``threads``: where a query's engine searches run side by side while cores are idle
+    (retrieval/parallel.py); without, everything runs in the calling thread. Results are
+    the same either way."""
 
     def __init__(
         self,
         bundle: IndexBundle,
         store: CorpusStore,
         lexicon: SynonymLexicon | None = None,
-        executor: Executor | None = None,
+        threads: SearchThreads | None = None,
     ):
         self.bundle = bundle
         self.store = store
         self.lexicon = lexicon if lexicon is not None else SynonymLexicon.load()
         self.question_words = _question_words()
-        self.executor = executor
-
-    def _start(self, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
-        """Start ``fn(*args)`` on the executor; the returned call waits for its result. A
-        task that no thread has picked up by then (every thread busy with other requests)
-        is taken back and run by the caller, so a query never waits longer than it would
-        in sequence."""
-        if self.executor is None:
-            return lambda: fn(*args)
-        future: Future[T] = self.executor.submit(fn, *args)
-
-        def result() -> T:
-            return fn(*args) if future.cancel() else future.result()
-
-        return result
+        self.threads = threads
 
     # ----- candidate generation --------------------------------------------------------
 
@@ -173,13 +156,19 @@ class Searcher:
         """The candidates, and whether passages with a query word lie beyond the lexical
         list: the engine says so with its answer (the local index, or a list that came back
         shorter than asked), or None when only a count can tell."""
+        with self.threads.query() if self.threads is not None else nullcontext(inline) as start:
+            return self._candidates_from(q, opts, start)
+
+    def _candidates_from(
+        self, q: ParsedQuery, opts: SearchOptions, start: Callable[..., Callable[[], Any]]
+    ) -> tuple[list[Fused], bool | None]:
         depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
         lists: dict[str, list[tuple[int, float]]] = {}
         more: bool | None = None
         role = self.intent(q)
         topic_of = self.section_words(q, role) if opts.topic_scope else frozenset()
-        # The engines' searches run side by side (see the class); the lists are gathered in
-        # one order whatever finishes first, so fusion adds them up the same way.
+        # The engines' searches may run side by side (retrieval/parallel.py); the lists are
+        # gathered in one order whatever finishes first, so fusion adds them up the same way.
         role_list = None
         if opts.mode == "hybrid" and role and not (opts.filters and opts.filters.section_role):
             # "存在的问题" asks for a kind of section: passages of that role form a third list.
@@ -187,16 +176,14 @@ class Searcher:
             # topic ranks the list by the topic alone: else the passages saying 问题 most
             # often would lead it, whatever their topic.
             scoped = replace(opts.filters or Filters(), section_role=(role,))
-            role_list = self._start(
-                self.bundle.lexical_search, q.lexical_terms(topic_of), depth, scoped
-            )
+            role_list = start(self.bundle.lexical_search, q.lexical_terms(topic_of), depth, scoped)
         dense_list = None
         if opts.mode in ("hybrid", "dense"):
             # Beside the section list, the dense engine looks for the topic: the whole query's
             # embedding leans on 问题 and finds every report's problem section (dense-only
             # search, with no section list, keeps the whole query).
             drop = topic_of if opts.mode == "hybrid" else frozenset()
-            dense_list = self._start(self._dense, q.dense_text(drop), depth, opts)
+            dense_list = start(self._dense, q.dense_text(drop), depth, opts)
         if opts.mode in ("hybrid", "bm25"):
             lists["bm25"], more = self.bundle.lexical_search_more(
                 q.lexical_terms(), depth, opts.filters

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import gc
 import logging
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -26,6 +25,7 @@ from retrieval.defaults import SEARCH_THREADS
 from retrieval.export_docs import collect, render
 from retrieval.filters import make_filters
 from retrieval.insights import report_facets, themes_overview, trend
+from retrieval.parallel import SearchThreads
 from retrieval.practice_search import PracticeResult, search_practices
 from retrieval.query import QueryError
 from retrieval.searcher import Searcher, SearchOptions, SearchResult
@@ -66,12 +66,8 @@ class SearchService:
         self.data_dir = data_dir
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
-        # One query's engine searches run side by side on these (Searcher's executor).
-        self.executor = (
-            ThreadPoolExecutor(search_threads, thread_name_prefix="jiejian-search")
-            if search_threads > 0
-            else None
-        )
+        # One query's engine searches run side by side on these while cores are idle.
+        self.threads = SearchThreads(search_threads) if search_threads > 0 else None
         CorpusStore(data_dir, url=store_url).close()  # creates the schema read-only reads need
         # Reads forward to the calling thread's own read-only CorpusStore.
         self.store = cast(
@@ -86,8 +82,8 @@ class SearchService:
         for bundle in (self._retired, self.searcher.bundle if self.searcher else None):
             if bundle is not None:
                 bundle.close()
-        if self.executor is not None:
-            self.executor.shutdown(cancel_futures=True)
+        if self.threads is not None:
+            self.threads.close()
         self.store.close()
 
     @property
@@ -110,7 +106,7 @@ class SearchService:
             log.warning("index not loaded (search degraded): %s", exc)
             return False
         previous = self.searcher
-        self.searcher = Searcher(bundle, self.store, self.lexicon, self.executor)  # atomic swap
+        self.searcher = Searcher(bundle, self.store, self.lexicon, self.threads)  # atomic swap
         self.index_problem = None
         # An engine's connections (Milvus mode) are closed one swap later, when no request
         # can still be using them; local bundles hold none.

@@ -6,7 +6,7 @@ import copy
 import gc
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
 import pytest
@@ -16,6 +16,7 @@ from index.config import IndexConfig
 from retrieval.evaluation import DEFAULT_DEVSET, SPLITS, evaluate, load_devset
 from retrieval.filters import make_filters
 from retrieval.floor import NO_FLOOR
+from retrieval.parallel import SearchThreads
 from retrieval.query import QueryError
 from retrieval.searcher import Hit, Mode, Searcher, SearchOptions, simplified_lower
 from retrieval.service import SearchService
@@ -335,15 +336,21 @@ _PARALLEL_QUERIES = [
 ]
 
 
+def _threaded(searcher: Searcher, threads: SearchThreads) -> Searcher:
+    return Searcher(searcher.bundle, searcher.store, searcher.lexicon, threads)
+
+
 @pytest.mark.parametrize(("query", "filters"), _PARALLEL_QUERIES)
 def test_engine_searches_side_by_side_give_the_same_page(
     seed_searcher: Searcher, query: str, filters: dict[str, Any] | None
 ) -> None:
     opts = SearchOptions(k=20, filters=make_filters(**(filters or {})))
     alone = seed_searcher.search(query, opts)
-    with ThreadPoolExecutor(2) as pool:
-        side = Searcher(seed_searcher.bundle, seed_searcher.store, seed_searcher.lexicon, pool)
-        beside = side.search(query, opts)
+    threads = SearchThreads(2, cores=8)  # idle cores: every query hands its searches over
+    try:
+        beside = _threaded(seed_searcher, threads).search(query, opts)
+    finally:
+        threads.close()
     assert alone.hits, query
     assert [(h.passage.passage_id, h.score) for h in beside.hits] == [
         (h.passage.passage_id, h.score) for h in alone.hits
@@ -351,18 +358,41 @@ def test_engine_searches_side_by_side_give_the_same_page(
     assert (beside.total, beside.facets) == (alone.total, alone.facets)
 
 
+@pytest.mark.parametrize(
+    ("cores", "others", "hands_over"),
+    [(8, 0, True), (2, 0, True), (2, 1, False), (1, 0, False), (4, 2, True), (4, 3, False)],
+)
+def test_searches_are_handed_over_only_while_cores_are_idle(
+    cores: int, others: int, hands_over: bool
+) -> None:
+    threads = SearchThreads(2, cores=cores)
+    try:
+        with ExitStack() as stack:
+            for _ in range(others):  # queries being answered already
+                stack.enter_context(threads.query())
+            with threads.query() as start:
+                assert (start == threads.start) is hands_over
+                assert start(sum, [1, 2])() == 3
+        with threads.query() as start:  # the others are done: cores idle again
+            assert (start == threads.start) is (cores > 1)
+    finally:
+        threads.close()
+
+
 def test_a_search_whose_threads_are_busy_runs_its_own_lists(seed_searcher: Searcher) -> None:
-    """Every executor thread held by other work: the query takes its tasks back and answers
+    """Every search thread held by other work: the query takes its tasks back and answers
     at once, instead of queueing behind that work."""
     release = threading.Event()
-    with ThreadPoolExecutor(1) as pool:
-        blocker = pool.submit(release.wait, 30)
-        side = Searcher(seed_searcher.bundle, seed_searcher.store, seed_searcher.lexicon, pool)
+    threads = SearchThreads(1, cores=8)
+    try:
+        threads.start(release.wait, 30)  # the one thread is busy until released
         t0 = time.perf_counter()
-        res = side.search("存在的问题", SearchOptions())
+        res = _threaded(seed_searcher, threads).search("存在的问题", SearchOptions())
         took = time.perf_counter() - t0
-        assert not blocker.done()  # the thread was busy all along
+        assert not release.is_set()
+    finally:
         release.set()
+        threads.close()
     assert res.hits and took < 10
     assert [h.passage.passage_id for h in res.hits] == [
         h.passage.passage_id for h in seed_searcher.search("存在的问题", SearchOptions()).hits
@@ -378,10 +408,13 @@ def test_an_engine_failure_beside_the_main_search_reaches_the_caller(
         raise RuntimeError("vector index unreadable")
 
     monkeypatch.setattr(bundle, "dense_search", broken)
-    with ThreadPoolExecutor(2) as pool:
-        side = Searcher(bundle, seed_searcher.store, seed_searcher.lexicon, pool)
+    threads = SearchThreads(2, cores=8)
+    try:
+        side = Searcher(bundle, seed_searcher.store, seed_searcher.lexicon, threads)
         with pytest.raises(RuntimeError, match="vector index unreadable"):
             side.search("工会经费收缴", SearchOptions())
+    finally:
+        threads.close()
 
 
 @pytest.mark.parametrize("threads", [0, 2])
@@ -391,12 +424,12 @@ def test_the_service_shares_its_search_threads_with_each_snapshot(
     service = SearchService(seed_searcher.store.data_dir, IndexConfig(), search_threads=threads)
     try:
         assert service.searcher is not None
-        assert (service.executor is None) == (threads == 0)
+        assert (service.threads is None) == (threads == 0)
         service.reload()
-        assert service.searcher.executor is service.executor
+        assert service.searcher.threads is service.threads
         assert service.search("存在的问题", SearchOptions()).hits
     finally:
         service.close()
-    if service.executor is not None:
+    if service.threads is not None:
         with pytest.raises(RuntimeError):  # shut down with the service
-            service.executor.submit(print)
+            service.threads.start(print)
