@@ -15,11 +15,12 @@ served search (SearchService.search, as the API calls it): fusion, the relevance
 of the candidates from SQLite, coverage), SQLite hydration, duplicate collapse, diversity,
 facets and highlights (its engine searches side by side on the service's search threads;
 "hybrid (page, one thread)" runs them in sequence); "hybrid (page, no floor)" is the same
-without the floor and the coverage list; "tantivy BM25 (page)" is the served page of BM25 alone (mode=bm25: the same
-code, floor, hydration, facets, highlights and cap), so that "hybrid (page) / tantivy BM25
-(page)" compares like with like. All are interleaved in the same run. Unfiltered latencies
-are also given apart for the queries that name a section (存在的问题), which search BM25 a
-second time within that section (the section list), and for the others.
+without the floor and the coverage list; "tantivy BM25 (page)" is the served page of BM25
+alone (mode=bm25: the same code, floor, hydration, facets, highlights and cap), so that
+"hybrid (page) / tantivy BM25 (page)" compares like with like. All are interleaved in the
+same run. Unfiltered latencies are also given apart for the queries that name a section
+(存在的问题), which search BM25 a second time within that section (the section list), and
+for the others.
 bm25s and rank_bm25 run on exactly the same tokens as tantivy.
 """
 
