@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from dataclasses import fields
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -40,16 +41,17 @@ from retrieval.defaults import SEARCH_THREADS, SEARCH_THREADS_RANGE
 _INDEX_SETTING_NAMES = {"query_prefix": "embed_query_prefix"}
 
 
+def _bounded(default: int, bounds: tuple[int, int], description: str | None = None) -> Any:
+    """A whole-number setting within ``bounds`` (both data-module constants)."""
+    return Field(default=default, ge=bounds[0], le=bounds[1], description=description)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="JIEJIAN_", env_file=".env", extra="ignore")
 
     data: Path = Field(default=Path(".jiejian/data"), description="data directory")
-    chunk_min_chars: int = Field(
-        default=CHUNK_MIN_CHARS, ge=CHUNK_MIN_CHARS_RANGE[0], le=CHUNK_MIN_CHARS_RANGE[1]
-    )
-    chunk_max_chars: int = Field(
-        default=CHUNK_MAX_CHARS, ge=CHUNK_MAX_CHARS_RANGE[0], le=CHUNK_MAX_CHARS_RANGE[1]
-    )
+    chunk_min_chars: int = _bounded(CHUNK_MIN_CHARS, CHUNK_MIN_CHARS_RANGE)
+    chunk_max_chars: int = _bounded(CHUNK_MAX_CHARS, CHUNK_MAX_CHARS_RANGE)
     ingest_workers: int = Field(default_factory=lambda: os.cpu_count() or 1, ge=1, le=64)
     embed_model: str = Field(
         default=EMBED_MODEL,
@@ -137,19 +139,17 @@ class Settings(BaseSettings):
         description="the corpus store: empty = DATA/corpus.sqlite3; a SQLite file path, or "
         "postgresql://user:password@host:5432/db (indexes and uploads stay under DATA)",
     )
-    store_pool: int = Field(
-        default=STORE_READ_POOL,
-        ge=STORE_READ_POOL_RANGE[0],
-        le=STORE_READ_POOL_RANGE[1],
-        description="PostgreSQL store: connections each server process reads through, "
-        "shared by its request threads",
+    store_pool: int = _bounded(
+        STORE_READ_POOL,
+        STORE_READ_POOL_RANGE,
+        "PostgreSQL store: connections each server process reads through, shared by its "
+        "request threads",
     )
-    search_threads: int = Field(
-        default=SEARCH_THREADS,
-        ge=SEARCH_THREADS_RANGE[0],
-        le=SEARCH_THREADS_RANGE[1],
-        description="threads each server process shares to run one query's engine searches "
-        "side by side (0: in the request's own thread)",
+    search_threads: int = _bounded(
+        SEARCH_THREADS,
+        SEARCH_THREADS_RANGE,
+        "threads each server process shares to run one query's engine searches side by side "
+        "while cores are idle (0: in the request's own thread)",
     )
 
     def index_config(self) -> IndexConfig:
