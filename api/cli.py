@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 
 from api.settings import Settings
-from retrieval.defaults import DEFAULT_DEVSET, DEFAULT_K, MAX_K
+from retrieval.defaults import DEFAULT_DEVSET, DEFAULT_K, MAX_K, SERVER_WORKERS_RANGE
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -580,8 +580,8 @@ def serve_cmd(
         int,
         typer.Option(
             "--workers",
-            min=1,
-            max=64,
+            min=SERVER_WORKERS_RANGE[0],
+            max=SERVER_WORKERS_RANGE[1],
             help="server processes sharing the on-disk index; each swaps to a newly "
             "published version by itself",
         ),
@@ -614,7 +614,9 @@ def serve_cmd(
         )
         return
     # Worker processes build their app from the environment: pass the options through it.
+    # Each also learns how many processes share the machine's cores (retrieval/parallel.py).
     os.environ["JIEJIAN_DATA"] = str(settings.data.resolve())
+    os.environ["JIEJIAN_SERVER_WORKERS"] = str(workers)
     uvicorn.run(
         "api.app:app_from_env",
         factory=True,

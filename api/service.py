@@ -277,6 +277,7 @@ class AppService(SearchService):
             store_url=settings.store_url,
             store_pool=settings.store_pool,
             search_threads=settings.search_threads,
+            search_processes=settings.server_workers,
         )
         self._update_freshness()
         if background:

@@ -35,7 +35,7 @@ from index.defaults import (
     VECTOR_INDEX,
     VECTOR_INDEX_CHOICES,
 )
-from retrieval.defaults import SEARCH_THREADS, SEARCH_THREADS_RANGE
+from retrieval.defaults import SEARCH_THREADS, SEARCH_THREADS_RANGE, SERVER_WORKERS_RANGE
 
 # IndexConfig fields whose setting has another name.
 _INDEX_SETTING_NAMES = {"query_prefix": "embed_query_prefix"}
@@ -150,6 +150,12 @@ class Settings(BaseSettings):
         SEARCH_THREADS_RANGE,
         "threads each server process shares to run one query's engine searches side by side "
         "while cores are idle (0: in the request's own thread)",
+    )
+    server_workers: int = _bounded(
+        1,
+        SERVER_WORKERS_RANGE,
+        "server processes answering queries on this machine, which share its cores "
+        "(`jiejian serve --workers` sets it)",
     )
 
     def index_config(self) -> IndexConfig:

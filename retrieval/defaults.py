@@ -24,5 +24,6 @@ MAX_REPORTS_OFFSET = 1_000_000
 # cores are idle (retrieval/parallel.py); 0 runs them in the request's thread.
 SEARCH_THREADS = 2
 SEARCH_THREADS_RANGE = (0, 16)
+SERVER_WORKERS_RANGE = (1, 64)  # server processes on one machine (jiejian serve --workers)
 # The dev set `jiejian eval` scores by default (queries with graded relevant passages).
 DEFAULT_DEVSET = Path(__file__).resolve().parents[1] / "tests" / "eval" / "devset.jsonl"

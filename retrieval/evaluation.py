@@ -13,10 +13,9 @@ it is scored only once the ranking it checks is settled) or the ``fresh2`` check
 third, written in a still later round by reading the seed texts alone, so that what was
 changed after ``fresh`` had been seen is checked on queries nobody tuned on) or the
 ``fresh3`` check set (a fourth, written the same way after ``fresh2`` had been scored);
-``blind``
-marks queries written and judged before any search result for them was seen. Systems run
-with the options the API serves (the per-report cap, the relevance floor) unless a system's
-settings say otherwise.
+``blind`` marks queries written and judged before any search result for them was seen.
+Systems run with the options the API serves (the per-report cap, the relevance floor) unless
+a system's settings say otherwise.
 """
 
 from __future__ import annotations

@@ -21,19 +21,36 @@ from contextlib import contextmanager
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+# How a query starts one engine search: ``start(fn, *args)`` returns the call that gives
+# ``fn(*args)``'s result.
+Starter = Callable[..., Callable[[], Any]]
+
+
+def usable_cores() -> int:
+    """The CPUs this process may run on (its affinity: a container's cpuset or ``taskset``),
+    not every CPU of the machine."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # no affinity on this platform
+        return os.cpu_count() or 1
 
 
 class SearchThreads:
-    def __init__(self, threads: int, cores: int | None = None):
+    """``cores``: the cores this process's queries may count as theirs, by default the
+    usable cores shared out among the ``processes`` server processes answering queries on
+    this machine (``jiejian serve --workers``): each process sees only its own queries, so
+    several of them hand work over only within their share."""
+
+    def __init__(self, threads: int, cores: int | None = None, processes: int = 1):
         if threads < 1:
             raise ValueError("SearchThreads needs at least one thread")
-        self.cores = cores or os.cpu_count() or 1
+        self.cores = cores or max(1, usable_cores() // max(1, processes))
         self._pool = ThreadPoolExecutor(threads, thread_name_prefix="jiejian-search")
         self._lock = threading.Lock()
         self._active = 0  # queries inside ``query()`` now
 
     @contextmanager
-    def query(self) -> Iterator[Callable[..., Callable[[], Any]]]:
+    def query(self) -> Iterator[Starter]:
         """Count this query as being answered while inside; yields :meth:`start` when a core
         is idle for its searches, else a starter that runs them in the calling thread."""
         with self._lock:
@@ -47,8 +64,12 @@ class SearchThreads:
 
     def start(self, fn: Callable[..., T], *args: Any) -> Callable[[], T]:
         """Start ``fn(*args)`` on a thread; the returned call waits for its result, or runs
-        it itself when no thread has picked it up yet."""
-        future: Future[T] = self._pool.submit(fn, *args)
+        it itself when no thread has picked it up yet (or the threads are shut down: a
+        query still running while its service closes)."""
+        try:
+            future: Future[T] = self._pool.submit(fn, *args)
+        except RuntimeError:  # shut down
+            return inline(fn, *args)
 
         def result() -> T:
             return fn(*args) if future.cancel() else future.result()

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any, Literal
@@ -31,7 +30,7 @@ from retrieval.fusion import FUSIONS, RRF_K, Fused
 from retrieval.grams import bigram_bm25, query_grams
 from retrieval.highlight import highlight_spans
 from retrieval.intent import named_role, section_intent
-from retrieval.parallel import SearchThreads, inline
+from retrieval.parallel import SearchThreads, Starter, inline
 from retrieval.query import EXPANSION_WEIGHT, ParsedQuery, QueryError, parse_query
 from retrieval.synonyms import SynonymLexicon
 
@@ -148,20 +147,22 @@ class Searcher:
     def parse(self, query: str, use_lexicon: bool = True) -> ParsedQuery:
         return parse_query(query, self.bundle.tokenizer, self.lexicon if use_lexicon else None)
 
+    def _answering(self) -> AbstractContextManager[Starter]:
+        """Count a query as being answered, from its first engine search to its last
+        highlight; yields how it starts its engine searches (retrieval/parallel.py)."""
+        return self.threads.query() if self.threads is not None else nullcontext(inline)
+
     def candidates(self, q: ParsedQuery, opts: SearchOptions) -> list[Fused]:
         """Fused candidates of every engine that pass the relevance floor."""
-        return self._candidates(q, opts)[0]
+        with self._answering() as start:
+            return self._candidates(q, opts, start)[0]
 
-    def _candidates(self, q: ParsedQuery, opts: SearchOptions) -> tuple[list[Fused], bool | None]:
+    def _candidates(
+        self, q: ParsedQuery, opts: SearchOptions, start: Starter = inline
+    ) -> tuple[list[Fused], bool | None]:
         """The candidates, and whether passages with a query word lie beyond the lexical
         list: the engine says so with its answer (the local index, or a list that came back
         shorter than asked), or None when only a count can tell."""
-        with self.threads.query() if self.threads is not None else nullcontext(inline) as start:
-            return self._candidates_from(q, opts, start)
-
-    def _candidates_from(
-        self, q: ParsedQuery, opts: SearchOptions, start: Callable[..., Callable[[], Any]]
-    ) -> tuple[list[Fused], bool | None]:
         depth = opts.depth or max(TOTAL_DEPTH, 4 * (opts.offset + opts.k))
         lists: dict[str, list[tuple[int, float]]] = {}
         more: bool | None = None
@@ -383,11 +384,14 @@ class Searcher:
         return hits
 
     def search(self, query: str, opts: SearchOptions | None = None) -> SearchResult:
-        opts = opts or SearchOptions()
+        with self._answering() as start:
+            return self._search(query, opts or SearchOptions(), start)
+
+    def _search(self, query: str, opts: SearchOptions, start: Starter) -> SearchResult:
         opts.validate()
         t0 = time.perf_counter()
         q = self.parse(query, opts.use_lexicon)
-        fused, more = self._candidates(q, opts)
+        fused, more = self._candidates(q, opts, start)
         ranked = self._rank(fused, opts.per_report)
         if opts.sort == "date":
             t = self.bundle.table

@@ -62,12 +62,18 @@ class SearchService:
         store_url: str | None = None,
         store_pool: int = STORE_READ_POOL,
         search_threads: int = SEARCH_THREADS,
+        search_processes: int = 1,
     ):
         self.data_dir = data_dir
         self.config = config
         self.lexicon = SynonymLexicon.load(synonyms)
-        # One query's engine searches run side by side on these while cores are idle.
-        self.threads = SearchThreads(search_threads) if search_threads > 0 else None
+        # One query's engine searches run side by side on these while cores are idle
+        # (``search_processes``: server processes sharing this machine's cores).
+        self.threads = (
+            SearchThreads(search_threads, processes=search_processes)
+            if search_threads > 0
+            else None
+        )
         CorpusStore(data_dir, url=store_url).close()  # creates the schema read-only reads need
         # Reads forward to the calling thread's own read-only CorpusStore.
         self.store = cast(

@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from retrieval.parallel import usable_cores
 from tests.conftest import copy_data
 
 KEY = "s3cret"
@@ -255,3 +256,18 @@ def test_openapi_and_ui_are_served(client: TestClient) -> None:
     # assets by path, not by the URL this request came in on (a proxy may change the host
     # or scheme)
     assert 'href="/static/app.css"' in page.text and "://" not in page.text.split("<body")[0]
+
+
+@pytest.mark.parametrize(("workers", "threads"), [(1, 2), (1000, 2), (1, 0)])
+def test_the_server_shares_cores_among_its_worker_processes(
+    tmp_path: Path, workers: int, threads: int
+) -> None:
+    settings = Settings(
+        data=tmp_path / "empty", server_workers=min(workers, 64), search_threads=threads
+    )
+    with TestClient(create_app(settings)) as c:
+        service = c.app.state.service  # type: ignore[attr-defined]
+        if threads == 0:
+            assert service.threads is None
+        else:
+            assert service.threads.cores == max(1, usable_cores() // settings.server_workers)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import os
 import threading
 import time
 from contextlib import ExitStack
@@ -16,7 +17,7 @@ from index.config import IndexConfig
 from retrieval.evaluation import DEFAULT_DEVSET, SPLITS, evaluate, load_devset
 from retrieval.filters import make_filters
 from retrieval.floor import NO_FLOOR
-from retrieval.parallel import SearchThreads
+from retrieval.parallel import SearchThreads, usable_cores
 from retrieval.query import QueryError
 from retrieval.searcher import Hit, Mode, Searcher, SearchOptions, simplified_lower
 from retrieval.service import SearchService
@@ -430,6 +431,54 @@ def test_the_service_shares_its_search_threads_with_each_snapshot(
         assert service.search("存在的问题", SearchOptions()).hits
     finally:
         service.close()
-    if service.threads is not None:
-        with pytest.raises(RuntimeError):  # shut down with the service
-            service.threads.start(print)
+    if service.threads is not None:  # shut down with the service: tasks run in the caller
+        assert service.threads.start(threading.current_thread)() is threading.current_thread()
+
+
+def test_a_query_with_idle_cores_runs_its_dense_search_on_a_search_thread(
+    seed_searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The main BM25 search waits until the dense search has started elsewhere, so the
+    caller cannot take that task back: the dense search must run on a search thread."""
+    bundle = copy.copy(seed_searcher.bundle)
+    started = threading.Event()
+    ran_on: list[str] = []
+    dense, lexical = bundle.dense_search, bundle.lexical_search_more
+
+    def recorded_dense(*args: Any) -> Any:
+        ran_on.append(threading.current_thread().name)
+        started.set()
+        return dense(*args)
+
+    def waiting_lexical(*args: Any) -> Any:
+        assert started.wait(10), "the dense search never started beside the BM25 search"
+        return lexical(*args)
+
+    monkeypatch.setattr(bundle, "dense_search", recorded_dense)
+    monkeypatch.setattr(bundle, "lexical_search_more", waiting_lexical)
+    threads = SearchThreads(2, cores=8)
+    try:
+        res = Searcher(bundle, seed_searcher.store, seed_searcher.lexicon, threads).search(
+            "工会经费收缴", SearchOptions()
+        )
+    finally:
+        threads.close()
+    assert res.hits
+    assert len(ran_on) == 1 and ran_on[0].startswith("jiejian-search"), ran_on
+
+
+@pytest.mark.parametrize("processes", [1, 2, 1000])
+def test_server_processes_share_the_usable_cores(processes: int) -> None:
+    threads = SearchThreads(1, processes=processes)
+    try:
+        assert threads.cores == max(1, usable_cores() // processes)
+        assert usable_cores() <= (os.cpu_count() or 1)
+    finally:
+        threads.close()
+
+
+def test_a_query_still_running_when_its_threads_shut_down_runs_alone() -> None:
+    threads = SearchThreads(1, cores=8)
+    with threads.query() as start:
+        threads.close()  # the service closing under a query still being answered
+        assert start(sum, [1, 2, 3])() == 6
