@@ -254,3 +254,24 @@ def test_equal_bm25_scores_rank_by_doc_id_whatever_the_insertion_order(
         (d, index.search([("驿站", 1.0)], 10)[0][1]) for d in (1, 3, 5, 9)
     ]
     assert [d for d, _ in index.search([("驿站", 1.0)], 2)] == [1, 3]  # ties at the cut too
+
+
+def test_bm25_reads_see_every_write_of_the_same_index(tmp_path: Path) -> None:
+    """Reads share one tantivy searcher until the index writes: what add and delete write
+    is seen by the next search, count, idf and document count."""
+    from index.bm25 import LexDoc, LexicalIndex
+
+    def doc(d: int, words: list[str]) -> LexDoc:
+        return LexDoc(d, words, [], [], f"r{d}", None, None, "其他", None)
+
+    index = LexicalIndex(tmp_path / "bm25")
+    index.add([doc(1, ["职工", "驿站"])])
+    assert [d for d, _ in index.search([("驿站", 1.0)], 10)] == [1]
+    assert index.searcher() is index.searcher()  # shared between reads
+    index.add([doc(2, ["驿站"]), doc(3, ["书屋"])])
+    assert sorted(d for d, _ in index.search([("驿站", 1.0)], 10)) == [1, 2]
+    assert (index.num_docs(), index.count([("驿站", 1.0)])) == (3, 2)
+    index.delete([1])
+    assert [d for d, _ in index.search([("驿站", 1.0)], 10)] == [2]
+    assert (index.num_docs(), index.count([("驿站", 1.0)])) == (2, 1)
+    assert index.idf(["驿站"])["驿站"] == index.idf(["书屋"])["书屋"]  # one document each now

@@ -51,7 +51,7 @@ class LocalBackend(IndexBackend):
         """Which of ``ids`` the BM25 index holds (one term-set query, not one per id)."""
         if not ids:
             return []
-        searcher = self.lexical.index.searcher()
+        searcher = self.lexical.searcher()
         query = tantivy.Query.term_set_query(self.lexical.schema, "key", [str(i) for i in ids])
         hits = searcher.search(query, limit=len(ids)).hits
         values = searcher.fast_field_values("doc_id", [a for _, a in hits])
@@ -112,7 +112,7 @@ class LocalBackend(IndexBackend):
         return int(self.table.mask(filters).sum())
 
     def doc_freq(self, tokens: Iterable[str]) -> dict[str, int]:
-        searcher = self.lexical.index.searcher()
+        searcher = self.lexical.searcher()
         return {t: int(searcher.doc_freq("body", t)) for t in set(tokens)}
 
     def idf(self, tokens: list[str]) -> dict[str, float]:
