@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from corpus.defaults import SQLITE_READ_MMAP
+
 DB_NAME = "corpus.sqlite3"
 PG_SCHEMES = ("postgresql://", "postgres://", "postgresql+psycopg://")
 
@@ -203,6 +205,7 @@ def connect_sqlite(path: Path, readonly: bool) -> sqlite3.Connection:
         uri = f"{path.resolve().as_uri()}?mode=ro"
         db = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
         db.row_factory = sqlite3.Row
+        db.execute(f"PRAGMA mmap_size={SQLITE_READ_MMAP}")
         return db
     path.parent.mkdir(parents=True, exist_ok=True)
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False)

@@ -8,6 +8,7 @@ import os
 import threading
 import time
 from contextlib import ExitStack
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -482,3 +483,31 @@ def test_a_query_still_running_when_its_threads_shut_down_runs_alone() -> None:
     with threads.query() as start:
         threads.close()  # the service closing under a query still being answered
         assert start(sum, [1, 2, 3])() == 6
+
+
+def test_served_reads_map_the_sqlite_store_and_see_later_commits(tmp_path: Path) -> None:
+    """Read-only connections map the store file (corpus/defaults.py SQLITE_READ_MMAP) and
+    still see what the writer commits after they opened."""
+    from corpus.pipeline import ingest
+    from corpus.store import CorpusStore
+
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "a.txt").write_text(
+        "周市镇工会2019年工作总结\n一、主要做法\n一是建设职工书屋，藏书三千册。\n", "utf-8"
+    )
+    writer = CorpusStore(tmp_path / "data")
+    reader = CorpusStore(tmp_path / "data", readonly=True)
+    try:
+        ingest([src], writer)
+        assert int(reader.db.execute("PRAGMA mmap_size").fetchone()[0]) > 0
+        before = reader.counts()["reports"]
+        (src / "b.txt").write_text(
+            "良渚街道工会联合会2020年工作总结\n一、主要做法\n一是开展送温暖活动，慰问困难职工。\n",
+            "utf-8",
+        )
+        ingest([src], writer)
+        assert (before, reader.counts()["reports"]) == (1, 2)
+    finally:
+        reader.close()
+        writer.close()
