@@ -19,12 +19,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from corpus.lexicon import PAPER_LABELS
-from corpus.markers import ITEM_KINDS, cn_to_int, marker_number, match_marker
+from corpus.markers import ITEM_KINDS, MARKER_FIRST, cn_to_int, marker_number, match_marker
 from corpus.models import Section
 from corpus.segment import inside_word
 
 INLINE_AFTER = set("。！？；;：:，, \n")
-_INLINE_AFTER_RE = re.compile("[" + re.escape("".join(sorted(INLINE_AFTER))) + "]")
+# An INLINE_AFTER character followed by one a marker can start with: only there can an
+# inline marker begin (most commas and full stops are followed by no marker character, and
+# each candidate costs a match_marker call).
+_INLINE_AFTER_RE = re.compile(
+    "[" + re.escape("".join(sorted(INLINE_AFTER))) + f"](?={MARKER_FIRST})"
+)
 _TITLE_END_HEADING = re.compile(r"[。！？；\n]| (?=\S)")
 _TITLE_END_ITEM = re.compile(r"[，。；：！？,;:\n ]")
 MAX_TITLE = 60
@@ -194,9 +199,10 @@ def _heading_title(simp: str, hit: _Hit) -> int:
 def _find_hits(simp: str, begin: int) -> list[_Hit]:
     hits = []
     n = len(simp)
-    # Candidate positions (the start, and after each INLINE_AFTER character) found by a
-    # regex in C rather than by a Python step per character; a hit skips past its marker.
-    after = (m.end() for m in _INLINE_AFTER_RE.finditer(simp, begin, max(begin, n - 1)))
+    # Candidate positions (the start, and after each INLINE_AFTER character that a marker
+    # character follows) found by a regex in C rather than by a Python step per character;
+    # a hit skips past its marker.
+    after = (m.end() for m in _INLINE_AFTER_RE.finditer(simp, begin, max(begin, n)))
     resume = begin
     for i in (begin, *after) if begin < n else ():
         if i < resume:
