@@ -99,6 +99,9 @@ def match_marker(text: str, pos: int = 0) -> tuple[str, re.Match[str]] | None:
 
 def starts_with_marker(line: str) -> bool:
     s = line.lstrip()
+    # Both compilation markers need a 篇: without one, their lazy title is not tried at
+    # every length (the costlier part of this test, asked for every line when joining).
     return bool(
-        match_marker(s) or COMPILATION_MARKER_BEFORE.match(s) or COMPILATION_MARKER_AFTER.match(s)
+        match_marker(s)
+        or ("篇" in s and (COMPILATION_MARKER_BEFORE.match(s) or COMPILATION_MARKER_AFTER.match(s)))
     )

@@ -45,7 +45,10 @@ _COUNTING = frozenset("个家名人户项次场条件所处篇批期")
 _CN_NUM_UNITS = frozenset({"个", "家", "项", "次", "场", "名", "人", "户", "批", "期", "条", "件"})
 # A figure's phrase lives inside one clause.
 _CLAUSE_END = re.compile(r"[，。；：、！？,;:!?（）()\s]")
-_CLAUSE_TAIL = re.compile(r"[^，。；：、！？,;:!?（）()\s]*$")
+# Everything up to and including the last clause-ending character (greedy, then one step
+# back at a time: linear in the window). It replaced a search for the clause's tail,
+# "[^…]*$", which tried the rest of the window from every position in it.
+_UP_TO_LAST_END = re.compile(r"(?s:.*)[，。；：、！？,;:!?（）()\s]")
 MAX_CLAUSE_SIDE = 40
 # What was counted: the words after the unit up to the noun that heads them (返乡|农民工,
 # 到期|的|企业), at most this many characters.
@@ -74,9 +77,13 @@ def _clause(simp: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the clause around ``simp[start:end]``, looking at most MAX_CLAUSE_SIDE
     characters either side (enough to find the words that touch the figure)."""
     lo = max(0, start - MAX_CLAUSE_SIDE)
-    before = _CLAUSE_TAIL.search(simp, lo, start)
+    # The clause starts after the last clause-ending character before ``start``; a newline
+    # right before ``start`` does not count (the tail search this replaced matched "$"
+    # before a final newline, and the stored output must not change).
+    last = start - 1 if start > lo and simp[start - 1] == "\n" else start
+    before = _UP_TO_LAST_END.match(simp, lo, last)
     m = _CLAUSE_END.search(simp, end, end + MAX_CLAUSE_SIDE)
-    return (before.start() if before else start), (
+    return (before.end() if before else lo), (
         m.start() if m else min(len(simp), end + MAX_CLAUSE_SIDE)
     )
 

