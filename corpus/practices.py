@@ -33,8 +33,14 @@ FIGURE = re.compile(
 )
 # FIGURE without its context: the same matches are found by searching for the number and
 # unit and then taking the context back from there (_figures). FIGURE's lazy context is
-# tried at every position of a text, up to 11 times each; this is tried once.
-_NUM_UNIT = re.compile(rf"(?P<num>\d+(?:\.\d+)?|[一二三四五六七八九十百千]+)\s*(?P<unit>{_UNITS})")
+# tried at every position of a text, up to 11 times each; this is tried once. The number
+# is written to start with one character class (its first digit or numeral; the rest
+# depends on which), so the regex engine jumps from numeral to numeral.
+_NUM_UNIT = re.compile(
+    r"(?P<num>[\d一二三四五六七八九十百千]"
+    r"(?:(?<=\d)\d*(?:\.\d+)?|(?<!\d)[一二三四五六七八九十百千]*))"
+    rf"\s*(?P<unit>{_UNITS})"
+)
 # Up to 10 context characters that end where the number starts (\Z, not $, which would
 # also match before a final newline).
 _CTX_TAIL = re.compile(r"[\u4e00-\u9fff“”]{0,10}\Z")

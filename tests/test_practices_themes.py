@@ -145,7 +145,7 @@ def test_figures_finds_what_the_figure_pattern_finds() -> None:
 
     from corpus.practices import FIGURE, _figures
 
-    alphabet = [*"一二三十百千0123456789.名个人次%万元余场项“”，。 \n的工会职工帮助"]
+    alphabet = [*"一二三十百千0123456789１٣.名个人次%万元余场项“”，。 \n的工会职工帮助"]
     alphabet += ["万余人次", "个百分点", "平方米"]
     rng = random.Random(11)
     texts = ["累计帮助112名返乡农民工，“三个代表”，资助258名困难职工，签订率达85%"]
