@@ -29,6 +29,9 @@ _SUFFIX_RE = re.compile("[" + "".join(sorted(_SUFFIX_CHARS)) + "]")
 _ENUMERATION = re.compile(
     r"((?:[\u4e00-\u9fff]{2,4}、)+[\u4e00-\u9fff]{2,4})等(?:个)?(乡镇|镇|乡|街道|县|县区|区县)"
 )
+# What every _ENUMERATION match holds after its list: most texts have none, and one search
+# for the literal 等 says so, where _ENUMERATION tries its list at every character.
+_ENUMERATION_HINT = re.compile(r"等个?[乡镇街县区]")
 _DESTINATION_BEFORE = re.compile(r"(?:到|赴|去|前往|走进|参观|考察|来自|途经)$")
 
 
@@ -77,6 +80,13 @@ def _window_crosses(window: str, start: int) -> bool:
             return True
         pos += len(token)
     return False
+
+
+@lru_cache(maxsize=65536)
+def _candidates(gaz: Gazetteer, name: str) -> list[int]:
+    """``_keep_provinces`` of a name's places, once per name: a report names its own places
+    again and again. The list is shared, as ``gaz.by_name``'s own lists already are."""
+    return _keep_provinces(gaz, gaz.by_name[name])
 
 
 def _keep_provinces(gaz: Gazetteer, candidates: list[int]) -> list[int]:
@@ -135,10 +145,10 @@ def find_mentions(text: str, gaz: Gazetteer) -> list[Mention]:
                     break
                 if _crosses_word(text, start, p + 1):
                     break
-                out.append(Mention(name, start, _keep_provinces(gaz, gaz.by_name[name])))
+                out.append(Mention(name, start, _candidates(gaz, name)))
                 taken_until = p + 1
                 break
-    for m in _ENUMERATION.finditer(text):
+    for m in _ENUMERATION.finditer(text) if _ENUMERATION_HINT.search(text) else ():
         suffixes = {
             "乡镇": ("镇", "乡", "街道"),
             "镇": ("镇", "街道"),
