@@ -86,6 +86,17 @@ def _permuted(hv: np.ndarray) -> np.ndarray:
         return out
 
 
+def _permuted_by_perm(hv: np.ndarray) -> np.ndarray:
+    """``_permuted(hv).T``, computed in that layout: (NUM_PERM, n), so that the minimum of
+    each permutation over a run of shingles is taken along contiguous memory. Twice as fast
+    as the (n, NUM_PERM) layout for a report and its passages."""
+    a, b = _permutations()
+    with np.errstate(over="ignore"):
+        out = a.reshape(-1, 1) * _fmix32(hv)
+        out += b.reshape(-1, 1)
+        return out
+
+
 def _min_values(hv: np.ndarray) -> np.ndarray:
     values = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     for i in range(0, len(hv), _BLOCK):
@@ -153,8 +164,8 @@ def signatures_with_parts(
             rows.append((i, ka, kb - SHINGLE + 1))
     for lo in range(0, n, _BLOCK):
         hi = min(n, lo + _BLOCK)
-        permuted = _permuted(hv[lo:hi])
-        np.minimum(report, permuted.min(axis=0), out=report)
+        permuted = _permuted_by_perm(hv[lo:hi])
+        np.minimum(report, permuted.min(axis=1), out=report)
         _min_of_runs(
             parts, permuted, [(i, max(r0, lo) - lo, min(r1, hi) - lo) for i, r0, r1 in rows]
         )
@@ -162,17 +173,19 @@ def signatures_with_parts(
 
 
 def _min_of_runs(parts: np.ndarray, permuted: np.ndarray, runs: list[tuple[int, int, int]]) -> None:
-    """``parts[i] = min(parts[i], permuted[s:e].min(axis=0))`` for each (i, s, e) with s < e,
-    in one ``np.minimum.reduceat`` rather than three numpy calls a passage: reduceat takes
-    the minimum over permuted[s:e] at each even index of [s0, e0, s1, e1, ...] (the odd ones,
-    e to the next s, are not used; an e at the end, not a valid index, is done apart)."""
-    inner = [(i, s, e) for i, s, e in runs if s < e < len(permuted)]
+    """``parts[i] = min(parts[i], permuted[:, s:e].min(axis=1))`` for each (i, s, e) with
+    s < e, in one ``np.minimum.reduceat`` rather than three numpy calls a passage: reduceat
+    takes the minimum over permuted[:, s:e] at each even index of [s0, e0, s1, e1, ...] (the
+    odd ones, e to the next s, are not used; an e at the end, not a valid index, is done
+    apart). ``permuted`` is (NUM_PERM, shingles)."""
+    width = permuted.shape[1]
+    inner = [(i, s, e) for i, s, e in runs if s < e < width]
     for i, s, e in runs:
-        if s < e == len(permuted):
-            np.minimum(parts[i], permuted[s:e].min(axis=0), out=parts[i])
+        if s < e == width:
+            np.minimum(parts[i], permuted[:, s:e].min(axis=1), out=parts[i])
     if inner:
         idx = [k for _, s, e in inner for k in (s, e)]
-        mins = np.minimum.reduceat(permuted, idx, axis=0)[0::2]
+        mins = np.minimum.reduceat(permuted, idx, axis=1)[:, 0::2].T
         rows = [i for i, _, _ in inner]
         parts[rows] = np.minimum(parts[rows], mins)
 
