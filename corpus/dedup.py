@@ -154,40 +154,24 @@ def signatures_with_parts(
     prefix = np.concatenate([[0], np.cumsum(keep)])
     top = np.iinfo(np.uint32).max
     report = np.full(NUM_PERM, top, dtype=np.uint32)
-    parts = np.full((len(spans), NUM_PERM), top, dtype=np.uint32)
+    parts: list[np.ndarray] = []
     rows: list[tuple[int, int, int]] = []  # (part, first row, end row) sharing the report's
-    for i, (a, b) in enumerate(spans):
+    for a, b in spans:
         ka, kb = int(prefix[a]), int(prefix[b])
         if kb - ka < SHINGLE:
-            parts[i] = signature_values(simplified[a:b])
+            parts.append(signature_values(simplified[a:b]))
         else:
-            rows.append((i, ka, kb - SHINGLE + 1))
+            rows.append((len(parts), ka, kb - SHINGLE + 1))
+            parts.append(np.full(NUM_PERM, top, dtype=np.uint32))
     for lo in range(0, n, _BLOCK):
         hi = min(n, lo + _BLOCK)
-        permuted = _permuted_by_perm(hv[lo:hi])
+        permuted = _permuted_by_perm(hv[lo:hi])  # a row per permutation: minima along rows
         np.minimum(report, permuted.min(axis=1), out=report)
-        _min_of_runs(
-            parts, permuted, [(i, max(r0, lo) - lo, min(r1, hi) - lo) for i, r0, r1 in rows]
-        )
-    return report, list(parts)
-
-
-def _min_of_runs(parts: np.ndarray, permuted: np.ndarray, runs: list[tuple[int, int, int]]) -> None:
-    """``parts[i] = min(parts[i], permuted[:, s:e].min(axis=1))`` for each (i, s, e) with
-    s < e, in one ``np.minimum.reduceat`` rather than three numpy calls a passage: reduceat
-    takes the minimum over permuted[:, s:e] at each even index of [s0, e0, s1, e1, ...] (the
-    odd ones, e to the next s, are not used; an e at the end, not a valid index, is done
-    apart). ``permuted`` is (NUM_PERM, shingles)."""
-    width = permuted.shape[1]
-    inner = [(i, s, e) for i, s, e in runs if s < e < width]
-    for i, s, e in runs:
-        if s < e == width:
-            np.minimum(parts[i], permuted[:, s:e].min(axis=1), out=parts[i])
-    if inner:
-        idx = [k for _, s, e in inner for k in (s, e)]
-        mins = np.minimum.reduceat(permuted, idx, axis=1)[:, 0::2].T
-        rows = [i for i, _, _ in inner]
-        parts[rows] = np.minimum(parts[rows], mins)
+        for i, r0, r1 in rows:
+            s, e = max(r0, lo), min(r1, hi)
+            if s < e:
+                np.minimum(parts[i], permuted[:, s - lo : e - lo].min(axis=1), out=parts[i])
+    return report, parts
 
 
 def band_keys_of(values: np.ndarray) -> list[int]:
