@@ -81,7 +81,20 @@ def _permuted(hv: np.ndarray) -> np.ndarray:
     """(n, NUM_PERM) permuted hash values of n shingle hashes (uint32 arithmetic wraps)."""
     a, b = _permutations()
     with np.errstate(over="ignore"):
-        return _fmix32(hv.reshape(-1, 1)) * a + b
+        out = _fmix32(hv.reshape(-1, 1)) * a
+        out += b  # in place: one (n, NUM_PERM) array fewer to allocate and fill
+        return out
+
+
+def _permuted_by_perm(hv: np.ndarray) -> np.ndarray:
+    """``_permuted(hv).T``, computed in that layout: (NUM_PERM, n), so that the minimum of
+    each permutation over a run of shingles is taken along contiguous memory. Twice as fast
+    as the (n, NUM_PERM) layout for a report and its passages."""
+    a, b = _permutations()
+    with np.errstate(over="ignore"):
+        out = a.reshape(-1, 1) * _fmix32(hv)
+        out += b.reshape(-1, 1)
+        return out
 
 
 def _min_values(hv: np.ndarray) -> np.ndarray:
@@ -130,10 +143,14 @@ def signatures_with_parts(
     if len(kept) < SHINGLE:  # padded shingles: nothing to share
         return signature_values(simplified), [signature_values(simplified[a:b]) for a, b in spans]
     n = len(kept) - SHINGLE + 1
-    h = np.zeros(n, dtype=np.uint64)
-    for k in range(SHINGLE):
-        h = h * np.uint64(1_000_003) + kept[k : k + n]
-    hv = ((h ^ (h >> np.uint64(29))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    # shingle_hashes' polynomial, in place and from the first term (0 * c + x is x); the
+    # cast to uint32 keeps the low 32 bits, as the mask there does.
+    h = kept[:n].copy()
+    for k in range(1, SHINGLE):
+        h *= np.uint64(1_000_003)
+        h += kept[k : k + n]
+    h ^= h >> np.uint64(29)
+    hv = h.astype(np.uint32)
     prefix = np.concatenate([[0], np.cumsum(keep)])
     top = np.iinfo(np.uint32).max
     report = np.full(NUM_PERM, top, dtype=np.uint32)
@@ -148,12 +165,12 @@ def signatures_with_parts(
             parts.append(np.full(NUM_PERM, top, dtype=np.uint32))
     for lo in range(0, n, _BLOCK):
         hi = min(n, lo + _BLOCK)
-        permuted = _permuted(hv[lo:hi])
-        np.minimum(report, permuted.min(axis=0), out=report)
+        permuted = _permuted_by_perm(hv[lo:hi])  # a row per permutation: minima along rows
+        np.minimum(report, permuted.min(axis=1), out=report)
         for i, r0, r1 in rows:
             s, e = max(r0, lo), min(r1, hi)
             if s < e:
-                np.minimum(parts[i], permuted[s - lo : e - lo].min(axis=0), out=parts[i])
+                np.minimum(parts[i], permuted[:, s - lo : e - lo].min(axis=1), out=parts[i])
     return report, parts
 
 

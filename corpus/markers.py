@@ -79,6 +79,13 @@ def marker_number(kind: str, raw: str) -> int | None:
 _ANY_MARKER = re.compile("|".join(f"(?:{p.pattern.replace('(?P<n>', '(?:')})" for _, p in MARKERS))
 
 
+# The characters a marker can start with (the first character of each pattern in MARKERS): a
+# position whose character is not one of them starts no marker, which a character class in
+# a larger regex can tell without a call per position. tests/test_structure.py checks it
+# against MARKERS.
+MARKER_FIRST = rf"[\d（({CN_NUM}首其再最第]"
+
+
 def match_marker(text: str, pos: int = 0) -> tuple[str, re.Match[str]] | None:
     """The heading/item marker starting exactly at ``pos``, if any."""
     if not _ANY_MARKER.match(text, pos):
@@ -92,6 +99,9 @@ def match_marker(text: str, pos: int = 0) -> tuple[str, re.Match[str]] | None:
 
 def starts_with_marker(line: str) -> bool:
     s = line.lstrip()
+    # Both compilation markers need a 篇: without one, their lazy title is not tried at
+    # every length (the costlier part of this test, asked for every line when joining).
     return bool(
-        match_marker(s) or COMPILATION_MARKER_BEFORE.match(s) or COMPILATION_MARKER_AFTER.match(s)
+        match_marker(s)
+        or ("篇" in s and (COMPILATION_MARKER_BEFORE.match(s) or COMPILATION_MARKER_AFTER.match(s)))
     )

@@ -16,6 +16,7 @@ from importlib import resources
 from corpus.furniture import (
     DOC_NOUNS,
     MAX_FURNITURE_LINE,
+    TLDS,
     URL,
     WEAK,
     find_watermarks,
@@ -66,8 +67,11 @@ AGGREGATOR = re.compile(
     r"为(?:您|你|大家)(?:精心)?(?:整理|推荐|准备)了|希望(?:能)?对(?:您|你|大家).{0,14}有(?:所)?帮助|"
     r"欢迎(?:大家)?(?:阅读|分享|参考|借鉴|下载|收藏)|相信会为您的写作|想要写出一篇|"
     r"令人眼前一亮的文章|写作思路和灵感|在不断进步的时代|你所见过的(?:报告|总结)|"
-    r"(?:报告|总结)与我们愈发|仅供参考|^前言[:：]"
+    r"报告与我们愈发|总结与我们愈发|仅供参考|前言(?<=^前言)[:：]"
 )
+# Every alternative of AGGREGATOR starts with a literal character (^ is checked behind 前言,
+# not before it), so the regex engine jumps to the characters that can start a match
+# instead of trying each alternative at every position of every line: ~4x faster.
 # Sentence pieces for the aggregator check: split after end punctuation.
 _SENTENCE_PIECES = re.compile(r"[^。！？!?]*[。！？!?]?")
 
@@ -85,11 +89,17 @@ AD_URL = re.compile(
 WATERMARK_DOT = re.compile(r"(?<=的)\.(?=[\u4e00-\u9fff])")
 
 
+# What every address URL knows holds: "://" (a scheme), "www." or a dot before a top-level
+# domain; with URL's flag, so that letters fold alike. Each alternative starts with ":" or
+# ".", which the regex engine jumps to.
+_URL_HINT = re.compile(rf"://|\.(?:{TLDS})|\.(?<=www\.)", re.IGNORECASE)
+
+
 def _may_hold_url(line: str) -> bool:
-    """False only for a line AD_URL cannot match: every address it knows has "://" (a
-    scheme) or a dot (www., a domain). Tried at every position of every body line, the
-    regex cost ~30 µs a line; the test, well under one."""
-    return "." in line or "://" in line
+    """False only for a line AD_URL cannot match. Tried at every position of every body
+    line, the regex cost ~30 µs a line; the test, well under one. It used to pass every
+    line with a dot, and decimal figures (3.5%) have one."""
+    return _URL_HINT.search(line) is not None
 
 
 PAGE_MARK = re.compile(r"第\s*\d{1,3}\s*页\s?")

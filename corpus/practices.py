@@ -31,13 +31,30 @@ FIGURE = re.compile(
     rf"(?P<ctx>[\u4e00-\u9fff“”]{{0,10}}?)(?P<num>\d+(?:\.\d+)?|[一二三四五六七八九十百千]+)"
     rf"\s*(?P<unit>{_UNITS})"
 )
+# FIGURE without its context: the same matches are found by searching for the number and
+# unit and then taking the context back from there (_figures). FIGURE's lazy context is
+# tried at every position of a text, up to 11 times each; this is tried once. The number
+# is written to start with one character class (its first digit or numeral; the rest
+# depends on which), so the regex engine jumps from numeral to numeral.
+_NUM_UNIT = re.compile(
+    r"(?P<num>[\d一二三四五六七八九十百千]"
+    r"(?:(?<=\d)\d*(?:\.\d+)?|(?<!\d)[一二三四五六七八九十百千]*))"
+    rf"\s*(?P<unit>{_UNITS})"
+)
+# Up to 10 context characters that end where the number starts (\Z, not $, which would
+# also match before a final newline).
+_CTX_TAIL = re.compile(r"[\u4e00-\u9fff“”]{0,10}\Z")
+MAX_CTX = 10
 # After a counting unit the next words say what was counted (资助258名贫困学生).
 _COUNTING = frozenset("个家名人户项次场条件所处篇批期")
 # Chinese numerals are only figures when they count something concrete.
 _CN_NUM_UNITS = frozenset({"个", "家", "项", "次", "场", "名", "人", "户", "批", "期", "条", "件"})
 # A figure's phrase lives inside one clause.
 _CLAUSE_END = re.compile(r"[，。；：、！？,;:!?（）()\s]")
-_CLAUSE_TAIL = re.compile(r"[^，。；：、！？,;:!?（）()\s]*$")
+# Everything up to and including the last clause-ending character (greedy, then one step
+# back at a time: linear in the window). It replaced a search for the clause's tail,
+# "[^…]*$", which tried the rest of the window from every position in it.
+_UP_TO_LAST_END = re.compile(r"(?s:.*)[，。；：、！？,;:!?（）()\s]")
 MAX_CLAUSE_SIDE = 40
 # What was counted: the words after the unit up to the noun that heads them (返乡|农民工,
 # 到期|的|企业), at most this many characters.
@@ -66,31 +83,62 @@ def _clause(simp: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the clause around ``simp[start:end]``, looking at most MAX_CLAUSE_SIDE
     characters either side (enough to find the words that touch the figure)."""
     lo = max(0, start - MAX_CLAUSE_SIDE)
-    before = _CLAUSE_TAIL.search(simp, lo, start)
+    # The clause starts after the last clause-ending character before ``start``; a newline
+    # right before ``start`` does not count (the tail search this replaced matched "$"
+    # before a final newline, and the stored output must not change).
+    last = start - 1 if start > lo and simp[start - 1] == "\n" else start
+    before = _UP_TO_LAST_END.match(simp, lo, last)
     m = _CLAUSE_END.search(simp, end, end + MAX_CLAUSE_SIDE)
-    return (before.start() if before else start), (
+    return (before.end() if before else lo), (
         m.start() if m else min(len(simp), end + MAX_CLAUSE_SIDE)
     )
 
 
-def _figure_span(simp: str, m: re.Match[str], counting: bool) -> tuple[int, int]:
+@dataclass(frozen=True)
+class _Figure:
+    """A FIGURE match: its context, number and unit, and where the number and unit lie."""
+
+    ctx: str
+    num: str
+    unit: str
+    num_start: int
+    end: int  # end of the unit, and of the match
+
+
+def _figures(simp: str) -> list[_Figure]:
+    """What ``FIGURE.finditer(simp)`` finds. A match starts at the leftmost position from
+    which at most 10 context characters reach a number and unit; the first number and unit
+    after the previous match is always the one reached (a later one could only be reached
+    through it), so its context is the longest run of context characters before it, cut
+    at 10 and at the previous match's end. tests/test_practices_themes.py compares both."""
+    out: list[_Figure] = []
+    pos = 0
+    while m := _NUM_UNIT.search(simp, pos):
+        q = m.start()
+        ctx = _CTX_TAIL.search(simp, max(pos, q - MAX_CTX), q)
+        out.append(_Figure(ctx.group() if ctx else "", m["num"], m["unit"], q, m.end()))
+        pos = m.end()
+    return out
+
+
+def _figure_span(simp: str, m: _Figure, counting: bool) -> tuple[int, int]:
     """Start and end of a figure's phrase, both on word boundaries of its clause.
 
     The start moves back to the start of the word the context window cut into; after a
     counting unit the phrase runs on to the noun that says what was counted, so it keeps
     its subject (帮助112名返乡农民工, not 帮助112名返乡农民)."""
-    ctx = m.group("ctx").lstrip("“”")
-    start = m.start("num") - len(ctx)
-    unit_end = m.end("unit")
+    ctx = m.ctx.lstrip("“”")
+    start = m.num_start - len(ctx)
+    unit_end = m.end
     cs, ce = _clause(simp, start, unit_end)
     if start > cs:  # the window may have cut into a word: move back to its start
-        for _, ws, we in segment.words(simp[cs : m.end("num")]):
+        for _, ws, we in segment.words(simp[cs : m.num_start + len(m.num)]):
             if ws + cs <= start < we + cs:
                 start = ws + cs
                 break
     # Nor does it start on a particle or conjunction the window happened to begin with
     # (的单位实行按工资总额2% -> 单位实行按工资总额2%).
-    for word, ws, _ in segment.words(simp[start : m.start("num")]):
+    for word, ws, _ in segment.words(simp[start : m.num_start]):
         if (segment.tag(word) or "n")[0] not in _LEADING_DROPPED:
             start += ws
             break
@@ -127,13 +175,13 @@ def extract_figures(text: str) -> list[str]:
     end on word boundaries (jieba), never inside a word."""
     simp = to_simplified(text)
     out: list[str] = []
-    for m in FIGURE.finditer(simp):
-        num, unit = m.group("num"), m.group("unit")
+    for m in _figures(simp):
+        num, unit = m.num, m.unit
         if not num[0].isdigit() and (
             unit not in _CN_NUM_UNITS
             or num == "一"
-            or "“" in m.group("ctx")
-            or simp[m.end() : m.end() + 1] == "”"
+            or "“" in m.ctx
+            or simp[m.end : m.end + 1] == "”"
         ):
             continue  # quoted slogans (“三个代表”, “四个转变”) are not figures
         start, end = _figure_span(simp, m, unit[-1] in _COUNTING)

@@ -171,3 +171,32 @@ def test_compilation_markers(marker: str, title: str, is_page: bool) -> None:
     segs = split_reports(f"页面标题\n{marker}\n{body}\n{marker.replace('1', '2')}\n{body}")
     assert segs[0].marker_title == title
     assert segs[0].marker_title_is_page_title is is_page
+
+
+def test_enumeration_never_matches_without_its_hint() -> None:
+    # find_mentions runs _ENUMERATION only where _ENUMERATION_HINT finds its tail: that must
+    # never skip a match (seeded random texts of list pieces).
+    import random
+
+    from corpus.jurisdiction import _ENUMERATION, _ENUMERATION_HINT
+
+    pieces = [
+        "城关",
+        "新华",
+        "、",
+        "等",
+        "个",
+        "乡镇",
+        "镇",
+        "乡",
+        "街道",
+        "县",
+        "区",
+        "县区",
+        "，",
+    ]
+    rng = random.Random(3)
+    texts = ["".join(rng.choices(pieces, k=rng.randint(1, 14))) for _ in range(4000)]
+    matched = [t for t in texts if _ENUMERATION.search(t)]
+    assert len(matched) > 30  # the draws do exercise the pattern
+    assert all(_ENUMERATION_HINT.search(t) for t in matched)

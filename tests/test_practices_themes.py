@@ -136,3 +136,44 @@ def test_taxonomy_covers_the_required_themes() -> None:
 )
 def test_theme_assignment(text: str, themes: list[str]) -> None:
     assert assign_themes(text) == themes
+
+
+def test_figures_finds_what_the_figure_pattern_finds() -> None:
+    # _figures replaces FIGURE.finditer for speed; both must give the same matches, also on
+    # texts dense with numerals, units, quotes and breaks (seeded random draws).
+    import random
+
+    from corpus.practices import FIGURE, _figures
+
+    alphabet = [*"一二三十百千0123456789１٣.名个人次%万元余场项“”，。 \n的工会职工帮助"]
+    alphabet += ["万余人次", "个百分点", "平方米"]
+    rng = random.Random(11)
+    texts = ["累计帮助112名返乡农民工，“三个代表”，资助258名困难职工，签订率达85%"]
+    texts += ["".join(rng.choices(alphabet, k=rng.randint(0, 60))) for _ in range(3000)]
+    for text in texts:
+        want = [
+            (m["ctx"], m["num"], m["unit"], m.start("num"), m.end()) for m in FIGURE.finditer(text)
+        ]
+        got = [(f.ctx, f.num, f.unit, f.num_start, f.end) for f in _figures(text)]
+        assert got == want, text
+
+
+def test_clause_bounds_equal_the_tail_search_they_replaced() -> None:
+    # _clause finds the clause start with a linear regex; the search it replaced
+    # ("[^…]*$" from the window start, where $ also matches before a final newline) is
+    # the reference, on seeded random texts with newlines, spaces and clause marks.
+    import random
+    import re
+
+    from corpus import practices
+
+    tail = re.compile(r"[^，。；：、！？,;:!?（）()\s]*$")
+    rng = random.Random(5)
+    for _ in range(3000):
+        t = "".join(rng.choices("工会职工，。\n \n、（a1", k=rng.randint(0, 100)))
+        start = rng.randint(0, len(t))
+        end = rng.randint(start, len(t))
+        lo = max(0, start - practices.MAX_CLAUSE_SIDE)
+        before = tail.search(t, lo, start)
+        assert before is not None
+        assert practices._clause(t, start, end)[0] == before.start(), (t, start)

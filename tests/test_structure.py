@@ -233,3 +233,34 @@ def test_conversion_repairs(raw: str, fixed: str) -> None:
 def test_script_detection(text: str, script: str) -> None:
     assert detect_script(text) == script
     assert len(to_simplified(text)) == len(text)
+
+
+def test_marker_first_holds_every_character_a_marker_starts_with() -> None:
+    # Section parsing only asks at positions whose character MARKER_FIRST admits, so a
+    # marker starting with any other character would be missed. Every BMP character is tried
+    # before tails that complete each kind of MARKERS.
+    import re
+
+    from corpus.markers import MARKER_FIRST, MARKERS
+
+    first = re.compile(MARKER_FIRST)
+    any_marker = re.compile("|".join(p.pattern.replace("(?P<n>", "(?:") for _, p in MARKERS))
+    tails = (
+        "、工会",
+        "一）工会",
+        "1）工会",
+        ".1 工会",
+        "是工会工作",
+        "先，",
+        "次，",
+        "后，",
+        "一，",
+    )
+    starts = {
+        ch
+        for ch in map(chr, range(0x10000))
+        if not first.fullmatch(ch) and any(any_marker.match(ch + tail) for tail in tails)
+    }
+    assert starts == set()
+    found = {ch for ch in "1１（(一十首其再最第" for t in tails if any_marker.match(ch + t)}
+    assert found == set("1１（(一十首其再最第")  # the tails reach every kind
