@@ -57,11 +57,20 @@ def shingle_hashes(simplified: str) -> np.ndarray:
     cps = np.frombuffer(s.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if len(cps) < SHINGLE:
         cps = np.concatenate([cps, np.zeros(SHINGLE - len(cps), dtype=np.uint64)])
+    return _shingle_polynomial(cps)
+
+
+def _shingle_polynomial(cps: np.ndarray) -> np.ndarray:
+    """The hash of each run of SHINGLE code points (uint64, at least SHINGLE of them): a
+    polynomial in 1_000_003 wrapping modulo 2**64, folded, low 32 bits. Computed in place
+    from the first term (0 * c + x is x)."""
     n = len(cps) - SHINGLE + 1
-    h = np.zeros(n, dtype=np.uint64)
-    for k in range(SHINGLE):
-        h = h * np.uint64(1_000_003) + cps[k : k + n]  # wraps modulo 2**64
-    return ((h ^ (h >> np.uint64(29))) & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    h = cps[:n].copy()
+    for k in range(1, SHINGLE):
+        h *= np.uint64(1_000_003)
+        h += cps[k : k + n]
+    h ^= h >> np.uint64(29)
+    return h.astype(np.uint32)  # the cast keeps the low 32 bits
 
 
 def _fmix32(h: np.ndarray) -> np.ndarray:
@@ -78,29 +87,21 @@ _BLOCK = 16_384  # shingles permuted at once: 16k x 64 x 4 bytes = 4 MB
 
 
 def _permuted(hv: np.ndarray) -> np.ndarray:
-    """(n, NUM_PERM) permuted hash values of n shingle hashes (uint32 arithmetic wraps)."""
-    a, b = _permutations()
-    with np.errstate(over="ignore"):
-        out = _fmix32(hv.reshape(-1, 1)) * a
-        out += b  # in place: one (n, NUM_PERM) array fewer to allocate and fill
-        return out
-
-
-def _permuted_by_perm(hv: np.ndarray) -> np.ndarray:
-    """``_permuted(hv).T``, computed in that layout: (NUM_PERM, n), so that the minimum of
-    each permutation over a run of shingles is taken along contiguous memory. Twice as fast
-    as the (n, NUM_PERM) layout for a report and its passages."""
+    """(NUM_PERM, n) permuted hash values of n shingle hashes (uint32 arithmetic wraps): a
+    row per permutation, so that its minimum over a run of shingles is taken along
+    contiguous memory (twice as fast as the (n, NUM_PERM) layout for a report and its
+    passages)."""
     a, b = _permutations()
     with np.errstate(over="ignore"):
         out = a.reshape(-1, 1) * _fmix32(hv)
-        out += b.reshape(-1, 1)
+        out += b.reshape(-1, 1)  # in place: one array fewer to allocate and fill
         return out
 
 
 def _min_values(hv: np.ndarray) -> np.ndarray:
     values = np.full(NUM_PERM, np.iinfo(np.uint32).max, dtype=np.uint32)
     for i in range(0, len(hv), _BLOCK):
-        np.minimum(values, _permuted(hv[i : i + _BLOCK]).min(axis=0), out=values)
+        np.minimum(values, _permuted(hv[i : i + _BLOCK]).min(axis=1), out=values)
     return values
 
 
@@ -143,14 +144,7 @@ def signatures_with_parts(
     if len(kept) < SHINGLE:  # padded shingles: nothing to share
         return signature_values(simplified), [signature_values(simplified[a:b]) for a, b in spans]
     n = len(kept) - SHINGLE + 1
-    # shingle_hashes' polynomial, in place and from the first term (0 * c + x is x); the
-    # cast to uint32 keeps the low 32 bits, as the mask there does.
-    h = kept[:n].copy()
-    for k in range(1, SHINGLE):
-        h *= np.uint64(1_000_003)
-        h += kept[k : k + n]
-    h ^= h >> np.uint64(29)
-    hv = h.astype(np.uint32)
+    hv = _shingle_polynomial(kept)
     prefix = np.concatenate([[0], np.cumsum(keep)])
     top = np.iinfo(np.uint32).max
     report = np.full(NUM_PERM, top, dtype=np.uint32)
@@ -165,7 +159,7 @@ def signatures_with_parts(
             parts.append(np.full(NUM_PERM, top, dtype=np.uint32))
     for lo in range(0, n, _BLOCK):
         hi = min(n, lo + _BLOCK)
-        permuted = _permuted_by_perm(hv[lo:hi])  # a row per permutation: minima along rows
+        permuted = _permuted(hv[lo:hi])  # a row per permutation: minima along rows
         np.minimum(report, permuted.min(axis=1), out=report)
         for i, r0, r1 in rows:
             s, e = max(r0, lo), min(r1, hi)
