@@ -27,9 +27,14 @@ _UNITS = (
     "余个|余次|余场|余项|余条|余件|名|人|户|家|个|次|场|项|期|条|件|份|"
     "所|处|篇|万份|万册|册|平方米|小时|天|批|支|对|班|万张|张|届|座|台|辆|套"
 )
+# A figure: up to MAX_CTX characters of context, a number (Arabic, or Chinese numerals) and
+# a unit.
+_CTX_CHAR = r"[\u4e00-\u9fff“”]"
+MAX_CTX = 10
+_CN_DIGITS = "一二三四五六七八九十百千"
+_UNIT = rf"\s*(?P<unit>{_UNITS})"
 FIGURE = re.compile(
-    rf"(?P<ctx>[\u4e00-\u9fff“”]{{0,10}}?)(?P<num>\d+(?:\.\d+)?|[一二三四五六七八九十百千]+)"
-    rf"\s*(?P<unit>{_UNITS})"
+    rf"(?P<ctx>{_CTX_CHAR}{{0,{MAX_CTX}}}?)(?P<num>\d+(?:\.\d+)?|[{_CN_DIGITS}]+){_UNIT}"
 )
 # FIGURE without its context: the same matches are found by searching for the number and
 # unit and then taking the context back from there (_figures). FIGURE's lazy context is
@@ -37,24 +42,22 @@ FIGURE = re.compile(
 # is written to start with one character class (its first digit or numeral; the rest
 # depends on which), so the regex engine jumps from numeral to numeral.
 _NUM_UNIT = re.compile(
-    r"(?P<num>[\d一二三四五六七八九十百千]"
-    r"(?:(?<=\d)\d*(?:\.\d+)?|(?<!\d)[一二三四五六七八九十百千]*))"
-    rf"\s*(?P<unit>{_UNITS})"
+    rf"(?P<num>[\d{_CN_DIGITS}](?:(?<=\d)\d*(?:\.\d+)?|(?<!\d)[{_CN_DIGITS}]*)){_UNIT}"
 )
-# Up to 10 context characters that end where the number starts (\Z, not $, which would
-# also match before a final newline).
-_CTX_TAIL = re.compile(r"[\u4e00-\u9fff“”]{0,10}\Z")
-MAX_CTX = 10
+# Up to MAX_CTX context characters that end where the number starts (\Z, not $, which
+# would also match before a final newline).
+_CTX_TAIL = re.compile(rf"{_CTX_CHAR}{{0,{MAX_CTX}}}\Z")
 # After a counting unit the next words say what was counted (资助258名贫困学生).
 _COUNTING = frozenset("个家名人户项次场条件所处篇批期")
 # Chinese numerals are only figures when they count something concrete.
 _CN_NUM_UNITS = frozenset({"个", "家", "项", "次", "场", "名", "人", "户", "批", "期", "条", "件"})
 # A figure's phrase lives inside one clause.
-_CLAUSE_END = re.compile(r"[，。；：、！？,;:!?（）()\s]")
+_CLAUSE_MARKS = r"[，。；：、！？,;:!?（）()\s]"
+_CLAUSE_END = re.compile(_CLAUSE_MARKS)
 # Everything up to and including the last clause-ending character (greedy, then one step
 # back at a time: linear in the window). It replaced a search for the clause's tail,
 # "[^…]*$", which tried the rest of the window from every position in it.
-_UP_TO_LAST_END = re.compile(r"(?s:.*)[，。；：、！？,;:!?（）()\s]")
+_UP_TO_LAST_END = re.compile(rf"(?s:.*){_CLAUSE_MARKS}")
 MAX_CLAUSE_SIDE = 40
 # What was counted: the words after the unit up to the noun that heads them (返乡|农民工,
 # 到期|的|企业), at most this many characters.
