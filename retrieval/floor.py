@@ -54,6 +54,11 @@ FLOOR = FloorParams(lexical=0.25, dense=0.35, dense_overlap=0.2)
 NO_FLOOR = FloorParams(lexical=0.0, dense=-1.0, dense_overlap=0.0, enabled=False)
 
 
+def longest_only(words: Sequence[str]) -> list[str]:
+    """The words not inside another of ``words``, order kept: 光刻机, not also 光刻."""
+    return [t for t in words if not any(t != o and t in o for o in words)]
+
+
 def query_concepts(
     tokens: Sequence[str],
     rules: Sequence[tuple[str, Sequence[str]]],
@@ -85,7 +90,7 @@ def query_concepts(
     # Search-mode segmentation also emits every dictionary word inside a compound (and
     # cross-boundary fragments like 会会 in 工会会员): only the longest tokens are concepts,
     # their inner tokens give partial credit.
-    maximal = [t for t in long if not any(t != o and t in o for o in long)]
+    maximal = longest_only(long)
     every = [t for t in dict.fromkeys(tokens) if len(t) >= 2]  # absorbed ones too
     for t in maximal:
         parts = tuple((o, idf.get(o, 0.0)) for o in every if o != t and o in t)

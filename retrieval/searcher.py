@@ -23,6 +23,7 @@ from retrieval.floor import (
     apply_floor,
     coverages_of,
     has_evidence,
+    longest_only,
     prior_boost,
     query_concepts,
 )
@@ -456,8 +457,7 @@ class Searcher:
         # headings too (a one-word search each, only for the few words no body holds).
         unused = {t for t in unused if not self.bundle.lexical_search([(t, 1.0)], 1)}
         absent = [t for t in words if t in unused and all(o in unused for o in words if o in t)]
-        # Only the longest: 光刻机, not also 光刻 inside it.
-        return [t for t in absent if not any(t != o and t in o for o in absent)]
+        return longest_only(absent)
 
     def count(self, q: ParsedQuery, opts: SearchOptions) -> int:
         """Matches in the whole corpus, whatever page is asked: passages holding any query

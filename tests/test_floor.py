@@ -15,6 +15,7 @@ from retrieval.floor import (
     coverage,
     coverages_of,
     has_evidence,
+    longest_only,
     prior_boost,
     query_concepts,
 )
@@ -104,6 +105,19 @@ def test_coverage(text: str, concepts: list[Concept], expected: float) -> None:
 
 TEXTS = ["注重工会经费收缴", "经费收缴", "工会工作", "收缴会费", "送温暖", ""]
 RULE = [Concept(("交工会的钱", "工会经费", "会费"), 4.0), Concept(("收缴",), 3.0)]
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (["光刻", "光刻机", "国产化"], ["光刻机", "国产化"]),
+        (["工会", "会员", "工会会员"], ["工会会员"]),
+        (["退会", "退会"], ["退会", "退会"]),  # equal words are not inside each other
+        ([], []),
+    ],
+)
+def test_longest_only(words: list[str], expected: list[str]) -> None:
+    assert longest_only(words) == expected
 
 
 @pytest.mark.parametrize("concepts", [COMPOUND, RULE, [], [Concept(("工会",), 0.0)]])
