@@ -334,11 +334,12 @@ def main() -> None:
     # (the section list): their latencies are also given apart, unfiltered.
     intent = [searcher.intent(parsed[q]) is not None for q in queries] * args.repeat
     split_rows = []
-    for fname, f in (
+    measured = [
         ("none", None),
         ("level=township", filt),
         ("jurisdiction=江苏省, year≥2018", narrow),
-    ):
+    ]
+    for fname, f in measured:
         # Variants interleaved query by query (order rotated), so that load from other
         # processes on a shared machine falls on all of them alike.
         lat, cpu = interleaved(
@@ -433,7 +434,7 @@ def main() -> None:
                     f"unfiltered, {part}: {name} p95 / {ref} p95 = "
                     f"{row[3] / lex[3]:.2f}× wall, {row[5] / lex[5]:.2f}× CPU"
                 )
-    for fname in ("none", "level=township", "jurisdiction=江苏省, year≥2018"):
+    for fname, _ in measured:
         got = {r[0]: r for r in rows if r[1] == fname}
         for name, ref in (
             ("hybrid (ids)", "tantivy BM25"),
