@@ -12,7 +12,8 @@ unseen set, written in a later round, after the check half had been looked at in
 it is scored only once the ranking it checks is settled) or the ``fresh2`` check set (a
 third, written in a still later round by reading the seed texts alone, so that what was
 changed after ``fresh`` had been seen is checked on queries nobody tuned on) or the
-``fresh3`` check set (a fourth, written the same way after ``fresh2`` had been scored);
+``fresh3`` check set (a fourth, written the same way after ``fresh2`` had been scored) or
+the ``fresh4`` check set (a fifth, written the same way after ``fresh3`` had been scored);
 ``blind`` marks queries written and judged before any search result for them was seen.
 Systems run with the options the API serves (the per-report cap, the relevance floor) unless
 a system's settings say otherwise.
@@ -34,7 +35,7 @@ from retrieval.searcher import Searcher, SearchOptions
 
 K = 10
 NO_ANSWER = "no-answer"
-SPLITS = ("tune", "check", "fresh", "fresh2", "fresh3")
+SPLITS = ("tune", "check", "fresh", "fresh2", "fresh3", "fresh4")
 # The table each split's answerable queries are summarised in.
 SPLIT_TABLES = {
     "tune": "tune half",
@@ -42,6 +43,7 @@ SPLIT_TABLES = {
     "fresh": "fresh check set",
     "fresh2": "second fresh check set",
     "fresh3": "third fresh check set",
+    "fresh4": "fourth fresh check set",
 }
 _WS = re.compile(r"\s+")
 
