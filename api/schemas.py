@@ -147,6 +147,13 @@ class SearchResponse(BaseModel):
     absent_terms: list[str] = Field(
         default=[], description="query words no passage of the corpus uses (results lack them)"
     )
+    places: list[str] = Field(
+        default=[],
+        description="places the query names, as the corpus spells them: their reports lead",
+    )
+    levels: list[str] = Field(
+        default=[], description="levels the query names (township, county...): their reports lead"
+    )
 
 
 class PassageContextResponse(BaseModel):

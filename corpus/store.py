@@ -913,6 +913,25 @@ class CorpusStore:
         sql = "SELECT passage_id, text FROM passages WHERE passage_id IN ({marks})"
         return {row[0]: row[1] for row in self._rows_in(sql, ids)}
 
+    def places(self) -> list[str]:
+        """Every place a stored report is of: its jurisdiction path, or its jurisdiction
+        where it has no path (the places the index's filters know; any order)."""
+        values = self.dialect.json_values.format(column="reports.jurisdiction_path")
+        sql = (
+            f"SELECT value FROM reports, {values} WHERE reports.jurisdiction_path IS NOT NULL"
+            " UNION SELECT jurisdiction FROM reports"
+            " WHERE jurisdiction_path IS NULL AND jurisdiction IS NOT NULL"
+        )
+        return [row[0] for row in self.db.execute(sql)]
+
+    def passage_titles(self, ids: list[str]) -> dict[str, str]:
+        """The title of each passage's report (passages of untitled reports left out)."""
+        sql = (
+            "SELECT p.passage_id, r.title FROM passages p JOIN reports r"
+            " ON r.report_id = p.report_id WHERE p.passage_id IN ({marks})"
+        )
+        return {row[0]: row[1] for row in self._rows_in(sql, ids) if row[1]}
+
     def practices_by_ids(self, ids: list[str]) -> dict[str, Practice]:
         return {
             row["practice_id"]: self._practice(row)

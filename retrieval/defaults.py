@@ -27,3 +27,9 @@ SEARCH_THREADS_RANGE = (0, 16)
 SERVER_WORKERS_RANGE = (1, 64)  # server processes on one machine (jiejian serve --workers)
 # The dev set `jiejian eval` scores by default (queries with graded relevant passages).
 DEFAULT_DEVSET = Path(__file__).resolve().parents[1] / "tests" / "eval" / "devset.jsonl"
+
+# How far the passages of a report from a place, or of a level, the query names move up
+# (retrieval/constraints.py): a place named beside a topic (江苏 送温暖) is a clear wish to
+# read that place first; a level word (乡镇工会) also often names a topic, so it weighs less.
+PLACE_BOOST = 2.0
+LEVEL_BOOST = 1.5

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from corpus.script import to_simplified
 from corpus.textnorm import normalize_chars
 from index.tokenizer import Tokenizer
+from retrieval.constraints import Constraints
 from retrieval.defaults import MAX_QUERY_CHARS
 from retrieval.synonyms import SynonymLexicon
 
@@ -26,6 +27,8 @@ class ParsedQuery:
     rules: list[tuple[str, list[str]]] = field(default_factory=list)
     # phrase of each matched rule -> the expansion tokens it added
     rule_tokens: dict[str, list[str]] = field(default_factory=dict)
+    # Places and levels the query names (retrieval/constraints.py)
+    constraints: Constraints = field(default_factory=Constraints)
 
     def lexical_terms(self, without: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
         """Query tokens (weight 1) and lexicon expansions (lower weight). ``without``: words

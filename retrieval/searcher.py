@@ -11,10 +11,19 @@ from typing import Any, Literal
 
 from corpus.script import to_simplified
 from corpus.sections import role_of_title
+from corpus.segment import tag as dictionary_tag
 from corpus.store import CorpusStore, PassageRecord, ReportRecord
 from index.bundle import IndexBundle
+from index.doctable import DocTable
 from index.filters import Filters
-from retrieval.defaults import DEFAULT_K, MAX_K, MAX_OFFSET
+from retrieval.constraints import (
+    boost_matching,
+    find_constraints,
+    match_factors,
+    matches,
+    place_names,
+)
+from retrieval.defaults import DEFAULT_K, LEVEL_BOOST, MAX_K, MAX_OFFSET, PLACE_BOOST
 from retrieval.diversity import collapse, demote_per_key, group
 from retrieval.floor import (
     FLOOR,
@@ -118,6 +127,9 @@ class SearchResult:
     has_more: bool = False  # another page follows this one
     total_exact: bool = True  # False: more matches lie beyond the candidates counted
     absent: list[str] = field(default_factory=list)  # query words the corpus never uses
+    # places (as the corpus spells them) and levels the query named; their reports lead
+    places: list[str] = field(default_factory=list)
+    levels: list[str] = field(default_factory=list)
 
 
 def _question_words() -> frozenset[str]:
@@ -142,11 +154,33 @@ class Searcher:
         self.lexicon = lexicon if lexicon is not None else SynonymLexicon.load()
         self.question_words = _question_words()
         self.threads = threads
+        self._place_names: dict[str, str] | None = None
 
     # ----- candidate generation --------------------------------------------------------
 
+    def place_names(self) -> dict[str, str]:
+        """How a query may name each place the corpus's reports come from (built once per
+        snapshot: the index's places are fixed)."""
+        if self._place_names is None:
+            table = self.bundle.table
+            # The local doc table holds every indexed place; an engine's hit table (Milvus)
+            # holds only rows it returned, so the store names them.
+            places = table.places.dictionary.values if isinstance(table, DocTable) else None
+            self._place_names = place_names(
+                places if places is not None else self.store.places(), dictionary_tag
+            )
+        return self._place_names
+
     def parse(self, query: str, use_lexicon: bool = True) -> ParsedQuery:
-        return parse_query(query, self.bundle.tokenizer, self.lexicon if use_lexicon else None)
+        q = parse_query(query, self.bundle.tokenizer, self.lexicon if use_lexicon else None)
+        found = find_constraints(q.simplified, self.place_names())
+        if found.levels and self.intent(q) is None:
+            # A level beside a section request says whose sections to show (乡镇工会存在的
+            # 问题); in a question it is the topic (乡镇工会干部怎么培训: county reports
+            # train township union cadres too).
+            found = replace(found, levels=(), level_words=())
+        q.constraints = found
+        return q
 
     def _answering(self) -> AbstractContextManager[Starter]:
         """Count a query as being answered, from its first engine search to its last
@@ -223,7 +257,18 @@ class Searcher:
             ids = [f.doc_id for f in fused]
             roles = {d: r for d, r in zip(ids, self.bundle.table.roles_of(ids), strict=True) if r}
             fused = prior_boost(fused, roles, opts.role_prior)
+        if not q.constraints.empty:
+            matched = self.constraint_matches(q, [f.doc_id for f in fused])
+            fused = boost_matching(fused, match_factors(matched, PLACE_BOOST, LEVEL_BOOST))
         return fused, more
+
+    def constraint_matches(
+        self, q: ParsedQuery, doc_ids: list[int], practices: bool = False
+    ) -> dict[int, tuple[bool, bool]]:
+        """Whether each doc's report is in a place, and of a level, the query names."""
+        sub = self.bundle.practices if practices else None
+        t = sub.table if sub is not None else self.bundle.table
+        return matches(doc_ids, q.constraints, t.places_of, lambda d: t.facet_values(d)["level"])
 
     def _dense(self, text: str, depth: int, opts: SearchOptions) -> list[tuple[int, float]]:
         dense = self.bundle.dense_search(self.bundle.encode_query(text), depth, opts.filters)
@@ -294,30 +339,49 @@ class Searcher:
         t = sub.table if sub is not None else self.bundle.table
         if texts is None:
             texts = self.texts([t.passage_ids[d] for d in doc_ids], practices)
-        concepts = self.concepts(q)
-        scoped = concepts
         words = self.role_words(q, role)
-        if words:
-            scoped = self.concepts(q, tuple(words))
+        scoped = self.concepts(q, tuple(words)) if words else self.concepts(q)
         everywhere = topic_scope and bool(words) and bool(scoped)
         have = [d for d in doc_ids if t.passage_ids[d] in texts]
         in_role = [r == role for r in t.roles_of(have)] if role is not None else [False] * len(have)
         # Passages of the named section are asked for the topic (all of them pass when the
         # section is all the query names); the others for the topic or the whole query.
-        asked = [d for d, inside in zip(have, in_role, strict=True) if inside and scoped]
-        others = [d for d, inside in zip(have, in_role, strict=True) if not inside]
-        out = {d: 1.0 for d, inside in zip(have, in_role, strict=True) if inside and not scoped}
-        for part, wanted in ((asked, scoped), (others, scoped if everywhere else concepts)):
+        # Likewise the passages of a report of the place or level the query names are not
+        # asked for the words naming it (retrieval/constraints.py).
+        named = q.constraints
+        matched = self.constraint_matches(q, have, practices) if not named.empty else {}
+        place_tokens = tuple(x for x in q.tokens if any(x in w for w in named.place_words))
+        level_tokens = tuple(x for x in q.tokens if any(x in w for w in named.level_words))
+        groups: dict[tuple[bool, bool, bool], list[int]] = {}
+        for d, inside in zip(have, in_role, strict=True):
+            in_place, of_level = matched.get(d, (False, False))
+            groups.setdefault((inside or everywhere, in_place, of_level), []).append(d)
+        out: dict[int, float] = {}
+        for (role_answered, in_place, of_level), part in groups.items():
+            ignore = (
+                tuple(words if role_answered else ())
+                + (place_tokens if in_place else ())
+                + (level_tokens if of_level else ())
+            )
+            wanted = self.concepts(q, ignore) if ignore else self.concepts(q)
+            if not wanted and ignore:  # the section, place or level is all the query names
+                out.update(dict.fromkeys(part, 1.0))
+                continue
             found = coverages_of([texts[t.passage_ids[d]] for d in part], wanted)
             out.update(zip(part, found, strict=True))
         return {d: out[d] for d in have}
 
     def texts(self, ids: list[str], practices: bool = False) -> dict[str, str]:
-        """Simplified, lower-cased texts of passages (or practices) for the floor."""
+        """Simplified, lower-cased texts of passages (or practices) for the floor, each
+        passage's followed by its report's title: a title says what the whole report is
+        about (法律援助工作总结 whose passages say 法律服务), as the BM25 index already counts
+        it through the heading field."""
         if practices:
             rows = {k: v.text for k, v in self.store.practices_by_ids(ids).items()}
         else:
             rows = self.store.passage_texts(ids)
+            titles = self.store.passage_titles(ids)
+            rows = {k: f"{v}\n{titles[k]}" if k in titles else v for k, v in rows.items()}
         keys = list(rows)
         return dict(zip(keys, simplified_lower([rows[k] for k in keys]), strict=True))
 
@@ -377,6 +441,12 @@ class Searcher:
                         },
                         # the section-role prior's factor, when it moved this hit
                         **({"prior": f.parts["prior"]["factor"]} if "prior" in f.parts else {}),
+                        # the named place's or level's factor, when this hit's report matched
+                        **(
+                            {"constraint": f.parts["constraint"]["factor"]}
+                            if "constraint" in f.parts
+                            else {}
+                        ),
                     },
                     sources=sources,
                     duplicates=dup_ids or [t.passage_ids[d.doc_id] for d in dupes],
@@ -437,6 +507,8 @@ class Searcher:
             expansions=q.rules,
             groups=groups,
             absent=self.absent_words(q),
+            places=list(q.constraints.places),
+            levels=list(q.constraints.levels),
         )
 
     def absent_words(self, q: ParsedQuery) -> list[str]:
@@ -445,10 +517,16 @@ class Searcher:
         user ("语料中没有出现：补办"), since results can only match the query's other words.
         Question words (怎么办) and words a lexicon rule stands for are not reported."""
         ruled = {t for phrase, _ in q.rules for t in q.tokens if t in phrase}
+        # A place or level the query names is what the corpus's reports are of (江苏 in the
+        # jurisdiction path of Jiangsu's reports), not a word missing from it.
+        named = q.constraints.words
         words = [
             t
             for t in dict.fromkeys(q.tokens)
-            if len(t) >= 2 and t not in self.question_words and t not in ruled
+            if len(t) >= 2
+            and t not in self.question_words
+            and t not in ruled
+            and not any(t in w for w in named)
         ]
         if not words:
             return []

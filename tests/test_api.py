@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from api.settings import Settings
+from retrieval.defaults import PLACE_BOOST
 from retrieval.parallel import usable_cores
 from tests.conftest import copy_data
 
@@ -76,6 +77,13 @@ def test_search_contract(client: TestClient) -> None:
     # A word no report uses is named, so the UI can say what the results lack.
     body = client.get("/api/search", params={"q": "送温暖 火星"}).json()
     assert body["absent_terms"] == ["火星"] and body["total"] > 0
+    assert body["places"] == [] and body["levels"] == []
+    # A place the corpus's reports come from is understood, never called absent: its
+    # reports' passages lead (天河 is in the 广州市天河区 report's path, not its text).
+    body = client.get("/api/search", params={"q": "广州 法律援助"}).json()
+    assert body["places"] == ["广州市"] and body["absent_terms"] == []
+    assert body["results"][0]["report"]["jurisdiction_path"][:2] == ["广东省", "广州市"]
+    assert body["results"][0]["explain"]["constraint"] == PLACE_BOOST
 
 
 def test_search_filters_pagination_and_grouping(client: TestClient) -> None:

@@ -158,6 +158,11 @@ def test_empty_state_and_traditional_query(page) -> None:  # type: ignore[no-unt
     pg.goto(pg.base + "/#/search?q=" + "送温暖 火星")
     pg.wait_for_selector(".card")
     assert "没有出现：火星" in pg.inner_text("#status .absent")
+    # A place or level the query names is said to lead, never called absent.
+    pg.goto(pg.base + "/#/search?q=" + "乡镇工会存在的问题")
+    pg.wait_for_selector(".card")
+    assert "乡镇的报告排在前面" in pg.inner_text("#status .understood")
+    assert pg.locator("#status .absent").count() == 0
     pg.goto(pg.base + "/#/search?q=" + "困難職工")
     pg.wait_for_selector(".card")
     assert pg.locator(".card").count() >= 3

@@ -392,7 +392,11 @@ async function showSearch(p) {
     const absent = data.absent_terms || [];
     const miss = absent.length && data.results.length
       ? `<span class="absent">；资料库里没有出现：${absent.map(esc).join("、")}，结果只含其余的词</span>` : "";
-    $("status").innerHTML = `共 <b>${data.total}</b> 条结果${order}，用时 ${data.took_ms} 毫秒${exp}${miss}`;
+    // Places and levels the query named: their reports' passages lead (not a filter).
+    const named = [...(data.places || []), ...(data.levels || []).map((l) => LEVELS[l] || l)];
+    const lead = named.length
+      ? `<span class="understood">；${named.map(esc).join("、")}的报告排在前面</span>` : "";
+    $("status").innerHTML = `共 <b>${data.total}</b> 条结果${order}，用时 ${data.took_ms} 毫秒${exp}${lead}${miss}`;
     renderFacets(data.facets, p);
     results.innerHTML = "";
     if (!data.results.length) { showEmpty(q, p, absent); return; }
