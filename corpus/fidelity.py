@@ -54,6 +54,11 @@ NOISE_CHECKS: dict[str, re.Pattern[str]] = {
     ),
     "pinyin": re.compile(r"[\u4e00-\u9fff][（(][a-zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü]{1,7}[)）]"),
     "hidden_text": re.compile(r"此处隐藏|隐藏\d+个字"),
+    # A news page's trailers: a "related" heading on a line of its own, a scan or click prompt.
+    "related_links": re.compile(
+        r"^\W*相关(?:报道|新闻|阅读|链接|文章|推荐|专题|视频|稿件)\W*$", re.MULTILINE
+    ),
+    "prompt": re.compile(r"扫一扫|扫描二维码|点击(?:图片|进入|查看|这里|此处)"),
     "aggregator": re.compile(
         r"小编|以下是.{0,12}(?:为|整理)|仅供参考|欢迎(?:阅读|下载|分享)|精选\d+篇|热选\d+篇"
         r"|希望.{0,10}(?:对|能).{0,8}帮助|(?:总结|报告)是(?:指)?.{0,120}书面材料|下面是.{0,10}整理"

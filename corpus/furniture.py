@@ -90,7 +90,10 @@ def is_site_name(token: str) -> bool:
 # Font-size buttons: on their own they could be a wrapped fragment of prose (中小|企业).
 SIZE_WORDS = frozenset({"大", "中", "小", "加大", "还原", "减小", "默认", "放大", "缩小"})
 WEAK = "controls?"
-_CLICK = re.compile(r"^(?:点击|点此|请点击)[^，。]{0,16}$")
+# A prompt to click or scan ("点击图片进入专题", "扫一扫在手机打开当前页"): short, no clause
+# break, and checked before the long-run rule below, which would take its 7+ plain
+# characters for report text.
+_CLICK = re.compile(r"^(?:点击|点此|请点击|扫一扫|扫描二维码|微信扫一扫)[^，。]{0,16}$")
 
 
 @lru_cache(maxsize=8)
@@ -124,6 +127,8 @@ def furniture_class(simp: str) -> str | None:
     has_sentence = bool(SENTENCE_PUNCT.search(s))
     if has_sentence and not URL.search(s):
         return None
+    if _CLICK.match(s.strip(" 》《»«>")):
+        return "controls"
     # A long run of plain words that is no site name is the report's own text.
     if any(
         len(t) >= 7 and not _FURNITURE_CHARS.search(t) and not is_site_name(t)

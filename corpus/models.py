@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 # The version of the extraction (cleaning, splitting, metadata, sections, passages). Bump it
 # whenever what ingest extracts changes: sources stored by an older version are extracted
 # again the next time their files are ingested, even when the files are unchanged.
-PIPELINE_VERSION = 2
+PIPELINE_VERSION = 3
 
 
 @dataclass(frozen=True)

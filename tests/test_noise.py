@@ -164,3 +164,22 @@ def test_footer_cut_and_long_aggregator_sentence() -> None:
     out = clean_text(raw).text
     assert "小编" not in out and "下载" not in out and "相关推荐" not in out
     assert "慰问困难职工。" in out and out.endswith("活动形式单一。")
+
+
+@pytest.mark.parametrize(
+    ("text", "classes"),
+    [
+        ("奋力谱写新篇章！\n相关报道：", ["related_links"]),
+        ("相关阅读\n", ["related_links"]),
+        ("为幸福实景！\n》》点击图片进入专题《《", ["prompt"]),
+        ("扫一扫在手机打开当前页", ["prompt"]),
+        # prose about related work or scanning is no furniture
+        ("加强相关报道的审核工作。", []),
+        ("推行扫码登记，办事更便捷。", []),
+    ],
+)
+def test_fidelity_noise_checks_see_news_trailers(text: str, classes: list[str]) -> None:
+    # eval-corpus's own checks (not the cleaner's rules): they must see these to count them.
+    from corpus.fidelity import noise_classes
+
+    assert noise_classes(text) == classes

@@ -38,6 +38,11 @@ from corpus.titles import choose_title, strip_compilation
         ("某某文学吧", "site_name"),
         ("某某范文宝典：www.example.com", "url"),
         ("本报记者 张三 摄", "photo_caption"),
+        # a news page's trailers: a "related" heading, a click or scan prompt
+        ("相关报道：", "controls"),
+        ("相关阅读", "controls"),
+        ("》》点击图片进入专题《《", "controls"),
+        ("扫一扫在手机打开当前页", "controls"),
         # report lines are never furniture
         ("2026年政府工作报告", None),
         ("各位代表：", None),
@@ -45,6 +50,8 @@ from corpus.titles import choose_title, strip_compilation
         ("省长 王五", None),
         ("全年分享收藏经验三次。", None),
         ("工会工作总结", None),
+        ("扫一扫就能办理的事项达到120项。", None),
+        ("点击量最高的政务服务事项全部实现网上办理，群众满意度明显提升", None),
     ],
 )
 def test_furniture_class(line: str, cls: str | None) -> None:
