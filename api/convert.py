@@ -24,6 +24,7 @@ from api.schemas import (
 from corpus.store import PassageRecord, ReportRecord
 from corpus.themes import Theme
 from index.filters import Filters
+from retrieval.export_docs import issuer
 from retrieval.filters import make_filters
 from retrieval.practice_search import PracticeResult
 from retrieval.searcher import Hit, SearchResult
@@ -57,11 +58,11 @@ def _attrs(obj: object, model: type[BaseModel], *converted: str) -> dict[str, An
 
 
 def report_ref(r: ReportRecord) -> ReportRef:
-    return ReportRef(**_attrs(r, ReportRef))
+    return ReportRef(**_attrs(r, ReportRef), issuer=issuer(r))
 
 
 def report_summary(r: ReportRecord) -> ReportSummary:
-    return ReportSummary(**_attrs(r, ReportSummary))
+    return ReportSummary(**_attrs(r, ReportSummary), issuer=issuer(r))
 
 
 def passage_out(p: PassageRecord) -> PassageOut:

@@ -48,6 +48,9 @@ class ReportRef(BaseModel):
     review_period: str | None = None
     doc_type: str | None
     source: str
+    # who issued it, for citations (发文单位《标题》（年份）): as the title names it, else
+    # place + union type, else 发文单位不详 (retrieval.export_docs.issuer)
+    issuer: str = ""
 
 
 class ReportSummary(ReportRef):

@@ -7,9 +7,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from corpus.script import to_simplified
 from corpus.store import CorpusStore, ReportRecord
 
 FORMATS = {
@@ -28,12 +30,38 @@ class ExportError(ValueError):
     pass
 
 
+# A title that opens with its issuing body names it better than place + union type can
+# (北仑区港务公司工会2020年工作总结 is the port company's union, not 北仑区企业工会): the
+# body is the opening up to the first union or government word, when what follows starts
+# the rest of a title (a year, 关于, a bracket, the kind of report, 开展…) and the opening
+# holds no digit (2021年市总工会… has none to name).
+_BODY_WORD = r"(?:工会委员会|工会联合会|联合工会|总工会|工会|人民政府|政府)"
+_TITLE_BODY = re.compile(
+    rf"^(?P<body>[^\d\s《“]{{2,30}}?{_BODY_WORD})"
+    r"(?=\d|关于|[（(《“]|年度|上半年|下半年|开展|推进|工作(?:总结|报告|汇报|情况|计划|要点)|$)"
+)
+
+
+def issuer_in_title(title: str | None) -> str | None:
+    """The issuing body a title opens with (in the title's own script), or None."""
+    if not title:
+        return None
+    simple = to_simplified(title)
+    m = _TITLE_BODY.match(simple)
+    if m is None:
+        return None
+    end = m.end("body")
+    # t2s maps character for character here; a rare phrase conversion that changes the
+    # length leaves the simplified form.
+    return title[:end] if len(simple) == len(title) else simple[:end]
+
+
 def issuer(r: ReportRecord) -> str:
-    """The issuing body as far as the metadata knows it: place + union type
-    (思礼镇 + 工会联合会), either alone, or 发文单位不详."""
-    named = getattr(r, "issuer", None)  # a future explicit field wins
+    """The issuing body: as the title names it, else as far as the metadata knows it,
+    place + union type (思礼镇 + 工会联合会), either alone, or 发文单位不详."""
+    named = issuer_in_title(r.title)
     if named:
-        return str(named)
+        return named
     return f"{r.jurisdiction or ''}{r.org_type or ''}" or "发文单位不详"
 
 

@@ -148,6 +148,7 @@ def test_export_round_trip(client: TestClient) -> None:
     r_ = hit["report"]
     # 发文单位《标题》（年份）: no place-path separators, no file names
     assert f"《{r_['title']}》（{r_['year'] or '年份不详'}" in paras[3]
+    assert r_["issuer"] and paras[3].startswith(f"——{r_['issuer']}《")  # the API's issuer
     assert "›" not in paras[3] and "来源" not in paras[3]
     assert paras[4] == practice["text"].strip() and card["groups"][0]["title"] in paras[5]
     section = doc.sections[0]
@@ -192,3 +193,27 @@ def test_docx_renders_on_a4_with_chinese_text(client: TestClient, tmp_path: Path
     assert round(float(page.mediabox.height) / 72 * 25.4) == 297
     text = page.extract_text()
     assert "检索词：困难职工" in text and "《" in text
+
+
+@pytest.mark.parametrize(
+    ("title", "body"),
+    [
+        # the body a title opens with, in the title's own script
+        ("北仑区港务公司工会2020年工作总结", "北仑区港务公司工会"),
+        ("陆家嘴街道楼宇联合工会2022年工作总结", "陆家嘴街道楼宇联合工会"),
+        ("廣州市天河區總工會2019年職工法律援助工作總結", "廣州市天河區總工會"),
+        ("江阴市总工会关于农民工入会情况的调研报告", "江阴市总工会"),
+        ("乡镇机关工会委员会开展会员评家工作情况自查报告", "乡镇机关工会委员会"),
+        ("思禮鎮工會聯合會工作總結", "思禮鎮工會聯合會"),
+        # no body at the start of the title: the metadata's place + union type answer
+        ("2021年市總工會工作情況報告", None),
+        ("强化乡镇工会工作促进“两个文明”建设", None),
+        ("政府工作报告", None),
+        ("工會工作內容總結", None),
+        (None, None),
+    ],
+)
+def test_issuer_in_title(title: str | None, body: str | None) -> None:
+    from retrieval.export_docs import issuer_in_title
+
+    assert issuer_in_title(title) == body

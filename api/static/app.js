@@ -39,8 +39,11 @@ function place(r) {
 
 function fileName(p) { return String(p || "").split(/[\\/]/).pop(); }
 
-// 发文单位《标题》（年份）: the issuing body as the metadata knows it (place + union type).
-function issuer(r) { return `${r.jurisdiction || ""}${r.org_type || ""}` || "发文单位不详"; }
+// 发文单位《标题》（年份）: the issuing body the server names (as the title names it, else
+// place + union type; retrieval/export_docs.py), the same as the exports print.
+function issuer(r) {
+  return r.issuer || `${r.jurisdiction || ""}${r.org_type || ""}` || "发文单位不详";
+}
 // When: the year reviewed, then the delivery date (or year) where the text states it.
 function when(r) {
   const year = r.year ? String(r.year) : "年份不详";
