@@ -15,6 +15,10 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 LOGGERS = ("jiejian", "corpus", "index", "retrieval", "api")
+# Third-party loggers whose INFO lines read as errors to an operator: faiss's loader reports
+# each CPU build it could not load (ModuleNotFoundError ... swigfaiss_avx512) before it
+# loads the one that fits. Their warnings still show.
+QUIET = ("faiss.loader",)
 ACCESS = logging.getLogger("jiejian.access")
 
 
@@ -47,6 +51,8 @@ def configure_logging(level: str = "INFO", as_json: bool = False) -> None:
         logger.handlers = [handler]
         logger.setLevel(level.upper())
         logger.propagate = False
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
 
 
 class AccessLog:

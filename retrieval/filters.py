@@ -8,7 +8,7 @@ from corpus.defaults import YEAR_MAX, YEAR_MIN
 from corpus.gazetteer import load_gazetteer
 from corpus.script import to_simplified
 from corpus.themes import Theme, default_taxonomy
-from corpus.vocab import LEVELS, SECTION_ROLES
+from corpus.vocab import DOC_TYPES, LEVELS, SECTION_ROLES
 from index.filters import FilterError, Filters
 
 LEVEL_ALIASES = {
@@ -74,6 +74,16 @@ def _levels(values: list[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _doc_types(values: list[str]) -> tuple[str, ...]:
+    out = []
+    for v in values:
+        doc_type = to_simplified(v)
+        if doc_type not in DOC_TYPES:
+            raise FilterError(f"unknown doc_type {v!r}: use one of {', '.join(DOC_TYPES)}")
+        out.append(doc_type)
+    return tuple(out)
+
+
 def _roles(values: list[str]) -> tuple[str, ...]:
     out = []
     for v in values:
@@ -113,7 +123,7 @@ def make_filters(
         jurisdiction=_places(_values(jurisdiction)),
         exclude_jurisdiction=_places(_values(exclude_jurisdiction)),
         level=_levels(_values(level)),
-        doc_type=tuple(_values(doc_type)),
+        doc_type=_doc_types(_values(doc_type)),
         section_role=_roles(_values(section_role)),
         year_from=_year(year_from, "year_from"),
         year_to=_year(year_to, "year_to"),

@@ -111,6 +111,7 @@ def test_search_filters_pagination_and_grouping(client: TestClient) -> None:
         ({"q": "工会", "offset": -1}, 422, "offset"),
         ({"q": "工会", "level": "village"}, 400, "unknown level"),
         ({"q": "工会", "section_role": "结尾"}, 400, "section_role"),
+        ({"q": "工会", "doc_type": "foo"}, 400, "doc_type"),
         ({"q": "工会", "year_from": 2020, "year_to": 2010}, 400, "year_from"),
         ({"q": "工会", "year_from": "abc"}, 422, "year_from"),
         ({"q": "工会", "group_by": "level"}, 422, "group_by"),

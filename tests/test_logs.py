@@ -7,12 +7,13 @@ import json
 import logging
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from api.app import create_app
 from api.cli import app as cli
-from api.logs import ACCESS, JsonFormatter, configure_logging
+from api.logs import ACCESS, LOGGERS, QUIET, JsonFormatter, configure_logging
 from api.settings import Settings
 from corpus.pipeline import ingest
 from corpus.store import CorpusStore
@@ -82,3 +83,26 @@ def test_log_level_option_and_setting(tmp_path: Path, monkeypatch) -> None:  # t
     assert logging.getLogger("corpus").level == logging.WARNING
     configure_logging("INFO")
     assert logging.getLogger("api").level == logging.INFO
+
+
+@pytest.mark.parametrize(
+    ("level", "info", "warning"), [("INFO", False, True), ("ERROR", False, False)]
+)
+def test_faiss_loader_info_is_quiet(level: str, info: bool, warning: bool) -> None:
+    # Its fallback from the AVX512 build is logged at INFO with a ModuleNotFoundError.
+    names = (*LOGGERS, *QUIET)
+    saved = [
+        (logging.getLogger(n).level, logging.getLogger(n).handlers, logging.getLogger(n).propagate)
+        for n in names
+    ]
+    try:
+        configure_logging(level)
+        loader = logging.getLogger("faiss.loader")
+        assert loader.isEnabledFor(logging.INFO) is info
+        assert loader.isEnabledFor(logging.WARNING) is warning
+    finally:
+        for n, (lv, handlers, propagate) in zip(names, saved, strict=True):
+            logger = logging.getLogger(n)
+            logger.setLevel(lv)
+            logger.handlers = handlers
+            logger.propagate = propagate

@@ -106,6 +106,7 @@ def test_make_filters(kwargs, expected) -> None:  # type: ignore[no-untyped-def]
     [
         ({"level": "village"}, "unknown level"),
         ({"section_role": "结尾"}, "unknown section_role"),
+        ({"doc_type": "foo"}, "unknown doc_type"),
         ({"year_from": "abc"}, "must be a year"),
         ({"year_from": 2020, "year_to": 2010}, "after year_to"),
         ({"year_to": 3000}, "outside"),
