@@ -173,6 +173,19 @@ def test_upload_page(page) -> None:  # type: ignore[no-untyped-def]
     pg.goto(pg.base + "/upload")
     assert pg.locator("#upload-form").count() == 1
     _shot(pg, "05-upload")
+    # The server's reasons are English: the page says them in Chinese, keeping the original.
+    pg.fill("#api-key", "wrong-key")
+    pg.set_input_files("#files", [{"name": "a.txt", "mimeType": "text/plain", "buffer": b"x"}])
+    pg.click("#upload-form button[type=submit], #upload-form input[type=submit]")
+    pg.wait_for_function("document.getElementById('upload-result').textContent.includes('失败')")
+    assert "上传失败：API 密钥缺失或错误（missing or wrong API key" in pg.inner_text("#upload-result")
+    for reason, zh in (
+        ("empty file", "空文件（empty file）"),
+        ("binary content, not text", "内容不是文本"),
+        ("over the limit: characters 2600000 > 2000000", "文字太多"),
+        ("something new", "something new"),
+    ):
+        assert pg.evaluate("(r) => zhReason(r)", reason).startswith(zh)
 
 
 def test_practice_cards_basket_and_export(page) -> None:  # type: ignore[no-untyped-def]

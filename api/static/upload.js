@@ -6,6 +6,33 @@ const STAGES = {
   done: "完成", failed: "失败",
 };
 
+// The server words skip reasons and errors for programs (English); people read Chinese. Known
+// reasons get their own sentence, the server's words kept after it for whoever supports them.
+const REASONS = [
+  [/missing or wrong API key/, "API 密钥缺失或错误"],
+  [/larger than/, "文件太大，超过上传上限"],
+  [/^empty file$/, "空文件"],
+  [/binary content/, "内容不是文本（二进制文件或文件格式与扩展名不符）"],
+  [/unsupported file type/, "不支持这种文件类型"],
+  [/no text content/, "文件里没有可读的文字"],
+  [/^over the limit: characters/, "文字太多，超过单个文件的字数上限"],
+  [/^over the limit/, "超过读取上限"],
+  [/memory limit/, "读取时超过内存上限"],
+  [/time limit|timed out/, "读取超时"],
+  [/encrypted/, "文件已加密，无法读取"],
+  [/nested too deeply/, "压缩包嵌套层数过多"],
+  [/no readable document among/, "压缩包里没有可读的报告"],
+  [/^unreadable|^cannot read/, "文件损坏或无法读取"],
+  [/killed by signal/, "读取进程异常退出"],
+  [/processing failed/, "处理出错"],
+];
+
+function zhReason(text) {
+  const s = String(text);
+  for (const [re, zh] of REASONS) if (re.test(s)) return `${zh}（${s}）`;
+  return s;
+}
+
 function sendFiles(body, key, onProgress) {
   // XMLHttpRequest, not fetch: only it reports upload progress.
   return new Promise((resolve, reject) => {
@@ -31,9 +58,9 @@ function describe(job) {
   const lines = [line];
   for (const f of job.added) lines.push(`新增：${f.file}（${f.report_ids.length} 篇报告）`);
   for (const f of job.duplicates) lines.push(`重复：${f.file}（已有相同报告，已记录来源）`);
-  for (const f of job.skipped) lines.push(`跳过：${f.file}：${f.reason}`);
+  for (const f of job.skipped) lines.push(`跳过：${f.file}：${zhReason(f.reason)}`);
   if (job.state === "done" && job.index) lines.push(`索引已更新：共 ${job.index.passages} 个段落`);
-  if (job.state === "failed") lines.push(`任务失败：${job.error}`);
+  if (job.state === "failed") lines.push(`任务失败：${zhReason(job.error)}`);
   return lines.join("\n");
 }
 
@@ -41,7 +68,7 @@ async function follow(url, out, bar) {
   for (;;) {
     const resp = await fetch(url);
     const job = await resp.json();
-    if (!resp.ok) { out.textContent = "查询任务失败：" + job.error.message; return; }
+    if (!resp.ok) { out.textContent = "查询任务失败：" + zhReason(job.error.message); return; }
     const p = job.progress;
     bar.value = job.state === "done" ? 1 : (p.total ? p.done / p.total : bar.value);
     out.innerText = describe(job);
@@ -73,7 +100,7 @@ if (form) {
         out.textContent = `正在上传……${Math.round(share * 100)}%`;
       });
       if (status !== 202) {
-        out.textContent = "上传失败：" + (data && data.error ? data.error.message : status);
+        out.textContent = "上传失败：" + (data && data.error ? zhReason(data.error.message) : status);
         return;
       }
       bar.value = 0;
