@@ -158,6 +158,11 @@ def test_empty_state_and_traditional_query(page) -> None:  # type: ignore[no-unt
     pg.goto(pg.base + "/#/search?q=" + "送温暖 火星")
     pg.wait_for_selector(".card")
     assert "没有出现：火星" in pg.inner_text("#status .absent")
+    # An untitled report is headed by what its metadata knows, in brackets, not 无题.
+    made = pg.evaluate("heading({jurisdiction: '云南省', year: 2025, doc_type: '工作报告'})")
+    assert made == "〔云南省 2025年 工作报告〕"
+    assert pg.evaluate("heading({})") == "无题"
+    assert pg.evaluate("heading({title: '某镇工会工作总结', year: 2020})") == "某镇工会工作总结"
     # A place or level the query names is said to lead, never called absent.
     pg.goto(pg.base + "/#/search?q=" + "乡镇工会存在的问题")
     pg.wait_for_selector(".card")

@@ -39,6 +39,14 @@ function place(r) {
 
 function fileName(p) { return String(p || "").split(/[\\/]/).pop(); }
 
+// A heading for a report the text gives no title: what it is from its metadata, marked as
+// ours by the brackets (〔云南省 2025年 工作报告〕), never 无题 alone when anything is known.
+function heading(r) {
+  if (r.title) return r.title;
+  const made = [r.jurisdiction || "", r.year ? r.year + "年" : "", r.doc_type || ""].filter(Boolean);
+  return made.length ? `〔${made.join(" ")}〕` : "无题";
+}
+
 // 发文单位《标题》（年份）: the issuing body the server names (as the title names it, else
 // place + union type; retrieval/export_docs.py), the same as the exports print.
 function issuer(r) {
@@ -159,7 +167,7 @@ function card(hit, opts = {}) {
   el.className = "card";
   el.dataset.passage = hit.passage_id;
   el.innerHTML = `
-    <h3><a href="#/report/${encodeURIComponent(r.report_id)}?p=${encodeURIComponent(hit.passage_id)}">${esc(r.title || "无题")}</a></h3>
+    <h3><a href="#/report/${encodeURIComponent(r.report_id)}?p=${encodeURIComponent(hit.passage_id)}">${esc(heading(r))}</a></h3>
     <div class="meta">${meta}</div>
     <div class="section">${section}${semantic}${ocr}</div>
     <p class="text">${marked(hit.text, hit.highlights)}</p>${more}
@@ -437,7 +445,7 @@ async function showReport(id, pid) {
     }
     html += esc(r.text.slice(pos));
     view.innerHTML = `<a class="back" href="javascript:history.back()">← 返回</a>
-      <h2>${esc(r.title || "无题")}</h2>
+      <h2>${esc(heading(r))}</h2>
       <div class="meta">${esc(place(r))} · ${esc(LEVELS[r.level] || "级别不详")} · ${esc(r.year ? r.year + "年" : "年份不详")} · ${esc(r.doc_type || "")}</div>
       <div class="meta">引用：${esc(cite(r))}</div>
       <div class="report-text">${html.replace(/\n/g, "<br>")}</div>`;
@@ -458,7 +466,7 @@ async function showSimilar(pid) {
     ]);
     view.innerHTML = `<a class="back" href="javascript:history.back()">← 返回</a>
       <h2>其他地方的类似做法</h2>
-      <div class="source-passage"><div class="meta">原段落：${esc(place(src.report))}《${esc(src.report.title || "无题")}》</div>
+      <div class="source-passage"><div class="meta">原段落：${esc(place(src.report))}《${esc(heading(src.report))}》</div>
       <p>${esc(src.passage.text)}</p></div><div id="similar-results"></div>`;
     const box = document.getElementById("similar-results");
     if (!data.results.length) box.innerHTML = `<div class="empty"><h2>暂未找到其他地方的类似段落</h2></div>`;
@@ -594,7 +602,7 @@ function practiceCard(g) {
   el.className = "card practice-card";
   const meta = [place(g), LEVELS[g.level] || "", g.year ? g.year + "年" : "", g.doc_type || ""]
     .filter(Boolean).map(esc).join(" · ");
-  el.innerHTML = `<h3>${esc(g.title || "无题")}</h3><div class="meta">${meta}</div><div class="practices"></div>`;
+  el.innerHTML = `<h3>${esc(heading(g))}</h3><div class="meta">${meta}</div><div class="practices"></div>`;
   const box = el.querySelector(".practices");
   for (const p of g.practices) {
     const row = document.createElement("div");
@@ -741,7 +749,7 @@ async function showReports(p) {
       el.className = "card report-row";
       const meta = [place(r), LEVELS[r.level] || "", r.year ? r.year + "年" : "年份不详", r.doc_type || "", `${r.n_passages} 段`]
         .filter(Boolean).map(esc).join(" · ");
-      el.innerHTML = `<h3><a href="#/report/${encodeURIComponent(r.report_id)}">${esc(r.title || "无题")}</a></h3>
+      el.innerHTML = `<h3><a href="#/report/${encodeURIComponent(r.report_id)}">${esc(heading(r))}</a></h3>
         <div class="meta">${meta}</div><div class="meta">引用：${esc(cite(r))}</div>`;
       list.appendChild(el);
     }
