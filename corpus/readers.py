@@ -20,12 +20,14 @@ import email.policy
 import hashlib
 import io
 import os
+import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from corpus.decode import UndecodableError, decode_bytes, is_binary
+from corpus.defaults import PROSE_CHARS_PER_MARK, PROSE_CHECK_MIN_CHARS
 from corpus.html_text import html_main_text, html_title
 from corpus.limits import DEFAULT_LIMITS, LimitExceeded, ReadLimits, check_members
 from corpus.models import DecodedFile, SkippedFile
@@ -376,6 +378,9 @@ def decode_document(
         return SkippedFile(spath, f"unreadable {fmt}: {type(exc).__name__}: {exc}")
     if not got.text.strip():
         return SkippedFile(spath, "no text content")
+    word_list = _word_list(got.text)
+    if word_list:
+        return SkippedFile(spath, word_list)
     return DecodedFile(
         path=spath,
         sha256=sha,
@@ -385,6 +390,26 @@ def decode_document(
         text=got.text,
         title_hint=got.title_hint,
         ocr_text=got.ocr_text,
+    )
+
+
+_PROSE_MARKS = "。！？；，、"
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _word_list(text: str) -> str | None:
+    """Why ``text`` is no report prose (a long run of words without a sentence or clause
+    mark: keyword stuffing, an index), or None. Counting marks is cheap; the Chinese
+    characters are counted only when the marks are few for the text's length."""
+    marks = sum(text.count(c) for c in _PROSE_MARKS)
+    if (marks + 1) * PROSE_CHARS_PER_MARK > len(text):
+        return None
+    han = sum(1 for _ in _HAN.finditer(text))
+    if han < PROSE_CHECK_MIN_CHARS or (marks + 1) * PROSE_CHARS_PER_MARK > han:
+        return None
+    return (
+        f"not report prose: {marks} sentence or clause marks in {han} Chinese characters "
+        "(a word list or keyword stuffing)"
     )
 
 

@@ -162,3 +162,31 @@ def test_bom_is_not_kept(tmp_path: Path) -> None:
     p = tmp_path / "bom.txt"
     p.write_bytes(codecs.BOM_UTF8 + SIMP.encode())
     assert _read(p).text == SIMP
+
+
+@pytest.mark.parametrize(
+    ("text", "skipped"),
+    [
+        # keyword stuffing: thousands of union words and not one sentence mark
+        (
+            "".join(
+                ("职工技能培训", "工会经费收缴", "农民工入会", "困难职工帮扶")[i % 4]
+                for i in range(500)
+            ),
+            True,
+        ),
+        # the same words as sentences are a report
+        ("职工技能培训成效明显，工会经费收缴到位。" * 300, False),
+        # a short unpunctuated text (a heading, a title page) is left to the later stages
+        ("工会工作总结" * 50, False),
+        # sparse marks, still well above one per 400 characters: a table-heavy report
+        (("工会会员数量统计表 " * 30 + "合计。") * 20, False),
+    ],
+)
+def test_word_lists_are_not_reports(tmp_path: Path, text: str, skipped: bool) -> None:
+    f = tmp_path / "doc.txt"
+    f.write_text(text, encoding="utf-8")
+    got = read_file(f)
+    assert isinstance(got, SkippedFile) == skipped
+    if skipped:
+        assert isinstance(got, SkippedFile) and "not report prose" in got.reason

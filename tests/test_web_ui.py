@@ -183,7 +183,8 @@ def test_upload_page(page) -> None:  # type: ignore[no-untyped-def]
     pg.set_input_files("#files", [{"name": "a.txt", "mimeType": "text/plain", "buffer": b"x"}])
     pg.click("#upload-form button[type=submit], #upload-form input[type=submit]")
     pg.wait_for_function("document.getElementById('upload-result').textContent.includes('失败')")
-    assert "上传失败：API 密钥缺失或错误（missing or wrong API key" in pg.inner_text("#upload-result")
+    said = pg.inner_text("#upload-result")
+    assert "上传失败：API 密钥缺失或错误（missing or wrong API key" in said
     for reason, zh in (
         ("empty file", "空文件（empty file）"),
         ("binary content, not text", "内容不是文本"),

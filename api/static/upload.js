@@ -15,6 +15,7 @@ const REASONS = [
   [/binary content/, "内容不是文本（二进制文件或文件格式与扩展名不符）"],
   [/unsupported file type/, "不支持这种文件类型"],
   [/no text content/, "文件里没有可读的文字"],
+  [/not report prose/, "内容不是报告正文（几乎没有标点，像是关键词堆砌）"],
   [/^over the limit: characters/, "文字太多，超过单个文件的字数上限"],
   [/^over the limit/, "超过读取上限"],
   [/memory limit/, "读取时超过内存上限"],
