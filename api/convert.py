@@ -58,11 +58,11 @@ def _attrs(obj: object, model: type[BaseModel], *converted: str) -> dict[str, An
 
 
 def report_ref(r: ReportRecord) -> ReportRef:
-    return ReportRef(**_attrs(r, ReportRef), issuer=issuer(r))
+    return ReportRef(**_attrs(r, ReportRef, "issuer"), issuer=issuer(r))
 
 
 def report_summary(r: ReportRecord) -> ReportSummary:
-    return ReportSummary(**_attrs(r, ReportSummary), issuer=issuer(r))
+    return ReportSummary(**_attrs(r, ReportSummary, "issuer"), issuer=issuer(r))
 
 
 def passage_out(p: PassageRecord) -> PassageOut:
@@ -110,7 +110,8 @@ def practices_response(result: PracticeResult) -> PracticesResponse:
         facets=facets(result.facets),
         groups=[
             PracticeGroupOut(
-                **_attrs(g.report, PracticeGroupOut),
+                **_attrs(g.report, PracticeGroupOut, "issuer"),
+                issuer=issuer(g.report),
                 practices=[
                     PracticeOut(
                         **_attrs(h.practice, PracticeOut),

@@ -272,6 +272,10 @@ class PracticeGroupOut(BaseModel):
     year: int | None
     doc_type: str | None = None
     source: str | None = None
+    # for the card's citation, the same as the report's (ReportRef) and the exports'
+    year_delivered: int | None = None
+    date: str | None = None
+    issuer: str = ""
     practices: list[PracticeOut]
 
 

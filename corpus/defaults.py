@@ -39,8 +39,8 @@ SQLITE_READ_MMAP = 2 << 30
 MEMO_MAX_ROWS = 200_000
 
 # A document of this many Chinese characters or more with fewer than one sentence or clause
-# mark (。！？；，、) per PROSE_CHARS_PER_MARK of them is a word list (keyword stuffing, an
-# index), not report prose: it is skipped with that reason. Report text has one every 10-30
-# characters; the bound is far from it so that OCR'd or table-heavy reports still pass.
+# mark (。！？；，、 or ASCII ,.;!?:) per PROSE_CHARS_PER_MARK of them is a word list (keyword
+# stuffing, an index), not report prose: it is skipped with that reason. Report text has one
+# every 10-30 characters; the bound is far from it so that OCR'd or table-heavy reports pass.
 PROSE_CHECK_MIN_CHARS = 2000
 PROSE_CHARS_PER_MARK = 400

@@ -91,9 +91,13 @@ def is_site_name(token: str) -> bool:
 SIZE_WORDS = frozenset({"大", "中", "小", "加大", "还原", "减小", "默认", "放大", "缩小"})
 WEAK = "controls?"
 # A prompt to click or scan ("点击图片进入专题", "扫一扫在手机打开当前页"): short, no clause
-# break, and checked before the long-run rule below, which would take its 7+ plain
-# characters for report text.
-_CLICK = re.compile(r"^(?:点击|点此|请点击|扫一扫|扫描二维码|微信扫一扫)[^，。]{0,16}$")
+# break, checked before the long-run rule below, which would take its 7+ plain characters
+# for report text. A scan or click prompt must name a page thing it leads to (图片, 手机,
+# 当前页 ...): 扫一扫入会 and 点击量同比增长 are a report's words.
+_PAGE_THINGS = "图片|进入|查看|这里|此处|手机|打开|当前页|专题|阅读全文|原文|下载|分享|关注"
+_PROMPT = re.compile(
+    rf"^(?:点击|点此|请点击|扫一扫|扫描二维码|微信扫一扫|扫码)[^，。]{{0,8}}(?:{_PAGE_THINGS})[^，。]{{0,8}}$"
+)
 
 
 @lru_cache(maxsize=8)
@@ -127,7 +131,7 @@ def furniture_class(simp: str) -> str | None:
     has_sentence = bool(SENTENCE_PUNCT.search(s))
     if has_sentence and not URL.search(s):
         return None
-    if _CLICK.match(s.strip(" 》《»«>")):
+    if _PROMPT.match(s.strip(" 》《»«>")):
         return "controls"
     # A long run of plain words that is no site name is the report's own text.
     if any(
@@ -141,7 +145,7 @@ def furniture_class(simp: str) -> str | None:
         if pattern.search(rest):
             kinds.extend(kind for _ in pattern.findall(rest))
             rest = pattern.sub(" ", rest)
-    if _CLICK.match(rest.strip(" 》《»«>")) and not has_sentence:
+    if _PROMPT.match(rest.strip(" 》《»«>")) and not has_sentence:
         return "controls"
     unknown: list[str] = []
     for token in _TOKEN_SPLIT.split(rest):

@@ -393,7 +393,9 @@ def decode_document(
     )
 
 
-_PROSE_MARKS = "。！？；，、"
+# Sentence and clause marks, full-width and ASCII (OCR output and English-mode typing use
+# the latter).
+_PROSE_MARKS = "。！？；，、：．｡,.;!?:"
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 

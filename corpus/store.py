@@ -924,13 +924,14 @@ class CorpusStore:
         )
         return [row[0] for row in self.db.execute(sql)]
 
-    def passage_titles(self, ids: list[str]) -> dict[str, str]:
-        """The title of each passage's report (passages of untitled reports left out)."""
+    def passage_texts_titled(self, ids: list[str]) -> dict[str, tuple[str, str | None]]:
+        """Each passage's text and its report's title, in one read (what the relevance
+        floor reads)."""
         sql = (
-            "SELECT p.passage_id, r.title FROM passages p JOIN reports r"
+            "SELECT p.passage_id, p.text, r.title FROM passages p JOIN reports r"
             " ON r.report_id = p.report_id WHERE p.passage_id IN ({marks})"
         )
-        return {row[0]: row[1] for row in self._rows_in(sql, ids) if row[1]}
+        return {row[0]: (row[1], row[2]) for row in self._rows_in(sql, ids)}
 
     def practices_by_ids(self, ids: list[str]) -> dict[str, Practice]:
         return {

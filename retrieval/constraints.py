@@ -5,11 +5,12 @@ sections of township reports. A report rarely writes its own place or level in e
 passage (the place is in its title and metadata), so asking each passage's text for these
 words, as the relevance floor asks for content words, turns the right passages away and
 reports the word as absent from the corpus. Instead the words are recognised here against
-what the corpus holds (the places of its reports' jurisdiction paths, the level words of
-:data:`LEVEL_WORDS` naming a union), the floor asks a matching report's passages for the
-rest of the query only (as it asks a named section's passages for the topic only), and they
-move up (:func:`boost_matching`): a preference, not a filter, since 乡镇工会建设 in a county
-report is a topic, and a place with nothing on the topic still leaves the rest.
+what the corpus holds (the places of its reports' jurisdiction paths, by full or short name,
+and the level words of :data:`LEVEL_WORDS` naming a union); the floor asks a matching
+report's passages for the rest of the query only (as it asks a named section's passages for
+the topic only), and they move up (:func:`boost_matching`): a preference, not a filter, since
+乡镇工会建设 in a county report is a topic, and a place with nothing on the topic still
+leaves the rest.
 
 Everything here is a pure function of strings and lists; the searcher supplies the corpus's
 places and each candidate's place path and level.
@@ -40,18 +41,16 @@ LEVEL_WORDS: dict[str, str] = {
 # place's union: the word goes with the constraint, else 工会, which every passage holds, would
 # be all the topic left. Longest first.
 ORG_WORDS = ("工会联合会", "总工会", "工会")
-# The endings of administrative names a query may leave off (江苏 for 江苏省, 广州 for 广州市).
-PLACE_SUFFIXES = (
-    "特别行政区",
-    "自治区",
-    "自治州",
-    "街道",
-    "地区",
-    *("省", "市", "县", "区", "盟", "旗", "镇", "乡"),
+# Place names that are also ordinary words of these reports: the country (a national
+# report's path), and the generic names some units carry (城区, 开发区 ...). A query saying
+# them names no place.
+GENERIC_PLACE_NAMES = frozenset(
+    {
+        *("中国", "全国", "中华人民共和国"),
+        *("城区", "郊区", "矿区", "社区", "新区", "街道", "市辖区", "县城"),
+        *("开发区", "高新区", "经济开发区", "工业园区", "园区", "农场", "林场"),
+    }
 )
-# Part of speech of a place name in jieba's dictionary: a short form counts only where the
-# dictionary knows it as a place, so 和平 (和平区) or 新城 (新城区) in a query stay words.
-PLACE_TAG = "ns"
 
 
 @dataclass(frozen=True)
@@ -70,54 +69,59 @@ class Constraints:
         return self.place_words + self.level_words
 
 
-def place_names(places: Iterable[str], tag: Callable[[str], str | None]) -> dict[str, str]:
-    """How a query may name each place: its full name, and its name without the
-    administrative ending where the rest is two characters or more and ``tag`` (the
-    dictionary's part of speech) says it is a place name. -> place."""
-    out: dict[str, str] = {}
+def place_names(
+    places: Iterable[str], aliases: Mapping[str, Iterable[str]]
+) -> dict[str, tuple[str, ...]]:
+    """How a query may name each place: its full name and its short names (``aliases``: the
+    gazetteer's, 江苏 for 江苏省, 新疆 for 新疆维吾尔自治区), less generic names. -> every place
+    a name may stand for (吉林: 吉林省 and 吉林市), in a fixed order."""
+    out: dict[str, set[str]] = {}
     for place in places:
-        out.setdefault(place, place)
-        for suffix in PLACE_SUFFIXES:
-            short = place[: -len(suffix)]
-            if place.endswith(suffix) and len(short) >= 2 and tag(short) == PLACE_TAG:
-                out.setdefault(short, place)
-                break
-    return out
+        for name in (place, *aliases.get(place, ())):
+            if len(name) >= 2 and name not in GENERIC_PLACE_NAMES:
+                out.setdefault(name, set()).add(place)
+    return {name: tuple(sorted(found)) for name, found in out.items()}
 
 
 def find_constraints(
-    simplified: str, names: Mapping[str, str], level_words: Mapping[str, str] = LEVEL_WORDS
+    simplified: str,
+    names: Mapping[str, tuple[str, ...]],
+    level_words: Mapping[str, str] = LEVEL_WORDS,
+    boundaries: frozenset[int] | None = None,
 ) -> Constraints:
-    """The places (``names``: surface -> place, from :func:`place_names`) and levels a
-    simplified query names; longest names first, no two overlapping."""
-    surfaces = sorted({*names, *level_words}, key=len, reverse=True)
-    taken = [False] * len(simplified)
-    found: list[tuple[int, str]] = []
-    for word in surfaces:
-        start = simplified.find(word)
-        while start != -1:
-            span = range(start, start + len(word))
-            if not any(taken[i] for i in span):
-                for i in span:
-                    taken[i] = True
-                found.append((start, word))
-            start = simplified.find(word, start + len(word))
-    found.sort()
+    """The places (``names``: from :func:`place_names`) and levels a simplified query names.
+    Read left to right, the longest name at each position; a name must start and end on a
+    word boundary (``boundaries``, from the segmenter: 西安 is no name in 江西安全生产), and a
+    level word counts only before a union word (乡镇工会, not 乡镇党委)."""
+    n = len(simplified)
+    cuts = boundaries if boundaries is not None else frozenset(range(n + 1))
+    longest = max(map(len, (*names, *level_words)), default=0)
     places: list[str] = []
     levels: list[str] = []
     place_words: list[str] = []
     level_named: list[str] = []
-    for start, word in found:
-        end = start + len(word)
-        org = next((o for o in ORG_WORDS if simplified.startswith(o, end)), "")
-        named = word + org if org and not any(taken[end : end + len(org)]) else word
-        if word in names:
-            places.append(names[word])
-            place_words.append(named)
-        elif org:
-            levels.append(level_words[word])
-            level_named.append(named)
-        # else 乡镇党委, 街道社区: the level word modifies a topic, not a union
+    i = 0
+    while i < n:
+        if i not in cuts:
+            i += 1
+            continue
+        for size in range(min(longest, n - i), 1, -1):
+            word = simplified[i : i + size]
+            end = i + size
+            if end not in cuts or (word not in names and word not in level_words):
+                continue
+            org = next((o for o in ORG_WORDS if simplified.startswith(o, end)), "")
+            if word in names:
+                places.extend(names[word])
+                place_words.append(word + org)
+            elif org:
+                levels.append(level_words[word])
+                level_named.append(word + org)
+            else:
+                continue  # 乡镇党委, 街道社区: the level word modifies a topic, not a union
+            i = end + len(org) - 1
+            break
+        i += 1
     return Constraints(
         *(tuple(dict.fromkeys(x)) for x in (places, levels, place_words, level_named))
     )

@@ -42,13 +42,32 @@ _TITLE_BODY = re.compile(
 )
 
 
+# A title opening with one of these opens with what it is about, not who wrote it
+# (关于市政府工作报告的…, 贯彻落实省总工会…, 全省各级工会…, 我校工会…).
+_NOT_A_BODY = (
+    "关于",
+    "在",
+    "对",
+    "贯彻",
+    "落实",
+    "学习",
+    "全省",
+    "全市",
+    "全县",
+    "全区",
+    "各级",
+    "我",
+    "本",
+)
+
+
 def issuer_in_title(title: str | None) -> str | None:
     """The issuing body a title opens with (in the title's own script), or None."""
     if not title:
         return None
     simple = to_simplified(title)
     m = _TITLE_BODY.match(simple)
-    if m is None:
+    if m is None or simple.startswith(_NOT_A_BODY):
         return None
     end = m.end("body")
     # t2s maps character for character here; a rare phrase conversion that changes the
@@ -57,12 +76,14 @@ def issuer_in_title(title: str | None) -> str | None:
 
 
 def issuer(r: ReportRecord) -> str:
-    """The issuing body: as the title names it, else as far as the metadata knows it,
-    place + union type (思礼镇 + 工会联合会), either alone, or 发文单位不详."""
+    """The issuing body: as the title names it where that says more than the metadata (it
+    names the report's place, or the metadata has none: 北仑区港务公司工会, not 北仑区企业
+    工会; but 凤凰镇机关工会, not the title's 乡镇机关工会委员会), else place + union type
+    (思礼镇 + 工会联合会), either alone, or 发文单位不详."""
     named = issuer_in_title(r.title)
-    if named:
+    if named and (not r.jurisdiction or r.jurisdiction in to_simplified(named)):
         return named
-    return f"{r.jurisdiction or ''}{r.org_type or ''}" or "发文单位不详"
+    return f"{r.jurisdiction or ''}{r.org_type or ''}" or named or "发文单位不详"
 
 
 def when(r: ReportRecord) -> str:

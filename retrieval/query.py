@@ -29,6 +29,9 @@ class ParsedQuery:
     rule_tokens: dict[str, list[str]] = field(default_factory=dict)
     # Places and levels the query names (retrieval/constraints.py)
     constraints: Constraints = field(default_factory=Constraints)
+    # idf of the tokens and rule terms, asked of the index once per query (the floor builds
+    # the concepts for several groups of passages)
+    idf: dict[str, float] | None = field(default=None, repr=False, compare=False)
 
     def lexical_terms(self, without: frozenset[str] = frozenset()) -> list[tuple[str, float]]:
         """Query tokens (weight 1) and lexicon expansions (lower weight). ``without``: words

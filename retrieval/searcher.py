@@ -9,9 +9,10 @@ from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any, Literal
 
+from corpus.gazetteer import load_gazetteer
 from corpus.script import to_simplified
 from corpus.sections import role_of_title
-from corpus.segment import tag as dictionary_tag
+from corpus.segment import boundaries
 from corpus.store import CorpusStore, PassageRecord, ReportRecord
 from index.bundle import IndexBundle
 from index.doctable import DocTable
@@ -154,11 +155,11 @@ class Searcher:
         self.lexicon = lexicon if lexicon is not None else SynonymLexicon.load()
         self.question_words = _question_words()
         self.threads = threads
-        self._place_names: dict[str, str] | None = None
+        self._place_names: dict[str, tuple[str, ...]] | None = None
 
     # ----- candidate generation --------------------------------------------------------
 
-    def place_names(self) -> dict[str, str]:
+    def place_names(self) -> dict[str, tuple[str, ...]]:
         """How a query may name each place the corpus's reports come from (built once per
         snapshot: the index's places are fixed)."""
         if self._place_names is None:
@@ -166,14 +167,21 @@ class Searcher:
             # The local doc table holds every indexed place; an engine's hit table (Milvus)
             # holds only rows it returned, so the store names them.
             places = table.places.dictionary.values if isinstance(table, DocTable) else None
+            gaz = load_gazetteer()
+            aliases: dict[str, list[str]] = {}
+            for alias, pids in gaz.by_alias.items():
+                for pid in pids:
+                    aliases.setdefault(gaz.get(pid).name, []).append(alias)
             self._place_names = place_names(
-                places if places is not None else self.store.places(), dictionary_tag
+                places if places is not None else self.store.places(), aliases
             )
         return self._place_names
 
     def parse(self, query: str, use_lexicon: bool = True) -> ParsedQuery:
         q = parse_query(query, self.bundle.tokenizer, self.lexicon if use_lexicon else None)
-        found = find_constraints(q.simplified, self.place_names())
+        found = find_constraints(
+            q.simplified, self.place_names(), boundaries=boundaries(q.simplified)
+        )
         if found.levels and self.intent(q) is None:
             # A level beside a section request says whose sections to show (乡镇工会存在的
             # 问题); in a question it is the topic (乡镇工会干部怎么培训: county reports
@@ -229,10 +237,15 @@ class Searcher:
         if role_list is not None:
             lists["role"] = role_list()
         covers: dict[int, float] = {}
+        # Whether each candidate's report is of the place or level the query names: asked
+        # once, for the floor and for the boost.
+        matched: dict[int, tuple[bool, bool]] = {}
         use_cover = opts.mode == "hybrid" and opts.weights.get("cover", 0) > 0
         use_gram = opts.mode == "hybrid" and opts.weights.get("gram", 0) > 0
         if opts.floor.enabled or use_cover or use_gram:
             pool = list(dict.fromkeys(d for ranked in lists.values() for d, _ in ranked))
+            if not q.constraints.empty:
+                matched = self.constraint_matches(q, pool)
             t = self.bundle.table
             texts = self.texts([t.passage_ids[d] for d in pool])
             scope = role
@@ -241,7 +254,9 @@ class Searcher:
                 # answers the role words, whatever the role.
                 named = named_role(q.simplified, (w for w, _ in self.bundle.tokenizer.terms))
                 scope = named if named in opts.filters.section_role else role
-            covers = self.coverages(q, pool, scope, texts=texts, topic_scope=opts.topic_scope)
+            covers = self.coverages(
+                q, pool, scope, texts=texts, topic_scope=opts.topic_scope, matched=matched
+            )
             if use_gram:
                 lists["gram"] = self.gram_list(q, pool, texts)
             if use_cover:
@@ -258,7 +273,9 @@ class Searcher:
             roles = {d: r for d, r in zip(ids, self.bundle.table.roles_of(ids), strict=True) if r}
             fused = prior_boost(fused, roles, opts.role_prior)
         if not q.constraints.empty:
-            matched = self.constraint_matches(q, [f.doc_id for f in fused])
+            missing = [f.doc_id for f in fused if f.doc_id not in matched]
+            if missing:
+                matched = {**matched, **self.constraint_matches(q, missing)}
             fused = boost_matching(fused, match_factors(matched, PLACE_BOOST, LEVEL_BOOST))
         return fused, more
 
@@ -305,8 +322,9 @@ class Searcher:
 
     def concepts(self, q: ParsedQuery, ignore: tuple[str, ...] = ()) -> list[Concept]:
         tokens = list(dict.fromkeys(q.tokens))
-        idf = self.bundle.idf(tokens + [t.lower() for _, terms in q.rules for t in terms])
-        return query_concepts(tokens, q.rules, idf, (*ignore, *self.question_words))
+        if q.idf is None:
+            q.idf = self.bundle.idf(tokens + [t.lower() for _, terms in q.rules for t in terms])
+        return query_concepts(tokens, q.rules, q.idf, (*ignore, *self.question_words))
 
     def role_words(self, q: ParsedQuery, role: str | None) -> frozenset[str]:
         """The query's words that name the section ``role`` (问题 and 不足 for 存在问题)."""
@@ -329,6 +347,7 @@ class Searcher:
         practices: bool = False,
         texts: dict[str, str] | None = None,
         topic_scope: bool = True,
+        matched: dict[int, tuple[bool, bool]] | None = None,
     ) -> dict[int, float]:
         """Share of the query's content each passage (or practice) contains, see
         retrieval/floor.py. Passages of the section a query names answer its role words;
@@ -349,7 +368,8 @@ class Searcher:
         # Likewise the passages of a report of the place or level the query names are not
         # asked for the words naming it (retrieval/constraints.py).
         named = q.constraints
-        matched = self.constraint_matches(q, have, practices) if not named.empty else {}
+        if matched is None:
+            matched = self.constraint_matches(q, have, practices) if not named.empty else {}
         place_tokens = tuple(x for x in q.tokens if any(x in w for w in named.place_words))
         level_tokens = tuple(x for x in q.tokens if any(x in w for w in named.level_words))
         groups: dict[tuple[bool, bool, bool], list[int]] = {}
@@ -379,9 +399,8 @@ class Searcher:
         if practices:
             rows = {k: v.text for k, v in self.store.practices_by_ids(ids).items()}
         else:
-            rows = self.store.passage_texts(ids)
-            titles = self.store.passage_titles(ids)
-            rows = {k: f"{v}\n{titles[k]}" if k in titles else v for k, v in rows.items()}
+            titled = self.store.passage_texts_titled(ids)
+            rows = {k: f"{v}\n{title}" if title else v for k, (v, title) in titled.items()}
         keys = list(rows)
         return dict(zip(keys, simplified_lower([rows[k] for k in keys]), strict=True))
 

@@ -183,8 +183,9 @@ def main() -> None:
         src = args.out or work / "corpus"
         t0 = time.perf_counter()
         lo, hi = args.items
-        if not 1 <= lo <= hi <= len(_pieces()[0]):
-            ap.error(f"--items: need 1 <= LO <= HI <= {len(_pieces()[0])}")
+        most = min(99, len(_pieces()[0]))  # _ordinal counts to 九十九
+        if not 1 <= lo <= hi <= most:
+            ap.error(f"--items: need 1 <= LO <= HI <= {most}")
         files, nbytes = generate(src, args.mb, items_per_report=(lo, hi))
         gen_s = time.perf_counter() - t0
         print(

@@ -204,6 +204,10 @@ def test_docx_renders_on_a4_with_chinese_text(client: TestClient, tmp_path: Path
         ("廣州市天河區總工會2019年職工法律援助工作總結", "廣州市天河區總工會"),
         ("江阴市总工会关于农民工入会情况的调研报告", "江阴市总工会"),
         ("乡镇机关工会委员会开展会员评家工作情况自查报告", "乡镇机关工会委员会"),
+        # a title that opens with what it is about
+        ("关于市总工会2020年工作的报告", None),
+        ("贯彻落实省总工会2021年工作要点的情况汇报", None),
+        ("全省各级工会2020年工作总结", None),
         ("思禮鎮工會聯合會工作總結", "思禮鎮工會聯合會"),
         # no body at the start of the title: the metadata's place + union type answer
         ("2021年市總工會工作情況報告", None),
@@ -217,3 +221,25 @@ def test_issuer_in_title(title: str | None, body: str | None) -> None:
     from retrieval.export_docs import issuer_in_title
 
     assert issuer_in_title(title) == body
+
+
+@pytest.mark.parametrize(
+    ("title", "jurisdiction", "org_type", "expected"),
+    [
+        # the title names more than the metadata: its place and the unit
+        ("北仑区港务公司工会2020年工作总结", "北仑区", "企业工会", "北仑区港务公司工会"),
+        ("县供电公司工会2021年工作总结", None, "企业工会", "县供电公司工会"),
+        # the metadata names more: a place the title leaves out
+        ("乡镇机关工会委员会开展会员评家工作情况自查报告", "凤凰镇", "机关工会", "凤凰镇机关工会"),
+        ("县总工会2020年工作总结", "东海县", "总工会", "东海县总工会"),
+        ("政府工作报告", "云南省", None, "云南省"),
+        ("工会工作总结", None, None, "发文单位不详"),
+    ],
+)
+def test_issuer(title: str, jurisdiction: str | None, org_type: str | None, expected: str) -> None:
+    from types import SimpleNamespace
+
+    from retrieval.export_docs import issuer
+
+    r = SimpleNamespace(title=title, jurisdiction=jurisdiction, org_type=org_type)
+    assert issuer(r) == expected  # type: ignore[arg-type]

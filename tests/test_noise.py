@@ -176,6 +176,8 @@ def test_footer_cut_and_long_aggregator_sentence() -> None:
         # prose about related work or scanning is no furniture
         ("加强相关报道的审核工作。", []),
         ("推行扫码登记，办事更便捷。", []),
+        ("职工扫一扫二维码即可申请入会。", []),
+        ("会员点击进入小程序即可报名。", []),
     ],
 )
 def test_fidelity_noise_checks_see_news_trailers(text: str, classes: list[str]) -> None:

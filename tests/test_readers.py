@@ -177,6 +177,8 @@ def test_bom_is_not_kept(tmp_path: Path) -> None:
         ),
         # the same words as sentences are a report
         ("职工技能培训成效明显，工会经费收缴到位。" * 300, False),
+        # ASCII punctuation (OCR output, English-mode typing) is punctuation
+        ("职工技能培训成效明显,工会经费收缴到位." * 300, False),
         # a short unpunctuated text (a heading, a title page) is left to the later stages
         ("工会工作总结" * 50, False),
         # sparse marks, still well above one per 400 characters: a table-heavy report

@@ -51,6 +51,9 @@ from corpus.titles import choose_title, strip_compilation
         ("全年分享收藏经验三次。", None),
         ("工会工作总结", None),
         ("扫一扫就能办理的事项达到120项。", None),
+        ("扫一扫入会 服务零距离", None),
+        ("点击率大幅提升", None),
+        ("点击量同比增长35%", None),
         ("点击量最高的政务服务事项全部实现网上办理，群众满意度明显提升", None),
     ],
 )

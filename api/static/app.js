@@ -403,9 +403,10 @@ async function showSearch(p) {
     const absent = data.absent_terms || [];
     const miss = absent.length && data.results.length
       ? `<span class="absent">；资料库里没有出现：${absent.map(esc).join("、")}，结果只含其余的词</span>` : "";
-    // Places and levels the query named: their reports' passages lead (not a filter).
+    // Places and levels the query named: their reports' passages lead (not a filter); said
+    // only when some result is one of theirs.
     const named = [...(data.places || []), ...(data.levels || []).map((l) => LEVELS[l] || l)];
-    const lead = named.length
+    const lead = named.length && data.results.some((h) => h.explain && h.explain.constraint)
       ? `<span class="understood">；${named.map(esc).join("、")}的报告排在前面</span>` : "";
     $("status").innerHTML = `共 <b>${data.total}</b> 条结果${order}，用时 ${data.took_ms} 毫秒${exp}${lead}${miss}`;
     renderFacets(data.facets, p);
