@@ -18,6 +18,7 @@ from index.bundle import IndexBundle
 from index.doctable import DocTable
 from index.filters import Filters
 from retrieval.constraints import (
+    LEVEL_WORDS,
     boost_matching,
     find_constraints,
     match_factors,
@@ -537,7 +538,8 @@ class Searcher:
         Question words (怎么办) and words a lexicon rule stands for are not reported."""
         ruled = {t for phrase, _ in q.rules for t in q.tokens if t in phrase}
         # A place or level the query names is what the corpus's reports are of (江苏 in the
-        # jurisdiction path of Jiangsu's reports), not a word missing from it.
+        # jurisdiction path of Jiangsu's reports), not a word missing from it; nor is a level
+        # word used as a topic (县级 in 县级工会困难职工帮扶): reports are filed by level.
         named = q.constraints.words
         words = [
             t
@@ -545,6 +547,7 @@ class Searcher:
             if len(t) >= 2
             and t not in self.question_words
             and t not in ruled
+            and t not in LEVEL_WORDS
             and not any(t in w for w in named)
         ]
         if not words:

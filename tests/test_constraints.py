@@ -172,6 +172,9 @@ def test_a_level_beside_a_section_names_whose_sections(seed_searcher: Searcher) 
 def test_a_level_in_a_question_stays_the_topic(seed_searcher: Searcher) -> None:
     result = seed_searcher.search("乡镇工会干部怎么培训")
     assert result.levels == [] and all("constraint" not in h.explain for h in result.hits)
+    # and a level word is never called absent: reports are filed by level
+    topic = seed_searcher.search("县级工会困难职工帮扶")
+    assert topic.levels == [] and "县级" not in topic.absent
 
 
 def test_a_query_of_only_a_place_lists_its_passages(seed_searcher: Searcher) -> None:
