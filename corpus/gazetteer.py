@@ -43,6 +43,13 @@ class Gazetteer:
     def get(self, pid: int) -> Place:
         return self.places[pid]
 
+    def aliases(self, name: str) -> list[str]:
+        """The short names of the places called ``name`` (江苏 for 江苏省), as ``by_alias``
+        holds them."""
+        return [
+            a for pid in self.by_name.get(name, ()) if (a := self.places[pid].alias) and a != name
+        ]
+
     def ancestors(self, pid: int) -> list[Place]:
         """From the place's parent up to its province."""
         out = []

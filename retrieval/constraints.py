@@ -8,7 +8,7 @@ reports the word as absent from the corpus. Instead the words are recognised her
 what the corpus holds (the places of its reports' jurisdiction paths, by full or short name,
 and the level words of :data:`LEVEL_WORDS` naming a union); the floor asks a matching
 report's passages for the rest of the query only (as it asks a named section's passages for
-the topic only), and they move up (:func:`boost_matching`): a preference, not a filter, since
+the topic only), and they move up (``retrieval.fusion.scaled``): a preference, not a filter, since
 乡镇工会建设 in a county report is a topic, and a place with nothing on the topic still
 leaves the rest.
 
@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-
-from retrieval.fusion import Fused
 
 # Words a query names a level of reporting body with, as a modifier (乡镇工会, 县级工会) ->
 # the level (corpus.vocab.LEVELS). 企业 and 机关 are left out: 企业工会, 机关作风 are far more
@@ -125,19 +123,6 @@ def find_constraints(
     return Constraints(
         *(tuple(dict.fromkeys(x)) for x in (places, levels, place_words, level_named))
     )
-
-
-def boost_matching(
-    fused: Sequence[Fused], factors: Mapping[int, float], key: str = "constraint"
-) -> list[Fused]:
-    """Multiply the fused score of each doc id in ``factors`` by its factor and re-sort
-    (stable); a hit that moved records the factor in its parts under ``key``."""
-    out = []
-    for f in fused:
-        factor = factors.get(f.doc_id, 1.0)
-        parts = f.parts if factor == 1.0 else {**f.parts, key: {"factor": factor}}
-        out.append(Fused(f.doc_id, f.score * factor, parts))
-    return sorted(out, key=lambda f: -f.score)
 
 
 def matches(

@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from retrieval.fusion import Fused
+from retrieval.fusion import Fused, scaled
 
 
 @dataclass(frozen=True)
@@ -162,12 +162,6 @@ def apply_floor(
 def prior_boost(
     fused: Sequence[Fused], roles: Mapping[int, str], boosts: Mapping[str, float]
 ) -> list[Fused]:
-    """Multiply fused scores by a per-section-role factor and re-sort (stable). A hit whose
-    score changed records the factor in its parts (``prior``), so its explanation shows why
-    it moved past hits the engines ranked higher."""
-    out = []
-    for f in fused:
-        factor = boosts.get(roles.get(f.doc_id, ""), 1.0)
-        parts = f.parts if factor == 1.0 else {**f.parts, "prior": {"factor": factor}}
-        out.append(Fused(f.doc_id, f.score * factor, parts))
-    return sorted(out, key=lambda f: -f.score)
+    """Multiply fused scores by a per-section-role factor and re-sort (stable); a hit that
+    moved records the factor in its parts (``prior``)."""
+    return scaled(fused, {d: boosts[r] for d, r in roles.items() if r in boosts}, "prior")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 # RRF's k sets how much a rank near the top outweighs one further down. The usual 60 comes
@@ -58,3 +59,16 @@ def weighted_sum(
 
 
 FUSIONS = {"rrf": rrf, "weighted": weighted_sum}
+
+
+def scaled(fused: Sequence[Fused], factors: Mapping[int, float], key: str) -> list[Fused]:
+    """Multiply the fused score of each doc id in ``factors`` by its factor and re-sort
+    (stable). A hit whose score changed records the factor in its parts under ``key``, so
+    its explanation shows why it moved past hits the engines ranked higher (the section-role
+    prior, the place or level a query names)."""
+    out = []
+    for f in fused:
+        factor = factors.get(f.doc_id, 1.0)
+        parts = f.parts if factor == 1.0 else {**f.parts, key: {"factor": factor}}
+        out.append(Fused(f.doc_id, f.score * factor, parts))
+    return sorted(out, key=lambda f: -f.score)

@@ -19,7 +19,6 @@ from index.doctable import DocTable
 from index.filters import Filters
 from retrieval.constraints import (
     LEVEL_WORDS,
-    boost_matching,
     find_constraints,
     match_factors,
     matches,
@@ -38,7 +37,7 @@ from retrieval.floor import (
     prior_boost,
     query_concepts,
 )
-from retrieval.fusion import FUSIONS, RRF_K, Fused
+from retrieval.fusion import FUSIONS, RRF_K, Fused, scaled
 from retrieval.grams import bigram_bm25, query_grams
 from retrieval.highlight import highlight_spans
 from retrieval.intent import named_role, section_intent
@@ -167,15 +166,13 @@ class Searcher:
             table = self.bundle.table
             # The local doc table holds every indexed place; an engine's hit table (Milvus)
             # holds only rows it returned, so the store names them.
-            places = table.places.dictionary.values if isinstance(table, DocTable) else None
-            gaz = load_gazetteer()
-            aliases: dict[str, list[str]] = {}
-            for alias, pids in gaz.by_alias.items():
-                for pid in pids:
-                    aliases.setdefault(gaz.get(pid).name, []).append(alias)
-            self._place_names = place_names(
-                places if places is not None else self.store.places(), aliases
+            places = (
+                table.places.dictionary.values
+                if isinstance(table, DocTable)
+                else self.store.places()
             )
+            gaz = load_gazetteer()
+            self._place_names = place_names(places, {p: gaz.aliases(p) for p in places})
         return self._place_names
 
     def parse(self, query: str, use_lexicon: bool = True) -> ParsedQuery:
@@ -277,7 +274,7 @@ class Searcher:
             missing = [f.doc_id for f in fused if f.doc_id not in matched]
             if missing:
                 matched = {**matched, **self.constraint_matches(q, missing)}
-            fused = boost_matching(fused, match_factors(matched, PLACE_BOOST, LEVEL_BOOST))
+            fused = scaled(fused, match_factors(matched, PLACE_BOOST, LEVEL_BOOST), "constraint")
         return fused, more
 
     def constraint_matches(
@@ -459,14 +456,11 @@ class Searcher:
                             for k, v in f.parts.items()
                             if "rank" in v
                         },
-                        # the section-role prior's factor, when it moved this hit
-                        **({"prior": f.parts["prior"]["factor"]} if "prior" in f.parts else {}),
-                        # the named place's or level's factor, when this hit's report matched
-                        **(
-                            {"constraint": f.parts["constraint"]["factor"]}
-                            if "constraint" in f.parts
-                            else {}
-                        ),
+                        # the factors that moved this hit: the section-role prior, and the
+                        # place or level the query names when this hit's report is of it
+                        **{
+                            k: f.parts[k]["factor"] for k in ("prior", "constraint") if k in f.parts
+                        },
                     },
                     sources=sources,
                     duplicates=dup_ids or [t.passage_ids[d.doc_id] for d in dupes],

@@ -9,13 +9,12 @@ from corpus.script import to_simplified
 from corpus.segment import boundaries
 from retrieval.constraints import (
     Constraints,
-    boost_matching,
     find_constraints,
     match_factors,
     matches,
     place_names,
 )
-from retrieval.fusion import Fused
+from retrieval.fusion import Fused, scaled
 from retrieval.searcher import Searcher
 
 ALIASES = {"江苏省": ["江苏"], "广州市": ["广州"], "吉林省": ["吉林"], "吉林市": ["吉林"]}
@@ -83,9 +82,11 @@ def test_find_constraints(
         ([1.0, 1.0], {1: 1.0}, [0, 1]),  # a factor of 1 moves nothing and is not recorded
     ],
 )
-def test_boost_matching(scores: list[float], factors: dict[int, float], order: list[int]) -> None:
+def test_scaled_for_constraints(
+    scores: list[float], factors: dict[int, float], order: list[int]
+) -> None:
     fused = [Fused(i, s, {}) for i, s in enumerate(scores)]
-    out = boost_matching(fused, factors)
+    out = scaled(fused, factors, "constraint")
     assert [f.doc_id for f in out] == order
     for f in out:
         moved = factors.get(f.doc_id, 1.0) != 1.0

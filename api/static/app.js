@@ -47,11 +47,9 @@ function heading(r) {
   return made.length ? `〔${made.join(" ")}〕` : "无题";
 }
 
-// 发文单位《标题》（年份）: the issuing body the server names (as the title names it, else
-// place + union type; retrieval/export_docs.py), the same as the exports print.
-function issuer(r) {
-  return r.issuer || `${r.jurisdiction || ""}${r.org_type || ""}` || "发文单位不详";
-}
+// 发文单位《标题》（年份）: the issuing body the server names for every report it sends
+// (retrieval/export_docs.py decides it once, for the page and the exports alike).
+function issuer(r) { return r.issuer || "发文单位不详"; }
 // When: the year reviewed, then the delivery date (or year) where the text states it.
 function when(r) {
   const year = r.year ? String(r.year) : "年份不详";
